@@ -1,0 +1,20 @@
+// The subcommands of `continuum`. Each one registers its options on the
+// CLI11 app and returns a function that runs it and yields the exit status.
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace continuum::cli {
+
+using Command = std::function<int()>;
+
+Command add_run_command(CLI::App& app);
+Command add_validate_command(CLI::App& app);
+Command add_inspect_command(CLI::App& app);
+Command add_spectest_command(CLI::App& app);
+
+}  // namespace continuum::cli

@@ -1,0 +1,33 @@
+// `continuum`: runs, validates and inspects WebAssembly modules, and runs the
+// WebAssembly spec test suite against the engine.
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+#include "exit_codes.h"
+
+int main(int argc, char** argv) {
+  using namespace continuum::cli;
+  CLI::App app{"Continuum: one WebAssembly engine for microcontrollers, gateways and servers"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "continuum 0.1.0");
+
+  Command commands[] = {
+      add_run_command(app),
+      add_validate_command(app),
+      add_inspect_command(app),
+      add_spectest_command(app),
+  };
+  auto subcommands = app.get_subcommands([](CLI::App*) { return true; });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    // --help and --version are successes; everything else is a usage error.
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  for (size_t i = 0; i < subcommands.size(); ++i) {
+    if (subcommands[i]->parsed()) return commands[i]();
+  }
+  return kExitUsage;
+}
