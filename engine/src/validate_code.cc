@@ -1,0 +1,630 @@
+// Function-body validation: the algorithm of the spec's validation appendix.
+// An operand-type stack and a control stack (both heap Vecs, so hostile
+// nesting depth never touches the C stack) are threaded through one pass
+// over the instructions. After an unconditional branch the rest of the block
+// is "unreachable": the operand stack is polymorphic there, so popping below
+// the block's height yields an Unknown type that matches anything.
+//
+// Simple operators take their signatures from opcodes.def; the instructions
+// marked X there (control, variables, references, tables, bulk memory) are
+// checked by hand below.
+#include "validate_code.h"
+
+#include "binary_reader.h"
+#include "continuum/engine/opcodes.h"
+#include "decode_sections.h"
+
+namespace continuum::engine {
+namespace {
+
+// An operand whose type is not known (popped from a polymorphic stack).
+constexpr ValType kUnknown = ValType::None;
+
+enum class FrameKind : uint8_t { Function, Block, Loop, If, Else };
+
+struct Frame {
+  FrameKind kind;
+  // Block signature: a type index, or (when kNoIndex) no parameters and
+  // `single` as the only result (None for the empty block type).
+  uint32_t type_index;
+  ValType single;
+  uint32_t height;  // operand stack height at block entry (after its params were popped)
+  bool unreachable;
+};
+
+class FunctionValidator {
+ public:
+  FunctionValidator(const CodeContext& ctx, uint32_t defined_index)
+      : ctx_(ctx),
+        m_(ctx.module),
+        f_(m_.functions[defined_index]),
+        func_index_(m_.num_imported_funcs + defined_index),
+        r_(m_.bytes() + f_.body.offset, f_.body.size, f_.body.offset),
+        stack_(&m_.allocator()),
+        ctrl_(&m_.allocator()),
+        scratch_(&m_.allocator()) {}
+
+  Result<void> run();
+
+ private:
+  // --- errors ---
+  Error fail(const char* message) const {
+    Error e = Error::at(message, op_offset_);
+    e.function = func_index_;
+    e.context = op_ ? op_->name : nullptr;
+    return e;
+  }
+  Error mismatch(ValType expected, ValType actual) const {
+    Error e = fail("type mismatch");
+    e.expected = expected;
+    e.actual = actual;
+    return e;
+  }
+
+  // --- block signatures ---
+  const FuncType* sig(const Frame& f) const {
+    return f.type_index == kNoIndex ? nullptr : &m_.types[f.type_index];
+  }
+  uint32_t param_count(const Frame& f) const {
+    const FuncType* t = sig(f);
+    return t ? static_cast<uint32_t>(t->params.size()) : 0;
+  }
+  ValType param(const Frame& f, uint32_t i) const { return sig(f)->params[i]; }
+  uint32_t result_count(const Frame& f) const {
+    const FuncType* t = sig(f);
+    if (t) return static_cast<uint32_t>(t->results.size());
+    return f.single == ValType::None ? 0 : 1;
+  }
+  ValType result(const Frame& f, uint32_t i) const {
+    const FuncType* t = sig(f);
+    return t ? t->results[i] : f.single;
+  }
+  // A branch to a loop goes back to its start (takes its parameters);
+  // to anything else it goes to the end (takes its results).
+  uint32_t label_count(const Frame& f) const {
+    return f.kind == FrameKind::Loop ? param_count(f) : result_count(f);
+  }
+  ValType label_type(const Frame& f, uint32_t i) const {
+    return f.kind == FrameKind::Loop ? param(f, i) : result(f, i);
+  }
+
+  // --- operand stack ---
+  Result<void> push(ValType t) {
+    if (!stack_.push_back(t)) return fail(kOutOfMemory);
+    return Ok();
+  }
+  // Pops one operand; Unknown when the stack is polymorphic here.
+  Result<ValType> pop_any() {
+    const Frame& f = ctrl_.back();
+    if (stack_.size() == f.height) {
+      if (f.unreachable) return kUnknown;
+      return mismatch(kUnknown, kUnknown);
+    }
+    ValType t = stack_.back();
+    stack_.pop_back();
+    return t;
+  }
+  // Pops one operand that must have type `expected`; returns what was there.
+  Result<ValType> pop(ValType expected) {
+    const Frame& f = ctrl_.back();
+    if (stack_.size() == f.height) {
+      if (f.unreachable) return kUnknown;
+      return mismatch(expected, kUnknown);
+    }
+    ValType actual = stack_.back();
+    if (actual != expected && actual != kUnknown && expected != kUnknown)
+      return mismatch(expected, actual);
+    stack_.pop_back();
+    return actual;
+  }
+  Result<void> pop_params(const FuncType& t) {
+    for (size_t i = t.params.size(); i-- > 0;) {
+      auto p = pop(t.params[i]);
+      if (!p.ok()) return p.error();
+    }
+    return Ok();
+  }
+  Result<void> push_results(const FuncType& t) {
+    for (ValType v : t.results) CTM_TRY(push(v));
+    return Ok();
+  }
+  Result<void> pop_label(const Frame& f) {
+    for (uint32_t i = label_count(f); i-- > 0;) {
+      auto p = pop(label_type(f, i));
+      if (!p.ok()) return p.error();
+    }
+    return Ok();
+  }
+  Result<void> push_label(const Frame& f) {
+    for (uint32_t i = 0; i < label_count(f); ++i) CTM_TRY(push(label_type(f, i)));
+    return Ok();
+  }
+  void set_unreachable() {
+    Frame& f = ctrl_.back();
+    while (stack_.size() > f.height) stack_.pop_back();
+    f.unreachable = true;
+  }
+
+  // --- immediates and index checks ---
+  Result<uint32_t> index() { return r_.u32(); }
+  Result<void> zero_byte() {
+    uint8_t b;
+    CTM_TRY_ASSIGN(b, r_.u8());
+    if (b != 0) return fail("zero byte expected");
+    return Ok();
+  }
+  Result<void> need_memory() {
+    if (m_.num_memories() == 0) return fail("unknown memory");
+    return Ok();
+  }
+  Result<void> need_table(uint32_t t) {
+    if (t >= m_.num_tables()) return fail("unknown table");
+    return Ok();
+  }
+  Result<const Frame*> label(uint32_t depth) {
+    if (depth >= ctrl_.size()) return fail("unknown label");
+    return &ctrl_[ctrl_.size() - 1 - depth];
+  }
+  Result<ValType> local_type(uint32_t i) {
+    const FuncType& t = m_.func_type(func_index_);
+    if (i < t.params.size()) return t.params[i];
+    if (i - t.params.size() < f_.locals.size()) return f_.locals[i - t.params.size()];
+    return fail("unknown local");
+  }
+  Result<void> need_data_count(uint32_t data_index) {
+    if (m_.data_count == kNoIndex) return fail("data count section required");
+    if (data_index >= m_.data_count) return fail("unknown data segment");
+    return Ok();
+  }
+
+  // --- instruction groups ---
+  Result<void> block_start(FrameKind kind);
+  Result<void> block_end();
+  Result<void> else_();
+  Result<void> br_table();
+  Result<void> simple(const OpInfo& info);
+  Result<void> special(const OpInfo& info);
+  Result<void> misc(const OpInfo& info);
+  Result<void> mem_arg(const OpInfo& info);
+  Result<void> push_frame(FrameKind kind, uint32_t type_index, ValType single);
+
+  const CodeContext& ctx_;
+  const Module& m_;
+  const Function& f_;
+  uint32_t func_index_;
+  BinaryReader r_;
+  Vec<ValType> stack_;
+  Vec<Frame> ctrl_;
+  Vec<ValType> scratch_;
+  const OpInfo* op_ = nullptr;  // the instruction being validated, for messages
+  uint32_t op_offset_ = 0;
+};
+
+Result<void> FunctionValidator::push_frame(FrameKind kind, uint32_t type_index, ValType single) {
+  Frame f{kind, type_index, single, static_cast<uint32_t>(stack_.size()), false};
+  if (!ctrl_.push_back(f)) return fail(kOutOfMemory);
+  return Ok();
+}
+
+// block / loop / if: the block type is s33, either a negative one-byte value
+// type (0x40 = empty) or a non-negative type index.
+Result<void> FunctionValidator::block_start(FrameKind kind) {
+  uint32_t at = r_.offset();
+  int64_t bt;
+  CTM_TRY_ASSIGN(bt, r_.s33());
+  uint32_t type_index = kNoIndex;
+  ValType single = ValType::None;
+  if (bt >= 0) {
+    if (bt >= static_cast<int64_t>(m_.types.size())) return fail("unknown type");
+    type_index = static_cast<uint32_t>(bt);
+  } else if (bt != -0x40) {
+    uint8_t byte = static_cast<uint8_t>(bt & 0x7F);
+    BinaryReader one(&byte, 1, at);
+    CTM_TRY_ASSIGN(single, read_value_type(one));
+  }
+  if (kind == FrameKind::If) {
+    auto c = pop(ValType::I32);
+    if (!c.ok()) return c.error();
+  }
+  Frame probe{kind, type_index, single, 0, false};
+  for (uint32_t i = param_count(probe); i-- > 0;) {
+    auto p = pop(param(probe, i));
+    if (!p.ok()) return p.error();
+  }
+  CTM_TRY(push_frame(kind, type_index, single));
+  for (uint32_t i = 0; i < param_count(probe); ++i) CTM_TRY(push(param(probe, i)));
+  return Ok();
+}
+
+Result<void> FunctionValidator::block_end() {
+  Frame f = ctrl_.back();
+  for (uint32_t i = result_count(f); i-- > 0;) {
+    auto p = pop(result(f, i));
+    if (!p.ok()) return p.error();
+  }
+  if (stack_.size() != f.height) return mismatch(kUnknown, stack_.back());
+  if (f.kind == FrameKind::If) {
+    // No else: the missing branch passes the parameters through unchanged.
+    bool same = param_count(f) == result_count(f);
+    for (uint32_t i = 0; same && i < param_count(f); ++i) same = param(f, i) == result(f, i);
+    if (!same) return mismatch(result_count(f) ? result(f, 0) : kUnknown, kUnknown);
+  }
+  ctrl_.pop_back();
+  if (ctrl_.empty()) return Ok();  // the function's own end
+  for (uint32_t i = 0; i < result_count(f); ++i) CTM_TRY(push(result(f, i)));
+  return Ok();
+}
+
+Result<void> FunctionValidator::else_() {
+  Frame& f = ctrl_.back();
+  if (f.kind != FrameKind::If) return fail("END opcode expected");
+  for (uint32_t i = result_count(f); i-- > 0;) {
+    auto p = pop(result(f, i));
+    if (!p.ok()) return p.error();
+  }
+  if (stack_.size() != f.height) return mismatch(kUnknown, stack_.back());
+  Frame& g = ctrl_.back();
+  g.kind = FrameKind::Else;
+  g.unreachable = false;
+  for (uint32_t i = 0; i < param_count(g); ++i) CTM_TRY(push(param(g, i)));
+  return Ok();
+}
+
+// br_table: every target must take as many values as the default one, and
+// the operands must suit each target's label types.
+Result<void> FunctionValidator::br_table() {
+  uint32_t count;
+  CTM_TRY_ASSIGN(count, r_.u32());
+  if (count > r_.remaining()) return fail("unexpected end");
+  size_t targets = r_.pos();
+  uint32_t default_depth;
+  for (uint32_t i = 0; i < count; ++i) CTM_TRY_ASSIGN(default_depth, r_.u32());
+  CTM_TRY_ASSIGN(default_depth, r_.u32());
+  size_t after = r_.pos();
+  auto c = pop(ValType::I32);
+  if (!c.ok()) return c.error();
+  const Frame* def;
+  CTM_TRY_ASSIGN(def, label(default_depth));
+  uint32_t arity = label_count(*def);
+
+  r_.seek(targets);
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t depth;
+    CTM_TRY_ASSIGN(depth, r_.u32());
+    const Frame* target;
+    CTM_TRY_ASSIGN(target, label(depth));
+    if (label_count(*target) != arity) return mismatch(kUnknown, kUnknown);
+    // Check the operands against this target without consuming them.
+    if (!scratch_.resize(arity)) return fail(kOutOfMemory);
+    for (uint32_t k = arity; k-- > 0;) CTM_TRY_ASSIGN(scratch_[k], pop(label_type(*target, k)));
+    for (uint32_t k = 0; k < arity; ++k) CTM_TRY(push(scratch_[k]));
+  }
+  r_.seek(after);
+  CTM_TRY(pop_label(*def));
+  set_unreachable();
+  return Ok();
+}
+
+// Loads and stores: memarg = alignment exponent, offset.
+Result<void> FunctionValidator::mem_arg(const OpInfo& info) {
+  uint32_t align;
+  CTM_TRY_ASSIGN(align, r_.u32());
+  uint32_t offset;
+  CTM_TRY_ASSIGN(offset, r_.u32());
+  (void)offset;
+  CTM_TRY(need_memory());
+  if (align >= 32 || (uint64_t(1) << align) > info.mem_bytes)
+    return fail("alignment must not be larger than natural");
+  return Ok();
+}
+
+// Operators whose whole signature is in opcodes.def: pop B, pop A, push R.
+Result<void> FunctionValidator::simple(const OpInfo& info) {
+  switch (info.imm) {
+    case Imm::MemArg: CTM_TRY(mem_arg(info)); break;
+    case Imm::I32: {
+      auto v = r_.s32();
+      if (!v.ok()) return v.error();
+      break;
+    }
+    case Imm::I64: {
+      auto v = r_.s64();
+      if (!v.ok()) return v.error();
+      break;
+    }
+    case Imm::F32: {
+      auto v = r_.f32_bits();
+      if (!v.ok()) return v.error();
+      break;
+    }
+    case Imm::F64: {
+      auto v = r_.f64_bits();
+      if (!v.ok()) return v.error();
+      break;
+    }
+    default:
+      break;
+  }
+  if (info.b != ValType::None) {
+    auto p = pop(info.b);
+    if (!p.ok()) return p.error();
+  }
+  if (info.a != ValType::None) {
+    auto p = pop(info.a);
+    if (!p.ok()) return p.error();
+  }
+  if (info.r != ValType::None) CTM_TRY(push(info.r));
+  return Ok();
+}
+
+Result<void> FunctionValidator::special(const OpInfo& info) {
+  switch (info.op) {
+    case Op::Unreachable: set_unreachable(); return Ok();
+    case Op::Nop: return Ok();
+    case Op::Block: return block_start(FrameKind::Block);
+    case Op::Loop: return block_start(FrameKind::Loop);
+    case Op::If: return block_start(FrameKind::If);
+    case Op::Else: return else_();
+    case Op::End: return block_end();
+    case Op::Br: {
+      uint32_t depth;
+      CTM_TRY_ASSIGN(depth, index());
+      const Frame* target;
+      CTM_TRY_ASSIGN(target, label(depth));
+      CTM_TRY(pop_label(*target));
+      set_unreachable();
+      return Ok();
+    }
+    case Op::BrIf: {
+      uint32_t depth;
+      CTM_TRY_ASSIGN(depth, index());
+      const Frame* target;
+      CTM_TRY_ASSIGN(target, label(depth));
+      auto c = pop(ValType::I32);
+      if (!c.ok()) return c.error();
+      CTM_TRY(pop_label(*target));
+      return push_label(*target);
+    }
+    case Op::BrTable: return br_table();
+    case Op::Return:
+      CTM_TRY(pop_label(ctrl_[0]));
+      set_unreachable();
+      return Ok();
+    case Op::Call: {
+      uint32_t f;
+      CTM_TRY_ASSIGN(f, index());
+      if (f >= m_.num_funcs()) return fail("unknown function");
+      CTM_TRY(pop_params(m_.func_type(f)));
+      return push_results(m_.func_type(f));
+    }
+    case Op::CallIndirect: {
+      uint32_t type_index, table;
+      CTM_TRY_ASSIGN(type_index, index());
+      CTM_TRY_ASSIGN(table, index());
+      CTM_TRY(need_table(table));
+      if (type_index >= m_.types.size()) return fail("unknown type");
+      if (m_.table_type(table).elem != ValType::FuncRef)
+        return mismatch(ValType::FuncRef, m_.table_type(table).elem);
+      auto c = pop(ValType::I32);
+      if (!c.ok()) return c.error();
+      CTM_TRY(pop_params(m_.types[type_index]));
+      return push_results(m_.types[type_index]);
+    }
+    case Op::Drop: {
+      auto p = pop_any();
+      return p.ok() ? Ok() : Result<void>(p.error());
+    }
+    case Op::Select: {
+      auto c = pop(ValType::I32);
+      if (!c.ok()) return c.error();
+      ValType t1, t2;
+      CTM_TRY_ASSIGN(t1, pop_any());
+      CTM_TRY_ASSIGN(t2, pop_any());
+      // Without a type annotation only numeric operands are allowed.
+      if (is_ref_type(t1)) return mismatch(ValType::I32, t1);
+      if (is_ref_type(t2)) return mismatch(ValType::I32, t2);
+      if (t1 != kUnknown && t2 != kUnknown && t1 != t2) return mismatch(t1, t2);
+      return push(t1 == kUnknown ? t2 : t1);
+    }
+    case Op::SelectT: {
+      uint32_t n;
+      CTM_TRY_ASSIGN(n, r_.u32());
+      if (n != 1) return fail("invalid result arity");
+      ValType t;
+      CTM_TRY_ASSIGN(t, read_value_type(r_));
+      for (ValType want : {ValType::I32, t, t}) {
+        auto p = pop(want);
+        if (!p.ok()) return p.error();
+      }
+      return push(t);
+    }
+    case Op::LocalGet:
+    case Op::LocalSet:
+    case Op::LocalTee: {
+      uint32_t i;
+      CTM_TRY_ASSIGN(i, index());
+      ValType t;
+      CTM_TRY_ASSIGN(t, local_type(i));
+      if (info.op != Op::LocalGet) {
+        auto p = pop(t);
+        if (!p.ok()) return p.error();
+      }
+      return info.op == Op::LocalSet ? Ok() : push(t);
+    }
+    case Op::GlobalGet:
+    case Op::GlobalSet: {
+      uint32_t g;
+      CTM_TRY_ASSIGN(g, index());
+      if (g >= m_.num_globals()) return fail("unknown global");
+      const GlobalType& t = m_.global_type(g);
+      if (info.op == Op::GlobalGet) return push(t.type);
+      if (!t.is_mutable) return fail("global is immutable");
+      auto p = pop(t.type);
+      return p.ok() ? Ok() : Result<void>(p.error());
+    }
+    case Op::TableGet:
+    case Op::TableSet: {
+      uint32_t t;
+      CTM_TRY_ASSIGN(t, index());
+      CTM_TRY(need_table(t));
+      ValType elem = m_.table_type(t).elem;
+      if (info.op == Op::TableSet) {
+        auto v = pop(elem);
+        if (!v.ok()) return v.error();
+      }
+      auto i = pop(ValType::I32);
+      if (!i.ok()) return i.error();
+      return info.op == Op::TableGet ? push(elem) : Ok();
+    }
+    case Op::MemorySize:
+    case Op::MemoryGrow: {
+      CTM_TRY(zero_byte());
+      CTM_TRY(need_memory());
+      if (info.op == Op::MemoryGrow) {
+        auto p = pop(ValType::I32);
+        if (!p.ok()) return p.error();
+      }
+      return push(ValType::I32);
+    }
+    case Op::RefNull: {
+      ValType t;
+      CTM_TRY_ASSIGN(t, read_ref_type(r_));
+      return push(t);
+    }
+    case Op::RefIsNull: {
+      ValType t;
+      CTM_TRY_ASSIGN(t, pop_any());
+      if (t != kUnknown && !is_ref_type(t)) return mismatch(ValType::FuncRef, t);
+      return push(ValType::I32);
+    }
+    case Op::RefFunc: {
+      uint32_t f;
+      CTM_TRY_ASSIGN(f, index());
+      if (f >= m_.num_funcs()) return fail("unknown function");
+      if (!ctx_.declared_funcs[f]) return fail("undeclared function reference");
+      return push(ValType::FuncRef);
+    }
+    default:
+      return misc(info);
+  }
+}
+
+// The hand-validated part of the 0xFC group: bulk memory and tables.
+Result<void> FunctionValidator::misc(const OpInfo& info) {
+  auto pop3 = [this](ValType a, ValType b, ValType c) -> Result<void> {
+    for (ValType t : {c, b, a}) {
+      auto p = pop(t);
+      if (!p.ok()) return p.error();
+    }
+    return Ok();
+  };
+  constexpr ValType I32 = ValType::I32;
+  switch (info.op) {
+    case Op::MemoryInit: {
+      uint32_t data;
+      CTM_TRY_ASSIGN(data, index());
+      CTM_TRY(zero_byte());
+      CTM_TRY(need_memory());
+      CTM_TRY(need_data_count(data));
+      return pop3(I32, I32, I32);
+    }
+    case Op::DataDrop: {
+      uint32_t data;
+      CTM_TRY_ASSIGN(data, index());
+      return need_data_count(data);
+    }
+    case Op::MemoryCopy:
+      CTM_TRY(zero_byte());
+      CTM_TRY(zero_byte());
+      CTM_TRY(need_memory());
+      return pop3(I32, I32, I32);
+    case Op::MemoryFill:
+      CTM_TRY(zero_byte());
+      CTM_TRY(need_memory());
+      return pop3(I32, I32, I32);
+    case Op::TableInit: {
+      uint32_t elem, table;
+      CTM_TRY_ASSIGN(elem, index());
+      CTM_TRY_ASSIGN(table, index());
+      CTM_TRY(need_table(table));
+      if (elem >= m_.elems.size()) return fail("unknown elem segment");
+      if (m_.elems[elem].type != m_.table_type(table).elem)
+        return mismatch(m_.table_type(table).elem, m_.elems[elem].type);
+      return pop3(I32, I32, I32);
+    }
+    case Op::ElemDrop: {
+      uint32_t elem;
+      CTM_TRY_ASSIGN(elem, index());
+      if (elem >= m_.elems.size()) return fail("unknown elem segment");
+      return Ok();
+    }
+    case Op::TableCopy: {
+      uint32_t dst, src;
+      CTM_TRY_ASSIGN(dst, index());
+      CTM_TRY_ASSIGN(src, index());
+      CTM_TRY(need_table(dst));
+      CTM_TRY(need_table(src));
+      if (m_.table_type(dst).elem != m_.table_type(src).elem)
+        return mismatch(m_.table_type(dst).elem, m_.table_type(src).elem);
+      return pop3(I32, I32, I32);
+    }
+    case Op::TableGrow:
+    case Op::TableSize:
+    case Op::TableFill: {
+      uint32_t t;
+      CTM_TRY_ASSIGN(t, index());
+      CTM_TRY(need_table(t));
+      ValType elem = m_.table_type(t).elem;
+      if (info.op == Op::TableSize) return push(I32);
+      if (info.op == Op::TableFill) return pop3(I32, elem, I32);  // index, value, count
+      // table.grow: initial value, delta -> old size
+      for (ValType t : {I32, elem}) {
+        auto p = pop(t);
+        if (!p.ok()) return p.error();
+      }
+      return push(I32);
+    }
+    default:
+      return fail("illegal opcode");
+  }
+}
+
+Result<void> FunctionValidator::run() {
+  CTM_TRY(push_frame(FrameKind::Function, m_.func_type_index(func_index_), ValType::None));
+  while (!ctrl_.empty()) {
+    op_ = nullptr;
+    op_offset_ = r_.offset();
+    if (r_.at_end()) return fail("unexpected end of section or function");
+    uint8_t byte;
+    CTM_TRY_ASSIGN(byte, r_.u8());
+    const OpInfo* info;
+    if (byte == kPrefixFC) {
+      uint32_t code;
+      CTM_TRY_ASSIGN(code, r_.u32());
+      info = op_info_fc(code);
+    } else if (byte == kPrefixSimd) {
+      return fail(kSimdNotSupported);
+    } else {
+      info = op_info_single(byte);
+    }
+    if (info == nullptr) return fail("illegal opcode");
+    op_ = info;
+    CTM_TRY(info->special ? special(*info) : simple(*info));
+  }
+  if (!r_.at_end()) return Error::at("section size mismatch", r_.offset());
+  return Ok();
+}
+
+}  // namespace
+
+Result<void> validate_function(const CodeContext& ctx, uint32_t defined_index) {
+  FunctionValidator v(ctx, defined_index);
+  auto result = v.run();
+  if (result.ok()) return Ok();
+  // Errors from the binary reader do not know which function they are in.
+  Error e = result.error();
+  if (e.function == kNoIndex) e.function = ctx.module.num_imported_funcs + defined_index;
+  return e;
+}
+
+}  // namespace continuum::engine
