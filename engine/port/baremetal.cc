@@ -166,6 +166,12 @@ void start_systick() {
   *kSysTickRvr = kReload;
   *kSysTickCvr = 0;
   *kSysTickCsr = kCsrEnable | kCsrTickInt | kCsrProcessorClock;
+  // The cleared counter reads 0 until its first tick reloads it, and 0 would
+  // look like a whole period already elapsed. On silicon the reload takes one
+  // cycle; an emulator may take a while (QEMU: up to thousands of loop turns).
+  // The bound only guards against a SysTick that is not clocked at all.
+  for (uint32_t i = 0; i < 10000000u && *kSysTickCvr == 0; ++i) {
+  }
 }
 
 // ---------------------------------------------------------------- semihosting
