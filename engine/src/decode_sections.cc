@@ -26,6 +26,8 @@ Result<Limits> read_limits(BinaryReader& r) {
   uint32_t flag_offset = r.offset();
   uint8_t flags;
   CTM_TRY_ASSIGN(flags, r.u8());
+  // The flags are a one-bit LEB128 number in the reference interpreter's view.
+  if (flags & 0x80) return Error::at("integer representation too long", flag_offset);
   if (flags > 1) return Error::at("integer too large", flag_offset);
   Limits l;
   CTM_TRY_ASSIGN(l.min, r.u32());
@@ -139,6 +141,8 @@ Result<void> type_section(BinaryReader& r, Module& m) {
     uint32_t at = r.offset();
     uint8_t form;
     CTM_TRY_ASSIGN(form, r.u8());
+    // The form is a one-byte signed LEB128 (-0x20 = func).
+    if (form & 0x80) return Error::at("integer representation too long", at);
     if (form != 0x60) return Error::at("malformed function type", at);
     FuncType ft{Vec<ValType>(&m.allocator()), Vec<ValType>(&m.allocator())};
     for (Vec<ValType>* list : {&ft.params, &ft.results}) {

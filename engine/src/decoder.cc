@@ -71,7 +71,10 @@ struct ModuleDecoder::State {
   // Checks the header bytes that have arrived; true once all 8 are in.
   Result<bool> header() {
     size_t have = size() < kHeaderSize ? size() : kHeaderSize;
-    for (size_t i = 0; i < have && i < 4; ++i)
+    // The magic is judged once all four bytes are in ("\01" alone is a
+    // truncated module, not a wrong one), the version byte by byte after it.
+    if (have < 4) return false;
+    for (size_t i = 0; i < 4; ++i)
       if (bytes()[i] != kMagic[i]) return Error::at("magic header not detected", 0);
     for (size_t i = 4; i < have; ++i)
       if (bytes()[i] != kVersion[i - 4]) return Error::at("unknown binary version", 4);

@@ -171,8 +171,14 @@ class FunctionValidator {
     if (i - t.params.size() < f_.locals.size()) return f_.locals[i - t.params.size()];
     return fail("unknown local");
   }
+  // memory.init and data.drop need the data count section, which announces
+  // the segments before the code section. Without it the index can still be
+  // plainly out of range (the data section, if any, has been decoded by now).
   Result<void> need_data_count(uint32_t data_index) {
-    if (m_.data_count == kNoIndex) return fail("data count section required");
+    if (m_.data_count == kNoIndex) {
+      if (data_index >= m_.datas.size()) return fail("unknown data segment");
+      return fail("data count section required");
+    }
     if (data_index >= m_.data_count) return fail("unknown data segment");
     return Ok();
   }

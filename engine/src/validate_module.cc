@@ -38,14 +38,13 @@ Result<void> check_table(const TableType& t) {
 }
 
 // A constant expression must produce `expected`. Globals it reads must be
-// immutable and among the first `visible_globals` (imports only, for global
-// initialisers).
-Result<void> check_const_expr(const Module& m, const ConstExpr& e, ValType expected,
-                              uint32_t visible_globals) {
+// immutable imports (WebAssembly 2.0 validates every constant expression in
+// a context holding only the imported globals).
+Result<void> check_const_expr(const Module& m, const ConstExpr& e, ValType expected) {
   ValType actual = e.type;
   switch (e.kind) {
     case ConstExpr::Kind::GlobalGet:
-      if (e.bits >= visible_globals) return Error::at("unknown global", e.offset);
+      if (e.bits >= m.num_imported_globals) return Error::at("unknown global", e.offset);
       if (m.global_type(static_cast<uint32_t>(e.bits)).is_mutable)
         return Error::at("constant expression required", e.offset);
       actual = m.global_type(static_cast<uint32_t>(e.bits)).type;
@@ -132,7 +131,7 @@ Result<void> check_imports_and_declarations(const Module& m) {
   if (m.num_memories() > 1) return Error::at("multiple memories", kNoIndex);
   for (const MemoryType& t : m.memories) CTM_TRY(check_memory(t));
   for (const Global& g : m.globals)
-    CTM_TRY(check_const_expr(m, g.init, g.type.type, m.num_imported_globals));
+    CTM_TRY(check_const_expr(m, g.init, g.type.type));
   return Ok();
 }
 
@@ -151,16 +150,16 @@ Result<void> check_segments(const Module& m) {
   for (const ElemSegment& s : m.elems) {
     if (s.mode == SegmentMode::Active) {
       if (s.table >= m.num_tables()) return Error::at("unknown table", s.offset.offset);
-      CTM_TRY(check_const_expr(m, s.offset, ValType::I32, m.num_globals()));
+      CTM_TRY(check_const_expr(m, s.offset, ValType::I32));
       ValType table_elem = m.table_type(s.table).elem;
       if (table_elem != s.type) return type_error(s.offset.offset, table_elem, s.type);
     }
-    for (const ConstExpr& item : s.items) CTM_TRY(check_const_expr(m, item, s.type, m.num_globals()));
+    for (const ConstExpr& item : s.items) CTM_TRY(check_const_expr(m, item, s.type));
   }
   for (const DataSegment& d : m.datas) {
     if (d.mode != SegmentMode::Active) continue;
     if (d.memory >= m.num_memories()) return Error::at("unknown memory", d.offset.offset);
-    CTM_TRY(check_const_expr(m, d.offset, ValType::I32, m.num_globals()));
+    CTM_TRY(check_const_expr(m, d.offset, ValType::I32));
   }
   return Ok();
 }
