@@ -1,0 +1,26 @@
+;; Exercises the spec-test runner itself: every command kind it supports,
+;; all of which must pass. spectest_failing.wast checks that failures count.
+(module $M
+  (import "spectest" "global_i32" (global $g i32))
+  (import "spectest" "print_i32" (func $print (param i32)))
+  (global (export "g") i32 (global.get $g))
+  (func (export "id") (param externref) (result externref) (local.get 0))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_u (local.get 0) (local.get 1)))
+  (func (export "nan") (result f32) (f32.div (f32.const 0) (f32.const 0)))
+  (func $deep (export "deep") (call $deep))  ;; unbounded recursion
+  (func (export "say") (call $print (i32.const 13))))
+(register "M" $M)
+(assert_return (get "g") (i32.const 666))
+(assert_return (invoke "div" (i32.const 7) (i32.const 2)) (i32.const 3))
+(assert_return (invoke "id" (ref.extern 0)) (ref.extern 0))
+(assert_return (invoke "id" (ref.null extern)) (ref.null extern))
+(assert_return (invoke "nan") (f32.const nan:canonical))
+(assert_trap (invoke "div" (i32.const 1) (i32.const 0)) "integer divide by zero")
+(assert_exhaustion (invoke "deep") "call stack exhausted")
+(invoke "say")
+(module (import "M" "div" (func (param i32 i32) (result i32))))
+(assert_invalid (module (func (result i32) (f64.const 1))) "type mismatch")
+(assert_malformed (module binary "\00asm\02\00\00\00") "unknown binary version")
+(assert_malformed (module quote "(func") "unexpected end")
+(assert_unlinkable (module (import "M" "nope" (func))) "unknown import")
+(assert_trap (module (func $start unreachable) (start $start)) "unreachable")
