@@ -88,6 +88,9 @@ int run(const RunOptions& o) {
   std::vector<std::string> rest = o.command->remaining();
   if (rest.empty()) return fail(kExitUsage, "run: missing FILE (see continuum run --help)");
   const std::string file = rest[0];
+  // Unknown options before FILE land here too (prefix_command keeps them).
+  if (file.size() > 1 && file[0] == '-')
+    return fail(kExitUsage, "run: unknown option '" + file + "' (options go before FILE)");
 
   engine::EngineConfig config;
   if (!o.max_memory.empty()) {
@@ -189,7 +192,7 @@ Command add_run_command(CLI::App& app) {
       "Options go before FILE; everything after FILE is passed to the module.\n"
       "Exit status: the module's proc_exit code (0 when _start returns); 134 on a trap\n"
       "(one 'trap: ...' line on stderr); 124 when out of fuel; 1 when the file cannot be\n"
-      "read, decoded, validated or linked; 2 for a bad command line.");
+      "read, decoded, validated or linked; 2 for a bad command line.\n");
   return [o] { return run(*o); };
 }
 

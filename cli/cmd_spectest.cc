@@ -65,7 +65,8 @@ ScriptCounts run_script_isolated(const std::string& path, const SpectestOptions&
     // The fuel budget stops runaway guest code; the alarm is the last line
     // of defence against the engine itself looping.
     alarm(options.timeout_seconds);
-    run_script(path, options.script, send_counts, &fds[1]);
+    ScriptCounts final_counts = run_script(path, options.script, send_counts, &fds[1]);
+    send_counts(final_counts, &fds[1]);  // also covers scripts that never started
     fflush(stdout);
     _exit(0);
   }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs everything Continuum needs to build, test, benchmark and demo on
+# Debian 12 (run as root, or with sudo available). Idempotent: when every
+# package is already present it does not touch apt at all.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ make git python3
+  # wasm toolchain: C -> wasm32-wasi, and the wabt tools (wat2wasm, wast2json, ...)
+  clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 wabt
+  # libraries: tests, benchmarks, CLI
+  libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
+  # reference runtime for the C-program and benchmark comparisons
+  nodejs npm
+  # Cortex-M4 firmware: cross compiler, C library, emulator
+  gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+)
+
+# A package counts as present when dpkg has it installed, or, for the Node
+# packages, when the command exists (Node often comes from nodesource, whose
+# nodejs bundles npm).
+present() {
+  case "$1" in
+    nodejs) command -v node >/dev/null 2>&1 && return 0 ;;
+    npm) command -v npm >/dev/null 2>&1 && return 0 ;;
+  esac
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+missing=()
+for p in "${packages[@]}"; do
+  present "$p" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo="sudo"
+  else
+    echo "setup: missing packages (${missing[*]}) and not root; run as root" >&2
+    exit 1
+  fi
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
