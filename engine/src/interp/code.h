@@ -1,0 +1,142 @@
+// The interpreter's internal code form. A function body becomes an array of
+// 32-bit words: an opcode word (a handler offset when the loop uses computed
+// goto, the IOp number otherwise) followed by its operands. Operands name frame
+// slots: every local and every operand-stack position has a fixed 8-byte slot,
+// so instructions read and write slots directly instead of pushing and popping.
+#pragma once
+
+#include <stdint.h>
+#include <string.h>
+
+#include "continuum/engine/opcodes.h"
+#include "continuum/engine/vec.h"
+#include "runtime/store_objects.h"
+
+#ifndef CTM_INTERP_COMPUTED_GOTO
+#if defined(__GNUC__)
+#define CTM_INTERP_COMPUTED_GOTO 1
+#else
+#define CTM_INTERP_COMPUTED_GOTO 0
+#endif
+#endif
+
+namespace continuum::engine::interp {
+
+// Which wasm operators get a generated handler, and in which shape:
+//   Unary   dst a        (imm None, one operand)
+//   Binary  dst a b      (imm None, two operands) plus a BinaryImm twin "dst a imm"
+//                        for integer right operands (i32.const + i32.add fused)
+//   Load    dst addr offset
+//   Store   addr value offset
+// Everything else (X rows, constants) is compiled by hand into internal ops.
+// CTM_GEN_SHAPE expands opcodes.def rows to CTM_UNARY / CTM_BINARY /
+// CTM_BINARY_IMM32 / CTM_BINARY_IMM64 / CTM_LOAD / CTM_STORE, which the user defines.
+#define CTM_GEN_SHAPE(ident, text, prefix, code, imm, a, b, r, mem) \
+  CTM_GEN_##imm##_##a(ident, a, b, r, mem)
+#define CTM_GEN_None_X(ident, a, b, r, mem)
+#define CTM_GEN_BlockType_X(ident, a, b, r, mem)
+#define CTM_GEN_Index_X(ident, a, b, r, mem)
+#define CTM_GEN_BrTable_X(ident, a, b, r, mem)
+#define CTM_GEN_CallIndirect_X(ident, a, b, r, mem)
+#define CTM_GEN_SelectT_X(ident, a, b, r, mem)
+#define CTM_GEN_MemIdx_X(ident, a, b, r, mem)
+#define CTM_GEN_RefType_X(ident, a, b, r, mem)
+#define CTM_GEN_MemoryInit_X(ident, a, b, r, mem)
+#define CTM_GEN_MemoryCopy_X(ident, a, b, r, mem)
+#define CTM_GEN_TableInit_X(ident, a, b, r, mem)
+#define CTM_GEN_TableCopy_X(ident, a, b, r, mem)
+#define CTM_GEN_I32_V(ident, a, b, r, mem)
+#define CTM_GEN_I64_V(ident, a, b, r, mem)
+#define CTM_GEN_F32_V(ident, a, b, r, mem)
+#define CTM_GEN_F64_V(ident, a, b, r, mem)
+#define CTM_GEN_None_I32(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
+#define CTM_GEN_None_I64(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
+#define CTM_GEN_None_F32(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
+#define CTM_GEN_None_F64(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
+#define CTM_GEN_ARITY_V(ident, a, b, r) CTM_UNARY(ident, a, r)
+#define CTM_GEN_ARITY_I32(ident, a, b, r) CTM_BINARY(ident, a, b, r) CTM_BINARY_IMM32(ident, a, b, r)
+#define CTM_GEN_ARITY_I64(ident, a, b, r) CTM_BINARY(ident, a, b, r) CTM_BINARY_IMM64(ident, a, b, r)
+#define CTM_GEN_ARITY_F32(ident, a, b, r) CTM_BINARY(ident, a, b, r)
+#define CTM_GEN_ARITY_F64(ident, a, b, r) CTM_BINARY(ident, a, b, r)
+#define CTM_GEN_MemArg_I32(ident, a, b, r, mem) CTM_GEN_MEM_##b(ident, b, r, mem)
+#define CTM_GEN_MEM_V(ident, b, r, mem) CTM_LOAD(ident, r, mem)
+#define CTM_GEN_MEM_I32(ident, b, r, mem) CTM_STORE(ident, b, mem)
+#define CTM_GEN_MEM_I64(ident, b, r, mem) CTM_STORE(ident, b, mem)
+#define CTM_GEN_MEM_F32(ident, b, r, mem) CTM_STORE(ident, b, mem)
+#define CTM_GEN_MEM_F64(ident, b, r, mem) CTM_STORE(ident, b, mem)
+
+enum class IOp : uint16_t {
+#define CTM_UNARY(ident, a, r) ident,
+#define CTM_BINARY(ident, a, b, r) ident,
+#define CTM_BINARY_IMM32(ident, a, b, r) ident##Imm,
+#define CTM_BINARY_IMM64(ident, a, b, r) ident##Imm,
+#define CTM_LOAD(ident, r, mem) ident,
+#define CTM_STORE(ident, b, mem) ident,
+#define CTM_OP CTM_GEN_SHAPE
+#include "continuum/engine/opcodes.def"
+#undef CTM_OP
+#undef CTM_UNARY
+#undef CTM_BINARY
+#undef CTM_BINARY_IMM32
+#undef CTM_BINARY_IMM64
+#undef CTM_LOAD
+#undef CTM_STORE
+#define CTM_IOP(name) name,
+#include "interp/internal_ops.def"
+#undef CTM_IOP
+  Count_
+};
+
+inline constexpr uint32_t kIOpCount = static_cast<uint32_t>(IOp::Count_);
+
+// The word stored for an instruction: what the dispatch loop jumps on.
+uint32_t opcode_word(IOp op);
+
+// Maps a wasm operator to its generated interpreter instruction (and, for
+// integer binaries, the immediate twin); IOp::Count_ when there is none.
+struct GeneratedOp {
+  IOp plain = IOp::Count_;
+  IOp with_imm = IOp::Count_;
+  enum Shape : uint8_t { None, Unary, Binary, Load, Store } shape = None;
+};
+const GeneratedOp& generated_op(Op op);
+
+// Side-table entry: the instruction starting at code word `pc` came from the
+// wasm instruction at byte `offset` of the module.
+struct PcOffset {
+  uint32_t pc;
+  uint32_t offset;
+};
+
+struct CompiledFunc {
+  explicit CompiledFunc(Allocator* a) : code(a), offsets(a) {}
+  Vec<uint32_t> code;
+  Vec<PcOffset> offsets;  // sorted by pc; consulted only when a trap happens
+  uint32_t num_params = 0;
+  uint32_t num_locals = 0;  // params + declared locals
+  uint32_t num_results = 0;
+  uint32_t max_slots = 0;   // locals + deepest operand stack
+
+  // The wasm offset of the instruction containing code word `pc`.
+  uint32_t offset_of(uint32_t pc) const;
+};
+
+// One activation on the explicit frame stack: where to continue in the caller.
+struct Frame {
+  const uint32_t* ret_ip;
+  uint64_t* fp;
+  FuncInstance* func;
+};
+
+inline void put_ptr(uint32_t* words, const void* p) {
+  uint64_t v = reinterpret_cast<uintptr_t>(p);
+  memcpy(words, &v, 8);
+}
+template <class T>
+inline T* get_ptr(const uint32_t* words) {
+  uint64_t v;
+  memcpy(&v, words, 8);
+  return reinterpret_cast<T*>(static_cast<uintptr_t>(v));
+}
+
+}  // namespace continuum::engine::interp

@@ -1,0 +1,469 @@
+// The interpreter's dispatch loop.
+//
+// Dispatch is direct threading when the compiler supports labels-as-values
+// (CTM_INTERP_COMPUTED_GOTO): every opcode word holds its handler's offset from
+// a base label, and each handler ends by jumping straight to the next one.
+// Otherwise a portable switch runs the same handler bodies.
+//
+// Registers kept in locals: ip (current instruction; it stays at the start of
+// the instruction until the handler is done, so a trap knows where it
+// happened), fp (the frame's slot 0), the cached base and size of memory 0
+// (reloaded after anything that may grow it: memory.grow, calls, returns),
+// and the fuel left.
+#include "interp/interpreter.h"
+
+#include <string.h>
+
+#include "interp/numeric_semantics.h"
+#include "runtime/instance.h"
+
+namespace continuum::engine::interp {
+
+namespace {
+
+inline uint64_t read64(const uint32_t* w) {
+  uint64_t v;
+  memcpy(&v, w, 8);
+  return v;
+}
+
+RunExit run_loop(RunState* s);
+
+}  // namespace
+
+RunExit run(RunState& state) { return run_loop(&state); }
+
+#if CTM_INTERP_COMPUTED_GOTO
+const int32_t* handler_offsets() {
+  static const int32_t* table = nullptr;
+  if (table == nullptr) {
+    RunState probe;  // a run with no ip only reports its table
+    probe.ip = nullptr;
+    run_loop(&probe);
+    table = reinterpret_cast<const int32_t*>(probe.fp);
+  }
+  return table;
+}
+#endif
+
+namespace {
+
+// Typed slot access: i32 and f32 live zero-extended in the low half.
+#define CTM_RD_I32(k) static_cast<uint32_t>(fp[ip[k]])
+#define CTM_RD_I64(k) (fp[ip[k]])
+#define CTM_RD_F32(k) sem::f32_of(static_cast<uint32_t>(fp[ip[k]]))
+#define CTM_RD_F64(k) sem::f64_of(fp[ip[k]])
+#define CTM_WR_I32(k, v) (fp[ip[k]] = static_cast<uint32_t>(v))
+#define CTM_WR_I64(k, v) (fp[ip[k]] = (v))
+#define CTM_WR_F32(k, v) (fp[ip[k]] = sem::bits(v))
+#define CTM_WR_F64(k, v) (fp[ip[k]] = sem::bits(v))
+#define CTM_IMM_I32(k) (ip[k])
+#define CTM_IMM_I64(k) read64(ip + (k))
+
+#if CTM_INTERP_COMPUTED_GOTO
+#define HANDLER(name) L_##name:
+#define CTM_LABEL_OFFSET(name) \
+  static_cast<int32_t>(static_cast<const char*>(&&L_##name) - static_cast<const char*>(&&L_base))
+#define NEXT() goto* (static_cast<const char*>(&&L_base) + static_cast<int32_t>(*ip))
+#else
+#define HANDLER(name) case IOp::name:
+#define NEXT() goto dispatch
+#endif
+
+#define TRAP(kind)  \
+  do {              \
+    trap_kind = (kind); \
+    goto trap;      \
+  } while (0)
+
+#define LOAD_MEM()                                 \
+  do {                                             \
+    mem = func->instance->memory0;                 \
+    mbase = mem ? mem->data : nullptr;             \
+    msize = mem ? mem->size : 0;                   \
+  } while (0)
+
+RunExit run_loop(RunState* s) {
+#if CTM_INTERP_COMPUTED_GOTO
+  static const int32_t kOffsets[] = {
+#define CTM_UNARY(ident, a, r) CTM_LABEL_OFFSET(ident),
+#define CTM_BINARY(ident, a, b, r) CTM_LABEL_OFFSET(ident),
+#define CTM_BINARY_IMM32(ident, a, b, r) CTM_LABEL_OFFSET(ident##Imm),
+#define CTM_BINARY_IMM64(ident, a, b, r) CTM_LABEL_OFFSET(ident##Imm),
+#define CTM_LOAD(ident, r, mem) CTM_LABEL_OFFSET(ident),
+#define CTM_STORE(ident, b, mem) CTM_LABEL_OFFSET(ident),
+#define CTM_OP CTM_GEN_SHAPE
+#include "continuum/engine/opcodes.def"
+#undef CTM_OP
+#undef CTM_UNARY
+#undef CTM_BINARY
+#undef CTM_BINARY_IMM32
+#undef CTM_BINARY_IMM64
+#undef CTM_LOAD
+#undef CTM_STORE
+#define CTM_IOP(name) CTM_LABEL_OFFSET(name),
+#include "interp/internal_ops.def"
+#undef CTM_IOP
+  };
+  if (s->ip == nullptr) {
+    s->fp = reinterpret_cast<uint64_t*>(const_cast<int32_t*>(kOffsets));
+    return RunExit::Halt;
+  }
+#endif
+
+  const uint32_t* ip = s->ip;
+  uint64_t* fp = s->fp;
+  FuncInstance* func = s->func;
+  uint32_t depth = s->depth;
+  uint64_t fuel = s->fuel;
+  Frame* const frames = s->frames;
+  const uint32_t max_depth = s->max_depth;
+  uint64_t* const stack_end = s->stack_end;
+  MemoryInstance* mem;
+  uint8_t* mbase;
+  uint64_t msize;
+  TrapKind trap_kind = TrapKind::None;
+  LOAD_MEM();
+
+#if CTM_INTERP_COMPUTED_GOTO
+  NEXT();
+L_base:
+#else
+dispatch:
+  switch (static_cast<IOp>(*ip)) {
+#endif
+
+  // ---- generated numeric and memory handlers
+#define CTM_UNARY(ident, a, r)                  \
+  HANDLER(ident) {                              \
+    TrapKind t = TrapKind::None;                \
+    auto v = sem::ident(CTM_RD_##a(2), t);      \
+    if (t != TrapKind::None) TRAP(t);           \
+    CTM_WR_##r(1, v);                           \
+    ip += 3;                                    \
+    NEXT();                                     \
+  }
+#define CTM_BINARY(ident, a, b, r)                         \
+  HANDLER(ident) {                                         \
+    TrapKind t = TrapKind::None;                           \
+    auto v = sem::ident(CTM_RD_##a(2), CTM_RD_##b(3), t);  \
+    if (t != TrapKind::None) TRAP(t);                      \
+    CTM_WR_##r(1, v);                                      \
+    ip += 4;                                               \
+    NEXT();                                                \
+  }
+#define CTM_BINARY_IMM32(ident, a, b, r)                   \
+  HANDLER(ident##Imm) {                                    \
+    TrapKind t = TrapKind::None;                           \
+    auto v = sem::ident(CTM_RD_##a(2), CTM_IMM_I32(3), t); \
+    if (t != TrapKind::None) TRAP(t);                      \
+    CTM_WR_##r(1, v);                                      \
+    ip += 4;                                               \
+    NEXT();                                                \
+  }
+#define CTM_BINARY_IMM64(ident, a, b, r)                   \
+  HANDLER(ident##Imm) {                                    \
+    TrapKind t = TrapKind::None;                           \
+    auto v = sem::ident(CTM_RD_##a(2), CTM_IMM_I64(3), t); \
+    if (t != TrapKind::None) TRAP(t);                      \
+    CTM_WR_##r(1, v);                                      \
+    ip += 5;                                               \
+    NEXT();                                                \
+  }
+  // Bounds check: address + offset + size <= memory size, in 64 bits.
+#define CTM_LOAD(ident, r, bytes)                                  \
+  HANDLER(ident) {                                                 \
+    uint64_t ea = uint64_t(CTM_RD_I32(2)) + ip[3];                 \
+    if (ea + (bytes) > msize) TRAP(TrapKind::MemoryOutOfBounds);   \
+    CTM_WR_##r(1, sem::ident(mbase + ea));                         \
+    ip += 4;                                                       \
+    NEXT();                                                        \
+  }
+#define CTM_STORE(ident, b, bytes)                                 \
+  HANDLER(ident) {                                                 \
+    uint64_t ea = uint64_t(CTM_RD_I32(1)) + ip[3];                 \
+    if (ea + (bytes) > msize) TRAP(TrapKind::MemoryOutOfBounds);   \
+    sem::ident(mbase + ea, CTM_RD_##b(2));                         \
+    ip += 4;                                                       \
+    NEXT();                                                        \
+  }
+#define CTM_OP CTM_GEN_SHAPE
+#include "continuum/engine/opcodes.def"
+#undef CTM_OP
+
+  // ---- internal instructions (layouts in internal_ops.def)
+  HANDLER(Unreachable) { TRAP(TrapKind::Unreachable); }
+  HANDLER(Fuel) {
+    uint32_t n = ip[1];
+    if (fuel < n) goto out_of_fuel;
+    fuel -= n;
+    ip += 2;
+    NEXT();
+  }
+  HANDLER(Copy) {
+    fp[ip[1]] = fp[ip[2]];
+    ip += 3;
+    NEXT();
+  }
+  HANDLER(Const32) {
+    fp[ip[1]] = ip[2];
+    ip += 3;
+    NEXT();
+  }
+  HANDLER(Const64) {
+    fp[ip[1]] = read64(ip + 2);
+    ip += 4;
+    NEXT();
+  }
+  HANDLER(Br) {
+    ip = ip + 1 + static_cast<int32_t>(ip[1]);
+    NEXT();
+  }
+  HANDLER(BrIf) {
+    if (CTM_RD_I32(1)) ip = ip + 2 + static_cast<int32_t>(ip[2]);
+    else ip += 3;
+    NEXT();
+  }
+  HANDLER(BrIfNot) {
+    if (!CTM_RD_I32(1)) ip = ip + 2 + static_cast<int32_t>(ip[2]);
+    else ip += 3;
+    NEXT();
+  }
+  HANDLER(BrTable) {
+    uint32_t i = CTM_RD_I32(1);
+    uint32_t n = ip[2];
+    const uint32_t* w = ip + 3 + (i < n ? i : n);
+    ip = w + static_cast<int32_t>(*w);
+    NEXT();
+  }
+  {
+    FuncInstance* callee;
+    uint64_t* nfp;
+    uint32_t len;
+    HANDLER(Call) {
+      callee = get_ptr<FuncInstance>(ip + 1);
+      nfp = fp + ip[3];
+      len = 4;
+      goto enter;
+    }
+    HANDLER(CallIndirect) {
+      TableInstance* t = get_ptr<TableInstance>(ip + 1);
+      uint32_t i = CTM_RD_I32(4);
+      if (i >= t->elems.size()) TRAP(TrapKind::UndefinedElement);
+      callee = reinterpret_cast<FuncInstance*>(static_cast<uintptr_t>(t->elems[i]));
+      if (callee == nullptr) TRAP(TrapKind::UninitializedElement);
+      if (callee->type_id != ip[3]) TRAP(TrapKind::IndirectCallTypeMismatch);
+      nfp = fp + ip[5];
+      len = 6;
+      goto enter;
+    }
+  enter:
+    if (callee->host != nullptr) {
+      // Arguments and results share the slots at nfp (the caller reserved
+      // room for both), so nothing is copied.
+      uint32_t np = static_cast<uint32_t>(callee->type->params.size());
+      uint32_t nr = static_cast<uint32_t>(callee->type->results.size());
+      HostCall call;
+      call.store = s->store;
+      call.caller = func->instance;
+      call.user = callee->user;
+      s->ip = ip;
+      s->fp = fp;
+      s->func = func;
+      s->depth = depth;
+      s->fuel = fuel;
+      s->reentry_sp = nfp + (np > nr ? np : nr);
+      HostResult hr = callee->host(call, nfp, nfp);
+      fuel = s->fuel;  // a re-entrant call may have used some
+      if (hr.kind != TrapKind::None) {
+        s->trap = Trap{};
+        s->trap.kind = hr.kind;
+        s->trap.message = hr.message;
+        s->trap.exit_code = hr.exit_code;
+        trap_kind = hr.kind;
+        goto trap;
+      }
+      LOAD_MEM();
+      ip += len;
+      NEXT();
+    }
+    {
+      const CompiledFunc* c = callee->code;
+      if (depth >= max_depth || nfp + c->max_slots > stack_end) TRAP(TrapKind::CallStackExhausted);
+      frames[depth++] = Frame{ip + len, fp, func};
+      uint32_t zeroed = c->num_locals - c->num_params;
+      if (zeroed) memset(nfp + c->num_params, 0, zeroed * sizeof(uint64_t));
+      fp = nfp;
+      func = callee;
+      ip = c->code.data();
+      LOAD_MEM();
+      NEXT();
+    }
+  }
+  HANDLER(Return) {
+    const Frame& f = frames[--depth];
+    ip = f.ret_ip;
+    fp = f.fp;
+    func = f.func;
+    LOAD_MEM();
+    NEXT();
+  }
+  HANDLER(Halt) {
+    s->ip = ip;
+    s->fp = fp;
+    s->func = func;
+    s->depth = depth;
+    s->fuel = fuel;
+    return RunExit::Halt;
+  }
+  HANDLER(Select) {
+    uint64_t v = CTM_RD_I32(4) ? fp[ip[2]] : fp[ip[3]];
+    fp[ip[1]] = v;
+    ip += 5;
+    NEXT();
+  }
+  HANDLER(GlobalGet) {
+    fp[ip[1]] = *get_ptr<uint64_t>(ip + 2);
+    ip += 4;
+    NEXT();
+  }
+  HANDLER(GlobalSet) {
+    *get_ptr<uint64_t>(ip + 2) = fp[ip[1]];
+    ip += 4;
+    NEXT();
+  }
+  HANDLER(TableGet) {
+    TableInstance* t = get_ptr<TableInstance>(ip + 3);
+    uint32_t i = CTM_RD_I32(2);
+    if (i >= t->elems.size()) TRAP(TrapKind::TableOutOfBounds);
+    fp[ip[1]] = t->elems[i];
+    ip += 5;
+    NEXT();
+  }
+  HANDLER(TableSet) {
+    TableInstance* t = get_ptr<TableInstance>(ip + 3);
+    uint32_t i = CTM_RD_I32(1);
+    if (i >= t->elems.size()) TRAP(TrapKind::TableOutOfBounds);
+    t->elems[i] = fp[ip[2]];
+    ip += 5;
+    NEXT();
+  }
+  HANDLER(TableSize) {
+    TableInstance* t = get_ptr<TableInstance>(ip + 2);
+    CTM_WR_I32(1, t->elems.size());
+    ip += 4;
+    NEXT();
+  }
+  HANDLER(TableGrow) {
+    TableInstance* t = get_ptr<TableInstance>(ip + 4);
+    int64_t old = table_grow(t, CTM_RD_I32(3), fp[ip[2]]);
+    CTM_WR_I32(1, static_cast<uint32_t>(old));
+    ip += 6;
+    NEXT();
+  }
+  HANDLER(TableFill) {
+    TableInstance* t = get_ptr<TableInstance>(ip + 4);
+    uint64_t i = CTM_RD_I32(1), n = CTM_RD_I32(3);
+    uint64_t v = fp[ip[2]];
+    if (i + n > t->elems.size()) TRAP(TrapKind::TableOutOfBounds);
+    for (uint64_t k = 0; k < n; ++k) t->elems[i + k] = v;
+    ip += 6;
+    NEXT();
+  }
+  HANDLER(TableCopy) {
+    TableInstance* dt = get_ptr<TableInstance>(ip + 4);
+    TableInstance* st = get_ptr<TableInstance>(ip + 6);
+    uint64_t d = CTM_RD_I32(1), src = CTM_RD_I32(2), n = CTM_RD_I32(3);
+    if (d + n > dt->elems.size() || src + n > st->elems.size()) TRAP(TrapKind::TableOutOfBounds);
+    if (n) memmove(dt->elems.data() + d, st->elems.data() + src, n * sizeof(uint64_t));
+    ip += 8;
+    NEXT();
+  }
+  HANDLER(TableInit) {
+    TableInstance* t = get_ptr<TableInstance>(ip + 4);
+    ElemInstance* e = get_ptr<ElemInstance>(ip + 6);
+    if (!table_init(t, CTM_RD_I32(1), e->refs.data(), e->refs.size(), CTM_RD_I32(2), CTM_RD_I32(3)))
+      TRAP(TrapKind::TableOutOfBounds);
+    ip += 8;
+    NEXT();
+  }
+  HANDLER(ElemDrop) {
+    get_ptr<ElemInstance>(ip + 1)->refs.clear();
+    ip += 3;
+    NEXT();
+  }
+  HANDLER(MemorySize) {
+    CTM_WR_I32(1, msize / kPageSize);
+    ip += 2;
+    NEXT();
+  }
+  HANDLER(MemoryGrow) {
+    int64_t old = memory_grow(mem, CTM_RD_I32(2));
+    CTM_WR_I32(1, static_cast<uint32_t>(old));
+    LOAD_MEM();
+    ip += 3;
+    NEXT();
+  }
+  HANDLER(MemoryFill) {
+    uint64_t d = CTM_RD_I32(1), n = CTM_RD_I32(3);
+    if (d + n > msize) TRAP(TrapKind::MemoryOutOfBounds);
+    if (n) memset(mbase + d, static_cast<uint8_t>(CTM_RD_I32(2)), n);
+    ip += 4;
+    NEXT();
+  }
+  HANDLER(MemoryCopy) {
+    uint64_t d = CTM_RD_I32(1), src = CTM_RD_I32(2), n = CTM_RD_I32(3);
+    if (d + n > msize || src + n > msize) TRAP(TrapKind::MemoryOutOfBounds);
+    if (n) memmove(mbase + d, mbase + src, n);
+    ip += 4;
+    NEXT();
+  }
+  HANDLER(MemoryInit) {
+    DataInstance* d = get_ptr<DataInstance>(ip + 4);
+    if (!memory_init(mem, CTM_RD_I32(1), d->bytes, d->size, CTM_RD_I32(2), CTM_RD_I32(3)))
+      TRAP(TrapKind::MemoryOutOfBounds);
+    ip += 6;
+    NEXT();
+  }
+  HANDLER(DataDrop) {
+    get_ptr<DataInstance>(ip + 1)->size = 0;
+    ip += 3;
+    NEXT();
+  }
+  HANDLER(RefIsNull) {
+    CTM_WR_I32(1, fp[ip[2]] == 0);
+    ip += 3;
+    NEXT();
+  }
+#if !CTM_INTERP_COMPUTED_GOTO
+    case IOp::Count_: break;
+  }
+  trap_kind = TrapKind::Unreachable;  // a corrupt opcode word; never produced by the compiler
+#endif
+
+trap:
+  // Host traps and exits already filled in their message and exit code.
+  if (trap_kind != TrapKind::Host && trap_kind != TrapKind::Exit) {
+    s->trap = Trap{};
+    s->trap.kind = trap_kind;
+  }
+  s->trap.function = func->index;
+  s->trap.offset = func->code->offset_of(static_cast<uint32_t>(ip - func->code->code.data()));
+  s->ip = ip;
+  s->fp = fp;
+  s->func = func;
+  s->depth = depth;
+  s->fuel = fuel;
+  return RunExit::Trap;
+
+out_of_fuel:
+  s->ip = ip;
+  s->fp = fp;
+  s->func = func;
+  s->depth = depth;
+  s->fuel = fuel;
+  return RunExit::OutOfFuel;
+}
+
+}  // namespace
+}  // namespace continuum::engine::interp
