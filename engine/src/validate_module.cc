@@ -23,18 +23,24 @@ Result<void> check_type_index(const Module& m, uint32_t index, uint32_t offset) 
   return Ok();
 }
 
-Result<void> check_limits(const Limits& l, uint64_t bound, const char* too_large) {
-  if (l.min > bound || (l.has_max && l.max > bound)) return Error::at(too_large, kNoIndex);
-  if (l.has_max && l.min > l.max) return Error::at("size minimum must not be greater than maximum", kNoIndex);
+// Declarations do not keep their own offsets; errors about them point at
+// the start of the section that holds them.
+uint32_t section_offset(const Module& m, SectionId id) {
+  for (const SectionInfo& s : m.sections)
+    if (s.id == static_cast<uint8_t>(id)) return s.offset;
+  return kNoIndex;
+}
+
+Result<void> check_limits(const Limits& l, uint32_t offset) {
+  if (l.has_max && l.min > l.max) return Error::at("size minimum must not be greater than maximum", offset);
   return Ok();
 }
 
-Result<void> check_memory(const MemoryType& t) {
-  return check_limits(t.limits, kMaxPages, "memory size must be at most 65536 pages (4GiB)");
-}
-
-Result<void> check_table(const TableType& t) {
-  return check_limits(t.limits, 0xFFFFFFFFu, "table size must be at most 2^32-1");
+// Table sizes are u32 in the binary, so only memories have a further bound.
+Result<void> check_memory(const MemoryType& t, uint32_t offset) {
+  if (t.limits.min > kMaxPages || (t.limits.has_max && t.limits.max > kMaxPages))
+    return Error::at("memory size must be at most 65536 pages (4GiB)", offset);
+  return check_limits(t.limits, offset);
 }
 
 // A constant expression must produce `expected`. Globals it reads must be
@@ -121,15 +127,17 @@ Result<void> check_imports_and_declarations(const Module& m) {
   for (const Import& imp : m.imports) {
     switch (imp.kind) {
       case ExternKind::Func: CTM_TRY(check_type_index(m, imp.func_type, imp.name.offset)); break;
-      case ExternKind::Table: CTM_TRY(check_table(imp.table)); break;
-      case ExternKind::Memory: CTM_TRY(check_memory(imp.memory)); break;
+      case ExternKind::Table: CTM_TRY(check_limits(imp.table.limits, imp.name.offset)); break;
+      case ExternKind::Memory: CTM_TRY(check_memory(imp.memory, imp.name.offset)); break;
       case ExternKind::Global: break;
     }
   }
   for (const Function& f : m.functions) CTM_TRY(check_type_index(m, f.type_index, f.code.offset));
-  for (const TableType& t : m.tables) CTM_TRY(check_table(t));
-  if (m.num_memories() > 1) return Error::at("multiple memories", kNoIndex);
-  for (const MemoryType& t : m.memories) CTM_TRY(check_memory(t));
+  uint32_t tables_at = section_offset(m, SectionId::Table);
+  for (const TableType& t : m.tables) CTM_TRY(check_limits(t.limits, tables_at));
+  uint32_t memories_at = section_offset(m, SectionId::Memory);
+  if (m.num_memories() > 1) return Error::at("multiple memories", memories_at);
+  for (const MemoryType& t : m.memories) CTM_TRY(check_memory(t, memories_at));
   for (const Global& g : m.globals)
     CTM_TRY(check_const_expr(m, g.init, g.type.type));
   return Ok();
@@ -139,9 +147,10 @@ Result<void> check_exports_and_start(const Module& m) {
   for (const Export& e : m.exports) CTM_TRY(check_export_index(m, e));
   CTM_TRY(check_export_names(m));
   if (m.start != kNoIndex) {
-    if (m.start >= m.num_funcs()) return Error::at("unknown function", kNoIndex);
+    uint32_t at = section_offset(m, SectionId::Start);
+    if (m.start >= m.num_funcs()) return Error::at("unknown function", at);
     const FuncType& t = m.func_type(m.start);
-    if (!t.params.empty() || !t.results.empty()) return Error::at("start function", kNoIndex);
+    if (!t.params.empty() || !t.results.empty()) return Error::at("start function", at);
   }
   return Ok();
 }
