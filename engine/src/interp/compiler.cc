@@ -144,6 +144,8 @@ class Compiler {
   // ---- control
   Ctrl& label(uint32_t depth) { return ctrls_[ctrls_.size() - 1 - depth]; }
   uint32_t label_arity(const Ctrl& c) const { return c.op == Op::Loop ? c.num_params : c.num_results; }
+  // Values a branch to `c` carries (for the function body: its results).
+  uint32_t branch_arity(const Ctrl& c) const { return c.op == Op::End ? out_.num_results : label_arity(c); }
   // Emits a branch offset word to `c`'s target (or links it for patching).
   void branch_word(Ctrl& c) {
     if (c.op == Op::Loop) {
@@ -594,6 +596,9 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
       uint32_t cond = pop_slot();
       Ctrl& c = label(depth);
       if (branch_needs_moves(c)) {
+        // Materialising changes the virtual stack, so it must happen on both
+        // paths: before the conditional jump, not inside it.
+        materialise_from(static_cast<uint32_t>(stack_.size()) - branch_arity(c));
         op(IOp::BrIfNot);
         word(cond);
         uint32_t skip = pc();
@@ -610,7 +615,13 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
     case Op::BrTable: {
       uint32_t n;
       CTM_TRY_ASSIGN(n, r.u32());
+      Vec<uint32_t> depths(alloc_);
+      if (!depths.resize(n + 1)) return kOutOfMemory;
+      for (uint32_t i = 0; i <= n; ++i) CTM_TRY_ASSIGN(depths[i], r.u32());
       uint32_t index = pop_slot();
+      // All targets take the same number of values; give them real slots once,
+      // here, because the stubs below run on different paths.
+      materialise_from(static_cast<uint32_t>(stack_.size()) - branch_arity(label(depths[n])));
       op(IOp::BrTable);
       word(index);
       word(n);
@@ -619,9 +630,7 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
       if (oom_) return kOutOfMemory;
       // Targets that need values moved get a small stub after the table.
       for (uint32_t i = 0; i <= n; ++i) {
-        uint32_t depth;
-        CTM_TRY_ASSIGN(depth, r.u32());
-        Ctrl& c = label(depth);
+        Ctrl& c = label(depths[i]);
         uint32_t at = first + i;
         if (branch_needs_moves(c)) {
           code_[at] = pc() - at;
