@@ -104,7 +104,8 @@ class FunctionValidator {
     stack_.pop_back();
     return t;
   }
-  // Pops one operand that must have type `expected`; returns what was there.
+  // Pops one operand that must have type `expected`; returns what was there
+  // (Unknown on a polymorphic stack).
   Result<ValType> pop(ValType expected) {
     const Frame& f = ctrl_.back();
     if (stack_.size() == f.height) {
@@ -117,11 +118,12 @@ class FunctionValidator {
     stack_.pop_back();
     return actual;
   }
+  Result<void> expect(ValType t) {
+    auto p = pop(t);
+    return p.ok() ? Ok() : Result<void>(p.error());
+  }
   Result<void> pop_params(const FuncType& t) {
-    for (size_t i = t.params.size(); i-- > 0;) {
-      auto p = pop(t.params[i]);
-      if (!p.ok()) return p.error();
-    }
+    for (size_t i = t.params.size(); i-- > 0;) CTM_TRY(expect(t.params[i]));
     return Ok();
   }
   Result<void> push_results(const FuncType& t) {
@@ -129,10 +131,7 @@ class FunctionValidator {
     return Ok();
   }
   Result<void> pop_label(const Frame& f) {
-    for (uint32_t i = label_count(f); i-- > 0;) {
-      auto p = pop(label_type(f, i));
-      if (!p.ok()) return p.error();
-    }
+    for (uint32_t i = label_count(f); i-- > 0;) CTM_TRY(expect(label_type(f, i)));
     return Ok();
   }
   Result<void> push_label(const Frame& f) {
@@ -228,15 +227,9 @@ Result<void> FunctionValidator::block_start(FrameKind kind) {
     BinaryReader one(&byte, 1, at);
     CTM_TRY_ASSIGN(single, read_value_type(one));
   }
-  if (kind == FrameKind::If) {
-    auto c = pop(ValType::I32);
-    if (!c.ok()) return c.error();
-  }
+  if (kind == FrameKind::If) CTM_TRY(expect(ValType::I32));
   Frame probe{kind, type_index, single, 0, false};
-  for (uint32_t i = param_count(probe); i-- > 0;) {
-    auto p = pop(param(probe, i));
-    if (!p.ok()) return p.error();
-  }
+  for (uint32_t i = param_count(probe); i-- > 0;) CTM_TRY(expect(param(probe, i)));
   CTM_TRY(push_frame(kind, type_index, single));
   for (uint32_t i = 0; i < param_count(probe); ++i) CTM_TRY(push(param(probe, i)));
   return Ok();
@@ -244,10 +237,7 @@ Result<void> FunctionValidator::block_start(FrameKind kind) {
 
 Result<void> FunctionValidator::block_end() {
   Frame f = ctrl_.back();
-  for (uint32_t i = result_count(f); i-- > 0;) {
-    auto p = pop(result(f, i));
-    if (!p.ok()) return p.error();
-  }
+  for (uint32_t i = result_count(f); i-- > 0;) CTM_TRY(expect(result(f, i)));
   if (stack_.size() != f.height) return mismatch(kUnknown, stack_.back());
   if (f.kind == FrameKind::If) {
     // No else: the missing branch passes the parameters through unchanged.
@@ -264,10 +254,7 @@ Result<void> FunctionValidator::block_end() {
 Result<void> FunctionValidator::else_() {
   Frame& f = ctrl_.back();
   if (f.kind != FrameKind::If) return fail("END opcode expected");
-  for (uint32_t i = result_count(f); i-- > 0;) {
-    auto p = pop(result(f, i));
-    if (!p.ok()) return p.error();
-  }
+  for (uint32_t i = result_count(f); i-- > 0;) CTM_TRY(expect(result(f, i)));
   if (stack_.size() != f.height) return mismatch(kUnknown, stack_.back());
   Frame& g = ctrl_.back();
   g.kind = FrameKind::Else;
@@ -287,8 +274,7 @@ Result<void> FunctionValidator::br_table() {
   for (uint32_t i = 0; i < count; ++i) CTM_TRY_ASSIGN(default_depth, r_.u32());
   CTM_TRY_ASSIGN(default_depth, r_.u32());
   size_t after = r_.pos();
-  auto c = pop(ValType::I32);
-  if (!c.ok()) return c.error();
+  CTM_TRY(expect(ValType::I32));
   const Frame* def;
   CTM_TRY_ASSIGN(def, label(default_depth));
   uint32_t arity = label_count(*def);
@@ -351,14 +337,8 @@ Result<void> FunctionValidator::simple(const OpInfo& info) {
     default:
       break;
   }
-  if (info.b != ValType::None) {
-    auto p = pop(info.b);
-    if (!p.ok()) return p.error();
-  }
-  if (info.a != ValType::None) {
-    auto p = pop(info.a);
-    if (!p.ok()) return p.error();
-  }
+  if (info.b != ValType::None) CTM_TRY(expect(info.b));
+  if (info.a != ValType::None) CTM_TRY(expect(info.a));
   if (info.r != ValType::None) CTM_TRY(push(info.r));
   return Ok();
 }
@@ -386,8 +366,7 @@ Result<void> FunctionValidator::special(const OpInfo& info) {
       CTM_TRY_ASSIGN(depth, index());
       const Frame* target;
       CTM_TRY_ASSIGN(target, label(depth));
-      auto c = pop(ValType::I32);
-      if (!c.ok()) return c.error();
+      CTM_TRY(expect(ValType::I32));
       CTM_TRY(pop_label(*target));
       return push_label(*target);
     }
@@ -411,8 +390,7 @@ Result<void> FunctionValidator::special(const OpInfo& info) {
       if (type_index >= m_.types.size()) return fail("unknown type");
       if (m_.table_type(table).elem != ValType::FuncRef)
         return mismatch(ValType::FuncRef, m_.table_type(table).elem);
-      auto c = pop(ValType::I32);
-      if (!c.ok()) return c.error();
+      CTM_TRY(expect(ValType::I32));
       CTM_TRY(pop_params(m_.types[type_index]));
       return push_results(m_.types[type_index]);
     }
@@ -421,8 +399,7 @@ Result<void> FunctionValidator::special(const OpInfo& info) {
       return p.ok() ? Ok() : Result<void>(p.error());
     }
     case Op::Select: {
-      auto c = pop(ValType::I32);
-      if (!c.ok()) return c.error();
+      CTM_TRY(expect(ValType::I32));
       ValType t1, t2;
       CTM_TRY_ASSIGN(t1, pop_any());
       CTM_TRY_ASSIGN(t2, pop_any());
@@ -438,10 +415,7 @@ Result<void> FunctionValidator::special(const OpInfo& info) {
       if (n != 1) return fail("invalid result arity");
       ValType t;
       CTM_TRY_ASSIGN(t, read_value_type(r_));
-      for (ValType want : {ValType::I32, t, t}) {
-        auto p = pop(want);
-        if (!p.ok()) return p.error();
-      }
+      for (ValType want : {ValType::I32, t, t}) CTM_TRY(expect(want));
       return push(t);
     }
     case Op::LocalGet:
@@ -451,10 +425,7 @@ Result<void> FunctionValidator::special(const OpInfo& info) {
       CTM_TRY_ASSIGN(i, index());
       ValType t;
       CTM_TRY_ASSIGN(t, local_type(i));
-      if (info.op != Op::LocalGet) {
-        auto p = pop(t);
-        if (!p.ok()) return p.error();
-      }
+      if (info.op != Op::LocalGet) CTM_TRY(expect(t));
       return info.op == Op::LocalSet ? Ok() : push(t);
     }
     case Op::GlobalGet:
@@ -465,8 +436,7 @@ Result<void> FunctionValidator::special(const OpInfo& info) {
       const GlobalType& t = m_.global_type(g);
       if (info.op == Op::GlobalGet) return push(t.type);
       if (!t.is_mutable) return fail("global is immutable");
-      auto p = pop(t.type);
-      return p.ok() ? Ok() : Result<void>(p.error());
+      return expect(t.type);
     }
     case Op::TableGet:
     case Op::TableSet: {
@@ -474,22 +444,15 @@ Result<void> FunctionValidator::special(const OpInfo& info) {
       CTM_TRY_ASSIGN(t, index());
       CTM_TRY(need_table(t));
       ValType elem = m_.table_type(t).elem;
-      if (info.op == Op::TableSet) {
-        auto v = pop(elem);
-        if (!v.ok()) return v.error();
-      }
-      auto i = pop(ValType::I32);
-      if (!i.ok()) return i.error();
+      if (info.op == Op::TableSet) CTM_TRY(expect(elem));
+      CTM_TRY(expect(ValType::I32));
       return info.op == Op::TableGet ? push(elem) : Ok();
     }
     case Op::MemorySize:
     case Op::MemoryGrow: {
       CTM_TRY(zero_byte());
       CTM_TRY(need_memory());
-      if (info.op == Op::MemoryGrow) {
-        auto p = pop(ValType::I32);
-        if (!p.ok()) return p.error();
-      }
+      if (info.op == Op::MemoryGrow) CTM_TRY(expect(ValType::I32));
       return push(ValType::I32);
     }
     case Op::RefNull: {
@@ -517,11 +480,9 @@ Result<void> FunctionValidator::special(const OpInfo& info) {
 
 // The hand-validated part of the 0xFC group: bulk memory and tables.
 Result<void> FunctionValidator::misc(const OpInfo& info) {
+  // Pops three operands; `c` is on top of the stack.
   auto pop3 = [this](ValType a, ValType b, ValType c) -> Result<void> {
-    for (ValType t : {c, b, a}) {
-      auto p = pop(t);
-      if (!p.ok()) return p.error();
-    }
+    for (ValType t : {c, b, a}) CTM_TRY(expect(t));
     return Ok();
   };
   constexpr ValType I32 = ValType::I32;
@@ -584,10 +545,7 @@ Result<void> FunctionValidator::misc(const OpInfo& info) {
       if (info.op == Op::TableSize) return push(I32);
       if (info.op == Op::TableFill) return pop3(I32, elem, I32);  // index, value, count
       // table.grow: initial value, delta -> old size
-      for (ValType t : {I32, elem}) {
-        auto p = pop(t);
-        if (!p.ok()) return p.error();
-      }
+      for (ValType operand : {I32, elem}) CTM_TRY(expect(operand));
       return push(I32);
     }
     default:
