@@ -49,11 +49,16 @@ TEST_F(WasiTest, DefinesEveryFunctionWithItsSignature) {
 TEST_F(WasiTest, UnimplementedFunctionsAnswerEnosys) {
   start({});
   EXPECT_EQ(call("sock_accept", {3, 0, kResultAddr}), abi::kNosys);
-  EXPECT_EQ(call("fd_renumber", {1, 2}), abi::kNosys);
+  EXPECT_EQ(call("proc_raise", {6}), abi::kNosys);
   EXPECT_EQ(call("path_symlink", {0, 0, 3, 0, 0}), abi::kNosys);
+  EXPECT_EQ(call("path_link", {3, 0, 0, 0, 3, 0, 0}), abi::kNosys);
   size_t nosys = 0;
-  for (size_t i = 0; i < kNumFunctions; ++i) nosys += !kFunctions[i].implemented;
-  EXPECT_EQ(nosys, 20u);
+  for (size_t i = 0; i < kNumFunctions; ++i) {
+    nosys += !kFunctions[i].implemented;
+    EXPECT_EQ(kFunctions[i].impl == &fn::enosys, !kFunctions[i].implemented) << kFunctions[i].name;
+  }
+  // path_link, path_symlink, proc_raise and the four sock_* functions.
+  EXPECT_EQ(nosys, 7u);
 }
 
 TEST_F(WasiTest, ArgsAndEnvironmentAreCopiedIn) {
@@ -201,6 +206,87 @@ TEST_F(WasiTest, CreatesListsAndRemovesEntries) {
   put_bytes(kPathAddr, "../secret.txt");
   EXPECT_EQ(call("path_unlink_file", {3, kPathAddr, 13}), abi::kNotcapable);
   EXPECT_EQ(::access((root_ + "/secret.txt").c_str(), F_OK), 0);
+}
+
+TEST_F(WasiTest, PositionalIoLeavesTheCursorAlone) {
+  start({});
+  uint32_t fd = open_path("hello.txt", 0, abi::kFileRights);
+  put_bytes(kDataAddr, "SAND");
+  put_iovec(kIovAddr, kDataAddr, 4);
+  ASSERT_EQ(call("fd_pwrite", {fd, kIovAddr, 1, 7, kResultAddr}), abi::kSuccess);
+  EXPECT_EQ(get_u32(kResultAddr), 4u);
+  put_iovec(kIovAddr, kDataAddr + 100, 6);
+  ASSERT_EQ(call("fd_pread", {fd, kIovAddr, 1, 5, kResultAddr}), abi::kSuccess);
+  EXPECT_EQ(get_bytes(kDataAddr + 100, 6), ", SAND");
+  ASSERT_EQ(call("fd_tell", {fd, kResultAddr}), abi::kSuccess);
+  EXPECT_EQ(get_u64(kResultAddr), 0u);
+  ASSERT_EQ(call("fd_filestat_set_size", {fd, 5}), abi::kSuccess);
+  ASSERT_EQ(call("fd_filestat_get", {fd, kDataAddr}), abi::kSuccess);
+  EXPECT_EQ(get_u64(kDataAddr + abi::filestat::kFileSize), 5u);
+  EXPECT_EQ(call("fd_sync", {fd}), abi::kSuccess);
+  EXPECT_EQ(call("fd_advise", {fd, 0, 0, abi::kAdviceSequential}), abi::kSuccess);
+  EXPECT_EQ(call("fd_advise", {fd, 0, 0, 9}), abi::kInval);
+}
+
+TEST_F(WasiTest, RightsCanBeDroppedButNotRegained) {
+  start({});
+  uint32_t fd = open_path("hello.txt", 0, kReadWrite);
+  ASSERT_EQ(call("fd_fdstat_set_rights", {fd, abi::kRightFdRead, 0}), abi::kSuccess);
+  put_iovec(kIovAddr, kDataAddr, 1);
+  EXPECT_EQ(call("fd_write", {fd, kIovAddr, 1, kResultAddr}), abi::kNotcapable);
+  EXPECT_EQ(call("fd_fdstat_set_rights", {fd, abi::kRightFdRead | abi::kRightFdWrite, 0}),
+            abi::kNotcapable);
+}
+
+TEST_F(WasiTest, RenumberMovesADescriptor) {
+  start({});
+  uint32_t a = open_path("hello.txt", 0, kReadWrite);
+  uint32_t b = open_path("sub", abi::kOflagDirectory, abi::kRightFdReaddir);
+  ASSERT_EQ(call("fd_renumber", {a, b}), abi::kSuccess);
+  EXPECT_EQ(call("fd_close", {a}), abi::kBadf);
+  put_iovec(kIovAddr, kDataAddr, 5);
+  ASSERT_EQ(call("fd_read", {b, kIovAddr, 1, kResultAddr}), abi::kSuccess);
+  EXPECT_EQ(get_bytes(kDataAddr, 5), "hello");
+  EXPECT_EQ(call("fd_renumber", {b, 77}), abi::kBadf);
+}
+
+TEST_F(WasiTest, RenameAndReadlinkStayInside) {
+  ASSERT_EQ(symlink("../secret.txt", (root_ + "/granted/link").c_str()), 0);
+  start({});
+  put_bytes(kPathAddr, "hello.txt");
+  put_bytes(kPathAddr + 100, "sub/renamed.txt");
+  ASSERT_EQ(call("path_rename", {3, kPathAddr, 9, 3, kPathAddr + 100, 15}), abi::kSuccess);
+  EXPECT_EQ(::access((root_ + "/granted/sub/renamed.txt").c_str(), F_OK), 0);
+  put_bytes(kPathAddr + 200, "../stolen.txt");
+  EXPECT_EQ(call("path_rename", {3, kPathAddr + 100, 15, 3, kPathAddr + 200, 13}),
+            abi::kNotcapable);
+  EXPECT_NE(::access((root_ + "/stolen.txt").c_str(), F_OK), 0);
+
+  put_bytes(kPathAddr, "link");
+  ASSERT_EQ(call("path_readlink", {3, kPathAddr, 4, kDataAddr, 64, kResultAddr}), abi::kSuccess);
+  EXPECT_EQ(get_bytes(kDataAddr, get_u32(kResultAddr)), "../secret.txt");
+  ASSERT_EQ(call("path_readlink", {3, kPathAddr, 4, kDataAddr, 3, kResultAddr}), abi::kSuccess);
+  EXPECT_EQ(get_u32(kResultAddr), 3u);
+  EXPECT_EQ(call("path_readlink", {3, kPathAddr, 4, kMemoryBytes - 2, 64, kResultAddr}),
+            abi::kFault);
+}
+
+TEST_F(WasiTest, SetTimes) {
+  start({});
+  put_bytes(kPathAddr, "hello.txt");
+  const uint64_t t = 1000000000ull * 1234567890ull + 5;
+  ASSERT_EQ(call("path_filestat_set_times",
+                 {3, 0, kPathAddr, 9, t, t, abi::kFstAtim | abi::kFstMtim}),
+            abi::kSuccess);
+  ASSERT_EQ(call("path_filestat_get", {3, 0, kPathAddr, 9, kDataAddr}), abi::kSuccess);
+  EXPECT_EQ(get_u64(kDataAddr + abi::filestat::kMtim), t);
+  EXPECT_EQ(call("path_filestat_set_times", {3, 0, kPathAddr, 9, t, t, abi::kFstAtim | abi::kFstAtimNow}),
+            abi::kInval);
+  uint32_t fd = open_path("hello.txt", 0, kReadWrite | abi::kRightFdFilestatSetTimes);
+  ASSERT_EQ(call("fd_filestat_set_times", {fd, 0, t + 1000, abi::kFstMtim}), abi::kSuccess);
+  ASSERT_EQ(call("fd_filestat_get", {fd, kDataAddr}), abi::kSuccess);
+  EXPECT_EQ(get_u64(kDataAddr + abi::filestat::kMtim), t + 1000);
+  EXPECT_EQ(get_u64(kDataAddr + abi::filestat::kAtim), t);
 }
 
 TEST_F(WasiTest, ProcExitEndsExecutionWithTheCode) {

@@ -96,11 +96,20 @@ inline constexpr uint64_t kRightFdAdvise = 1ull << 7;
 inline constexpr uint64_t kRightFdAllocate = 1ull << 8;
 inline constexpr uint64_t kRightPathCreateDirectory = 1ull << 9;
 inline constexpr uint64_t kRightPathCreateFile = 1ull << 10;
+inline constexpr uint64_t kRightPathLinkSource = 1ull << 11;
+inline constexpr uint64_t kRightPathLinkTarget = 1ull << 12;
 inline constexpr uint64_t kRightPathOpen = 1ull << 13;
 inline constexpr uint64_t kRightFdReaddir = 1ull << 14;
+inline constexpr uint64_t kRightPathReadlink = 1ull << 15;
+inline constexpr uint64_t kRightPathRenameSource = 1ull << 16;
+inline constexpr uint64_t kRightPathRenameTarget = 1ull << 17;
 inline constexpr uint64_t kRightPathFilestatGet = 1ull << 18;
+inline constexpr uint64_t kRightPathFilestatSetSize = 1ull << 19;
+inline constexpr uint64_t kRightPathFilestatSetTimes = 1ull << 20;
 inline constexpr uint64_t kRightFdFilestatGet = 1ull << 21;
 inline constexpr uint64_t kRightFdFilestatSetSize = 1ull << 22;
+inline constexpr uint64_t kRightFdFilestatSetTimes = 1ull << 23;
+inline constexpr uint64_t kRightPathSymlink = 1ull << 24;
 inline constexpr uint64_t kRightPathRemoveDirectory = 1ull << 25;
 inline constexpr uint64_t kRightPathUnlinkFile = 1ull << 26;
 inline constexpr uint64_t kRightPollFdReadwrite = 1ull << 27;
@@ -111,14 +120,29 @@ inline constexpr uint64_t kRightsAll = (1ull << 30) - 1;
 // and by the parent directory's inheritable rights.
 inline constexpr uint64_t kDirectoryRights =
     kRightFdFdstatSetFlags | kRightFdSync | kRightFdAdvise | kRightPathCreateDirectory |
-    kRightPathCreateFile | (1ull << 11) | (1ull << 12) | kRightPathOpen | kRightFdReaddir |
-    (1ull << 15) | (1ull << 16) | (1ull << 17) | kRightPathFilestatGet | (1ull << 19) |
-    (1ull << 20) | kRightFdFilestatGet | (1ull << 23) | (1ull << 24) |
+    kRightPathCreateFile | kRightPathLinkSource | kRightPathLinkTarget | kRightPathOpen |
+    kRightFdReaddir | kRightPathReadlink | kRightPathRenameSource | kRightPathRenameTarget |
+    kRightPathFilestatGet | kRightPathFilestatSetSize | kRightPathFilestatSetTimes |
+    kRightFdFilestatGet | kRightFdFilestatSetTimes | kRightPathSymlink |
     kRightPathRemoveDirectory | kRightPathUnlinkFile | kRightPollFdReadwrite;
 inline constexpr uint64_t kFileRights =
     kRightFdDatasync | kRightFdRead | kRightFdSeek | kRightFdFdstatSetFlags | kRightFdSync |
     kRightFdTell | kRightFdWrite | kRightFdAdvise | kRightFdAllocate | kRightFdFilestatGet |
-    kRightFdFilestatSetSize | (1ull << 23) | kRightPollFdReadwrite;
+    kRightFdFilestatSetSize | kRightFdFilestatSetTimes | kRightPollFdReadwrite;
+
+// fstflags (*_set_times): set to the given time, or to now.
+inline constexpr uint16_t kFstAtim = 1 << 0;
+inline constexpr uint16_t kFstAtimNow = 1 << 1;
+inline constexpr uint16_t kFstMtim = 1 << 2;
+inline constexpr uint16_t kFstMtimNow = 1 << 3;
+
+// advice (fd_advise)
+inline constexpr uint8_t kAdviceNormal = 0;
+inline constexpr uint8_t kAdviceSequential = 1;
+inline constexpr uint8_t kAdviceRandom = 2;
+inline constexpr uint8_t kAdviceWillneed = 3;
+inline constexpr uint8_t kAdviceDontneed = 4;
+inline constexpr uint8_t kAdviceNoreuse = 5;
 
 // eventtype (poll_oneoff)
 inline constexpr uint8_t kEventClock = 0;

@@ -6,6 +6,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <stdint.h>
+
 #include <vector>
 
 #include "functions.h"
@@ -17,15 +19,6 @@ namespace {
 // More iovecs than this are served partially, which readv/writev semantics
 // allow (the guest sees a short count and loops).
 constexpr uint32_t kMaxIovecs = 1024;
-
-// Looks up `fd` and checks it carries `rights`.
-abi::Errno open_fd(Guest& g, uint32_t fd, uint64_t rights, FdEntry** out) {
-  FdEntry* e = g.state.lookup(fd);
-  if (e == nullptr) return abi::kBadf;
-  if ((e->rights_base & rights) != rights) return abi::kNotcapable;
-  *out = e;
-  return abi::kSuccess;
-}
 
 // Turns the guest's iovec array into host iovecs, checking every buffer lies
 // inside guest memory before any byte moves.
@@ -44,25 +37,30 @@ abi::Errno gather_iovecs(Guest& g, uint32_t iovs, uint32_t iovs_len, std::vector
   return abi::kSuccess;
 }
 
-using Transfer = ssize_t (*)(int, const struct iovec*, int);
+// One read or write: at the descriptor's cursor, or at an explicit offset.
+using Transfer = ssize_t (*)(int fd, const struct iovec* iov, int count, off_t offset);
+ssize_t read_at_cursor(int fd, const struct iovec* iov, int n, off_t) { return ::readv(fd, iov, n); }
+ssize_t write_at_cursor(int fd, const struct iovec* iov, int n, off_t) { return ::writev(fd, iov, n); }
+ssize_t read_at(int fd, const struct iovec* iov, int n, off_t at) { return ::preadv(fd, iov, n, at); }
+ssize_t write_at(int fd, const struct iovec* iov, int n, off_t at) { return ::pwritev(fd, iov, n, at); }
 
-engine::HostResult transfer(Guest& g, const uint64_t* a, uint64_t* r, uint64_t right,
-                            Transfer io) {
+abi::Errno transfer(Guest& g, uint32_t fd, uint32_t iovs, uint32_t iovs_len, uint64_t offset,
+                    uint32_t count_ptr, uint64_t rights, Transfer io) {
   FdEntry* e;
-  abi::Errno err = open_fd(g, arg_u32(a, 0), right, &e);
-  if (err != abi::kSuccess) return reply(r, err);
-  uint32_t count_ptr = arg_u32(a, 3);
-  if (g.mem.span(count_ptr, 4) == nullptr) return reply(r, abi::kFault);
+  abi::Errno err = g.state.lookup(fd, rights, &e);
+  if (err != abi::kSuccess) return err;
+  if (g.mem.span(count_ptr, 4) == nullptr) return abi::kFault;
+  if (offset > static_cast<uint64_t>(INT64_MAX)) return abi::kInval;
   std::vector<struct iovec> iov;
-  err = gather_iovecs(g, arg_u32(a, 1), arg_u32(a, 2), &iov);
-  if (err != abi::kSuccess) return reply(r, err);
+  err = gather_iovecs(g, iovs, iovs_len, &iov);
+  if (err != abi::kSuccess) return err;
   ssize_t n;
   do {
-    n = io(e->host_fd, iov.data(), static_cast<int>(iov.size()));
+    n = io(e->host_fd, iov.data(), static_cast<int>(iov.size()), static_cast<off_t>(offset));
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return reply(r, from_host_errno(errno));
+  if (n < 0) return from_host_errno(errno);
   g.mem.write_u32(count_ptr, static_cast<uint32_t>(n));
-  return reply(r, abi::kSuccess);
+  return abi::kSuccess;
 }
 
 uint16_t fdflags_of_host(int flags) {
@@ -79,11 +77,23 @@ uint16_t fdflags_of_host(int flags) {
 }  // namespace
 
 engine::HostResult fd_read(Guest& g, const uint64_t* a, uint64_t* r) {
-  return transfer(g, a, r, abi::kRightFdRead, &::readv);
+  return reply(r, transfer(g, arg_u32(a, 0), arg_u32(a, 1), arg_u32(a, 2), 0, arg_u32(a, 3),
+                           abi::kRightFdRead, &read_at_cursor));
 }
 
 engine::HostResult fd_write(Guest& g, const uint64_t* a, uint64_t* r) {
-  return transfer(g, a, r, abi::kRightFdWrite, &::writev);
+  return reply(r, transfer(g, arg_u32(a, 0), arg_u32(a, 1), arg_u32(a, 2), 0, arg_u32(a, 3),
+                           abi::kRightFdWrite, &write_at_cursor));
+}
+
+engine::HostResult fd_pread(Guest& g, const uint64_t* a, uint64_t* r) {
+  return reply(r, transfer(g, arg_u32(a, 0), arg_u32(a, 1), arg_u32(a, 2), arg_u64(a, 3),
+                           arg_u32(a, 4), abi::kRightFdRead | abi::kRightFdSeek, &read_at));
+}
+
+engine::HostResult fd_pwrite(Guest& g, const uint64_t* a, uint64_t* r) {
+  return reply(r, transfer(g, arg_u32(a, 0), arg_u32(a, 1), arg_u32(a, 2), arg_u64(a, 3),
+                           arg_u32(a, 4), abi::kRightFdWrite | abi::kRightFdSeek, &write_at));
 }
 
 engine::HostResult fd_seek(Guest& g, const uint64_t* a, uint64_t* r) {
@@ -93,7 +103,7 @@ engine::HostResult fd_seek(Guest& g, const uint64_t* a, uint64_t* r) {
   // Asking only where we are needs fd_tell, anything else fd_seek.
   uint64_t right = (whence == abi::kWhenceCur && offset == 0) ? abi::kRightFdTell : abi::kRightFdSeek;
   FdEntry* e;
-  abi::Errno err = open_fd(g, arg_u32(a, 0), right, &e);
+  abi::Errno err = g.state.lookup(arg_u32(a, 0), right, &e);
   if (err != abi::kSuccess) return reply(r, err);
   int host_whence;
   switch (whence) {
@@ -111,7 +121,7 @@ engine::HostResult fd_seek(Guest& g, const uint64_t* a, uint64_t* r) {
 
 engine::HostResult fd_tell(Guest& g, const uint64_t* a, uint64_t* r) {
   FdEntry* e;
-  abi::Errno err = open_fd(g, arg_u32(a, 0), abi::kRightFdTell, &e);
+  abi::Errno err = g.state.lookup(arg_u32(a, 0), abi::kRightFdTell, &e);
   if (err != abi::kSuccess) return reply(r, err);
   if (g.mem.span(arg_u32(a, 1), 8) == nullptr) return reply(r, abi::kFault);
   off_t pos = ::lseek(e->host_fd, 0, SEEK_CUR);
@@ -146,7 +156,7 @@ engine::HostResult fd_fdstat_get(Guest& g, const uint64_t* a, uint64_t* r) {
 // flags would need reopening the file, which preview1 hosts commonly refuse.
 engine::HostResult fd_fdstat_set_flags(Guest& g, const uint64_t* a, uint64_t* r) {
   FdEntry* e;
-  abi::Errno err = open_fd(g, arg_u32(a, 0), abi::kRightFdFdstatSetFlags, &e);
+  abi::Errno err = g.state.lookup(arg_u32(a, 0), abi::kRightFdFdstatSetFlags, &e);
   if (err != abi::kSuccess) return reply(r, err);
   uint32_t wanted = arg_u32(a, 1);
   if (wanted & (abi::kFdflagDsync | abi::kFdflagRsync | abi::kFdflagSync)) {
@@ -163,7 +173,7 @@ engine::HostResult fd_fdstat_set_flags(Guest& g, const uint64_t* a, uint64_t* r)
 
 engine::HostResult fd_filestat_get(Guest& g, const uint64_t* a, uint64_t* r) {
   FdEntry* e;
-  abi::Errno err = open_fd(g, arg_u32(a, 0), abi::kRightFdFilestatGet, &e);
+  abi::Errno err = g.state.lookup(arg_u32(a, 0), abi::kRightFdFilestatGet, &e);
   if (err != abi::kSuccess) return reply(r, err);
   uint8_t* out = g.mem.span(arg_u32(a, 1), abi::filestat::kSize);
   if (out == nullptr) return reply(r, abi::kFault);

@@ -6,11 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <string>
 #include <string_view>
 
 #include "functions.h"
 #include "host_errno.h"
 #include "sandbox_path.h"
+#include "times.h"
 
 namespace continuum::wasi::fn {
 namespace {
@@ -18,11 +20,8 @@ namespace {
 // The directory descriptor `fd`, which must carry `rights`.
 abi::Errno directory_fd(Guest& g, uint32_t fd, uint64_t rights, FdEntry** out) {
   FdEntry* e = g.state.lookup(fd);
-  if (e == nullptr) return abi::kBadf;
-  if (e->filetype != abi::kFiletypeDirectory) return abi::kNotdir;
-  if ((e->rights_base & rights) != rights) return abi::kNotcapable;
-  *out = e;
-  return abi::kSuccess;
+  if (e != nullptr && e->filetype != abi::kFiletypeDirectory) return abi::kNotdir;
+  return g.state.lookup(fd, rights, out);
 }
 
 // Reads the guest path and resolves it under directory `fd`.
@@ -153,6 +152,54 @@ engine::HostResult path_remove_directory(Guest& g, const uint64_t* a, uint64_t* 
   if (::unlinkat(where.dir_fd(), where.name().c_str(), AT_REMOVEDIR) != 0) {
     return reply(r, from_host_errno(errno));
   }
+  return reply(r, abi::kSuccess);
+}
+
+engine::HostResult path_filestat_set_times(Guest& g, const uint64_t* a, uint64_t* r) {
+  struct timespec times[2];
+  abi::Errno err = host_times(arg_u64(a, 4), arg_u64(a, 5), arg_u32(a, 6), times);
+  if (err != abi::kSuccess) return reply(r, err);
+  ResolvedPath where;
+  err = resolve_guest_path(g, arg_u32(a, 0), abi::kRightPathFilestatSetTimes, arg_u32(a, 2),
+                           arg_u32(a, 3), arg_u32(a, 1) & abi::kLookupSymlinkFollow, &where);
+  if (err != abi::kSuccess) return reply(r, err);
+  if (::utimensat(where.dir_fd(), where.name().c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+    return reply(r, from_host_errno(errno));
+  }
+  return reply(r, abi::kSuccess);
+}
+
+engine::HostResult path_rename(Guest& g, const uint64_t* a, uint64_t* r) {
+  ResolvedPath from, to;
+  abi::Errno err = resolve_guest_path(g, arg_u32(a, 0), abi::kRightPathRenameSource,
+                                      arg_u32(a, 1), arg_u32(a, 2), false, &from);
+  if (err != abi::kSuccess) return reply(r, err);
+  err = resolve_guest_path(g, arg_u32(a, 3), abi::kRightPathRenameTarget, arg_u32(a, 4),
+                           arg_u32(a, 5), false, &to);
+  if (err != abi::kSuccess) return reply(r, err);
+  if (from.name() == "." || to.name() == ".") return reply(r, abi::kBusy);
+  if (::renameat(from.dir_fd(), from.name().c_str(), to.dir_fd(), to.name().c_str()) != 0) {
+    return reply(r, from_host_errno(errno));
+  }
+  return reply(r, abi::kSuccess);
+}
+
+// The link's target is returned as stored; following it later still goes
+// through resolve_path, so an outward-pointing target stays unreachable.
+engine::HostResult path_readlink(Guest& g, const uint64_t* a, uint64_t* r) {
+  uint32_t buf = arg_u32(a, 3), buf_len = arg_u32(a, 4), used_ptr = arg_u32(a, 5);
+  uint8_t* out = g.mem.span(buf, buf_len);
+  if (out == nullptr || g.mem.span(used_ptr, 4) == nullptr) return reply(r, abi::kFault);
+  ResolvedPath where;
+  abi::Errno err = resolve_guest_path(g, arg_u32(a, 0), abi::kRightPathReadlink, arg_u32(a, 1),
+                                      arg_u32(a, 2), false, &where);
+  if (err != abi::kSuccess) return reply(r, err);
+  std::string target(4096, '\0');
+  ssize_t n = ::readlinkat(where.dir_fd(), where.name().c_str(), target.data(), target.size());
+  if (n < 0) return reply(r, from_host_errno(errno));
+  uint32_t copied = static_cast<uint64_t>(n) < buf_len ? static_cast<uint32_t>(n) : buf_len;
+  for (uint32_t i = 0; i < copied; ++i) out[i] = static_cast<uint8_t>(target[i]);
+  g.mem.write_u32(used_ptr, copied);
   return reply(r, abi::kSuccess);
 }
 

@@ -50,6 +50,15 @@ struct WasiContext::State {
     if (fd >= fds.size() || !fds[fd].open) return nullptr;
     return &fds[fd];
   }
+  // The entry for `fd` if it is open (else EBADF) and carries every right in
+  // `rights` (else ENOTCAPABLE).
+  abi::Errno lookup(uint32_t fd, uint64_t rights, FdEntry** out) {
+    FdEntry* e = lookup(fd);
+    if (e == nullptr) return abi::kBadf;
+    if ((e->rights_base & rights) != rights) return abi::kNotcapable;
+    *out = e;
+    return abi::kSuccess;
+  }
   // Takes the lowest free descriptor number for `entry`.
   uint32_t add(FdEntry entry);
   // Releases the host descriptor (if owned) and frees the slot.
