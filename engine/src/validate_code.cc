@@ -256,10 +256,9 @@ Result<void> FunctionValidator::else_() {
   if (f.kind != FrameKind::If) return fail("END opcode expected");
   for (uint32_t i = result_count(f); i-- > 0;) CTM_TRY(expect(result(f, i)));
   if (stack_.size() != f.height) return mismatch(kUnknown, stack_.back());
-  Frame& g = ctrl_.back();
-  g.kind = FrameKind::Else;
-  g.unreachable = false;
-  for (uint32_t i = 0; i < param_count(g); ++i) CTM_TRY(push(param(g, i)));
+  f.kind = FrameKind::Else;
+  f.unreachable = false;
+  for (uint32_t i = 0; i < param_count(f); ++i) CTM_TRY(push(param(f, i)));
   return Ok();
 }
 
@@ -269,9 +268,12 @@ Result<void> FunctionValidator::br_table() {
   uint32_t count;
   CTM_TRY_ASSIGN(count, r_.u32());
   if (count > r_.remaining()) return fail("unexpected end");
+  // The default target comes last but is needed first: skip ahead to it,
+  // then come back for the others.
   size_t targets = r_.pos();
+  uint32_t depth;
+  for (uint32_t i = 0; i < count; ++i) CTM_TRY_ASSIGN(depth, r_.u32());
   uint32_t default_depth;
-  for (uint32_t i = 0; i < count; ++i) CTM_TRY_ASSIGN(default_depth, r_.u32());
   CTM_TRY_ASSIGN(default_depth, r_.u32());
   size_t after = r_.pos();
   CTM_TRY(expect(ValType::I32));
@@ -281,7 +283,6 @@ Result<void> FunctionValidator::br_table() {
 
   r_.seek(targets);
   for (uint32_t i = 0; i < count; ++i) {
-    uint32_t depth;
     CTM_TRY_ASSIGN(depth, r_.u32());
     const Frame* target;
     CTM_TRY_ASSIGN(target, label(depth));
