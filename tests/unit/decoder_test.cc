@@ -216,6 +216,29 @@ TEST(Decoder, ErrorFoundBeforeTheEnd) {
   EXPECT_STREQ(fin.error().message, "malformed section id");
 }
 
+TEST(Decoder, TruncatedSectionReportedAtFinish) {
+  // The section promises 4 payload bytes; only 2 arrive before the end.
+  Bytes b = cat({test::header(), {0x01, 0x04, 0x01, 0x60}});
+  ModuleDecoder d(heap());
+  ASSERT_TRUE(d.feed(b.data(), b.size()).ok());  // could still be completed
+  EXPECT_EQ(d.bytes_received(), b.size());
+  auto r = d.finish();
+  ASSERT_FALSE(r.ok());
+  EXPECT_STREQ(r.error().message, "length out of bounds");
+  EXPECT_EQ(r.error().offset, 9u);
+}
+
+TEST(Decoder, SpentAfterFinish) {
+  ModuleDecoder d(heap());
+  Bytes b = test::header();
+  ASSERT_TRUE(d.feed(b.data(), b.size()).ok());
+  auto first = d.finish();
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(d.feed(b.data(), 1).ok());
+  EXPECT_FALSE(d.finish().ok());
+  EXPECT_EQ(first.value()->size(), 8u);  // the module outlives its decoder's state
+}
+
 TEST(Decoder, BadMagicFoundAfterFourBytes) {
   ModuleDecoder d(heap());
   const uint8_t bytes[] = {0x00, 0x61, 0x73, 0x6E};
