@@ -31,7 +31,7 @@ int main(void) {
   unsigned seeds[SLOTS] = {0};
   size_t live = 0, peak = 0, allocations = 0, reallocations = 0, bad = 0;
 
-  for (int round = 0; round < 20000; ++round) {
+  for (int round = 0; round < 5000; ++round) {
     int slot = (int)(next_random() % SLOTS);
     if (blocks[slot] == NULL) {
       size_t n = 1 + next_random() % 16384;
@@ -67,7 +67,7 @@ int main(void) {
   }
 
   // One big block of several MB, written and summed.
-  size_t big_n = 6u << 20;
+  size_t big_n = 4u << 20;
   uint32_t* big = malloc(big_n);
   if (big == NULL) { printf("big malloc failed\n"); return 1; }
   for (size_t i = 0; i < big_n / 4; ++i) big[i] = (uint32_t)(i * 2654435761u);
