@@ -204,6 +204,9 @@ int run() {
       print_error("create_execution failed", exec.error());
       return 1;
     }
+    // A new execution has no fuel; the checks below run unmetered except the
+    // one that tests the budget.
+    exec.value()->set_fuel(ce::Execution::kUnlimitedFuel);
     ce::Outcome start;
     auto instance = ce::instantiate(store, *module, linker, *exec.value(), &start);
     if (!instance.ok()) {
@@ -226,6 +229,11 @@ int run() {
     print(" bytes)\n");
   }
   module.reset();
+  if (budget.used() != 0) {
+    print("still allocated: ");
+    firmware::print_unsigned(budget.used());
+    print(" bytes\n");
+  }
   check.expect(budget.used() == 0, "every engine allocation was returned");
 
   print("native stack: ");

@@ -83,13 +83,22 @@ template <class T>
 class Box {
  public:
   Box() = default;
-  Box(Allocator* a, T* p) : alloc_(a), ptr_(p) {}
-  Box(Box&& o) noexcept : alloc_(o.alloc_), ptr_(o.ptr_) { o.ptr_ = nullptr; }
+  // p may point to a class derived from T (single inheritance, virtual
+  // destructor, e.g. Box<Execution> holding an interpreter execution): the
+  // block's real size and alignment are remembered so that the allocator gets
+  // back exactly the block it handed out, not sizeof(T).
+  template <class U>
+  Box(Allocator* a, U* p) : alloc_(a), ptr_(p), size_(sizeof(U)), align_(alignof(U)) {}
+  Box(Box&& o) noexcept : alloc_(o.alloc_), ptr_(o.ptr_), size_(o.size_), align_(o.align_) {
+    o.ptr_ = nullptr;
+  }
   Box& operator=(Box&& o) noexcept {
     if (this != &o) {
       reset();
       alloc_ = o.alloc_;
       ptr_ = o.ptr_;
+      size_ = o.size_;
+      align_ = o.align_;
       o.ptr_ = nullptr;
     }
     return *this;
@@ -99,7 +108,10 @@ class Box {
   ~Box() { reset(); }
 
   void reset() {
-    if (ptr_ != nullptr) destroy(*alloc_, ptr_);
+    if (ptr_ != nullptr) {
+      ptr_->~T();
+      alloc_->deallocate(ptr_, size_, align_);
+    }
     ptr_ = nullptr;
   }
   T* release() {
@@ -115,6 +127,8 @@ class Box {
  private:
   Allocator* alloc_ = nullptr;
   T* ptr_ = nullptr;
+  size_t size_ = 0;
+  size_t align_ = 0;
 };
 
 template <class T, class... Args>
