@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The engine's share of a linked firmware image: sums, from the GNU ld map
 # file, the input sections that came from libcontinuum_engine.a and survived
-# --gc-sections, per output section (.text holds code and read-only data).
+# --gc-sections, by kind (code, read-only data, data, zero-initialised data).
 # Usage: engine-size.sh FIRMWARE.map
 set -euo pipefail
 map=${1:?usage: engine-size.sh FIRMWARE.map}
@@ -11,21 +11,28 @@ awk '
     for (i = 3; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", tolower(substr(s, i, 1))) - 1
     return v
   }
+  function kind(section) {
+    if (section ~ /^\.text/) return "code"
+    if (section ~ /^\.rodata/) return "rodata"
+    if (section ~ /^\.data/) return "data"
+    if (section ~ /^\.bss/ || section == "COMMON") return "bss"
+    return "other"
+  }
   /^Linker script and memory map/ { in_map = 1; next }
   !in_map { next }
-  # An output section starts in column 0: ".text   0x... 0x...".
-  /^\.[A-Za-z_]/ { out = $1; pending = ""; next }
   # An input section: " .text.foo 0xADDR 0xSIZE file", or its name alone on
   # one line when it is long, with address, size and file on the next.
-  /^ \.[^ ]+$/ { pending = $1; next }
-  {
-    if (pending != "" && $1 ~ /^0x/) { addr = $1; size = $2; file = $3; pending = "" }
-    else if ($1 ~ /^\./ && $2 ~ /^0x/) { addr = $2; size = $3; file = $4 }
-    else { pending = ""; next }
-    if (file ~ /libcontinuum_engine\.a/) bytes[out] += hex(size)
+  /^ (\.[^ ]+|COMMON)$/ { pending = $1; next }
+  /^ (\.[^ ]+|COMMON) +0x/ { if ($4 ~ /libcontinuum_engine\.a/) bytes[kind($1)] += hex($3); pending = ""; next }
+  /^  +0x[0-9a-f]+ +0x[0-9a-f]+ / {
+    if (pending != "" && $3 ~ /libcontinuum_engine\.a/) bytes[kind(pending)] += hex($2)
+    pending = ""
+    next
   }
+  { pending = "" }
   END {
-    printf "engine objects as linked into the firmware: .text %d bytes, .data %d bytes, .bss %d bytes (the port heap arena included)\n",
-           bytes[".text"], bytes[".data"], bytes[".bss"]
+    printf "engine as linked into the firmware: code %d + read-only data %d = %d bytes of flash;",
+           bytes["code"], bytes["rodata"], bytes["code"] + bytes["rodata"]
+    printf " data %d, bss %d bytes (bss includes the port heap arena)\n", bytes["data"], bytes["bss"]
   }
 ' "$map"
