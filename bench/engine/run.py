@@ -18,6 +18,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shlex
 import shutil
 import statistics
@@ -135,12 +136,21 @@ def command_for(runtime, name, arg, native_dir, wasm_dir, continuum):
 
 
 def timed_run(cmd, timeout):
+    """Runs cmd; returns (status, stdout, stderr, {"wall": s, "cpu": s}).
+
+    CPU time is the child's user + system time (all its threads, so Node's
+    background compiler threads count too). On a machine shared with other
+    work it is the steadier of the two clocks."""
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         p = subprocess.run(cmd, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return None, b"", b"timed out", time.perf_counter() - start
-    return p.returncode, p.stdout, p.stderr, time.perf_counter() - start
+        return None, b"", b"timed out", None
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return p.returncode, p.stdout, p.stderr, {"wall": wall, "cpu": cpu}
 
 
 def check_sha256(native_dir, arg):
@@ -229,8 +239,9 @@ def main():
             return 1
         reference[n] = out
 
-    times = {n: {r: [] for r in runtimes} for n in names}
-    ratios = {n: {r: [] for r in runtimes} for n in names}
+    clocks = ("wall", "cpu")
+    times = {c: {n: {r: [] for r in runtimes} for n in names} for c in clocks}
+    ratios = {c: {n: {r: [] for r in runtimes} for n in names} for c in clocks}
     failures = []
     print(f"\nRunning: {runs} runs per program and runtime, interleaved")
     for i in range(runs):
@@ -244,12 +255,15 @@ def main():
                     failures.append((n, r, why, out, err))
                     print(f"  run {i + 1} {n:13} {r:9} FAILED: {why}", flush=True)
                     continue
-                times[n][r].append(t)
+                for c in clocks:
+                    times[c][n][r].append(t[c])
                 if r == "native":
                     native_t = t
                 elif native_t:
-                    ratios[n][r].append(t / native_t)
-                print(f"  run {i + 1} {n:13} {r:9} {t:8.3f} s", flush=True)
+                    for c in clocks:
+                        if native_t[c] > 0:
+                            ratios[c][n][r].append(t[c] / native_t[c])
+                print(f"  run {i + 1} {n:13} {r:9} {t['wall']:8.3f} s wall {t['cpu']:8.3f} s cpu", flush=True)
 
     for n, r, why, out, err in failures[:5]:
         print(f"\n{n} under {r}: {why}")
@@ -260,31 +274,34 @@ def main():
     if failures:
         status = 1
 
-    # The table: median seconds, and the median of the per-round ratios to
-    # the native run of the same round.
+    # The tables: median seconds, and the median of the per-round ratios to
+    # the native run of the same round; one table per clock.
     others = [r for r in runtimes if r != "native"]
-    header = f"{'program':14} {'native s':>9}"
-    for r in others:
-        header += f" {r + ' s':>12} {'x native':>9}"
-    print("\nResults (median of %d runs%s)" % (runs, ", quick sizes" if args.quick else ""))
-    print(header)
-    print("-" * len(header))
-    summary = {"machine": info, "quick": args.quick, "runs": runs, "programs": {}, "geomean": {}}
-    for n in names:
-        med = {r: statistics.median(times[n][r]) if times[n][r] else None for r in runtimes}
-        rat = {r: statistics.median(ratios[n][r]) if ratios[n][r] else None for r in others}
-        line = f"{n:14} {fmt(med['native'], '9.3f')}"
+    summary = {"machine": info, "quick": args.quick, "runs": runs, "args": size_of,
+               "failures": [(n, r, why) for n, r, why, _, _ in failures]}
+    for c in clocks:
+        title = "wall-clock" if c == "wall" else "CPU time (user + system)"
+        header = f"{'program':14} {'native s':>9}"
         for r in others:
-            line += f" {fmt(med[r], '12.3f')} {fmt(rat[r], '9.2f')}"
+            header += f" {r + ' s':>12} {'x native':>9}"
+        print(f"\nResults, {title}: median of {runs} runs{', quick sizes' if args.quick else ''}")
+        print(header)
+        print("-" * len(header))
+        summary[c] = {"programs": {}, "geomean": {}}
+        for n in names:
+            med = {r: statistics.median(times[c][n][r]) if times[c][n][r] else None for r in runtimes}
+            rat = {r: statistics.median(ratios[c][n][r]) if ratios[c][n][r] else None for r in others}
+            line = f"{n:14} {fmt(med['native'], '9.3f')}"
+            for r in others:
+                line += f" {fmt(med[r], '12.3f')} {fmt(rat[r], '9.2f')}"
+            print(line)
+            summary[c]["programs"][n] = {"median_s": med, "ratio": rat, "times": times[c][n]}
+        line = f"{'geomean':14} {'':9}"
+        for r in others:
+            g = geomean([summary[c]["programs"][n]["ratio"][r] for n in names])
+            summary[c]["geomean"][r] = g
+            line += f" {'':12} {fmt(g, '9.2f')}"
         print(line)
-        summary["programs"][n] = {"arg": size_of[n], "median_s": med, "ratio": rat,
-                                  "times": times[n]}
-    line = f"{'geomean':14} {'':9}"
-    for r in others:
-        g = geomean([summary["programs"][n]["ratio"][r] for n in names])
-        summary["geomean"][r] = g
-        line += f" {'':12} {fmt(g, '9.2f')}"
-    print(line)
     summary["status"] = status
     out_json = args.json or os.path.join(args.build_dir, "results.json")
     with open(out_json, "w") as f:
