@@ -8,14 +8,18 @@ cd "$root"
 
 "$root/scripts/setup.sh"
 
-echo "== building continuum (release)"
-cmake --preset release >/dev/null
-cmake --build --preset release --target continuum -j "${JOBS:-$(nproc)}"
+out="$root/build/examples"
+mkdir -p "$out"
+echo "== building continuum (release; log in build/examples/build.log)"
+if ! { cmake --preset release && cmake --build --preset release --target continuum \
+       -j "${JOBS:-$(nproc)}"; } >"$out/build.log" 2>&1; then
+  tail -n 40 "$out/build.log"
+  echo "demo: build failed (full log: $out/build.log)" >&2
+  exit 1
+fi
 continuum="$root/build/release/cli/continuum"
 
 echo "== compiling examples/hello/hello.c -> wasm32-wasi"
-out="$root/build/examples"
-mkdir -p "$out"
 clang-19 --target=wasm32-wasi -O2 -Wall -Wl,--strip-all \
   "$root/examples/hello/hello.c" -lm -o "$out/hello.wasm"
 "$continuum" validate "$out/hello.wasm"
