@@ -9,6 +9,7 @@
 #include "continuum/engine/module.h"
 #include "continuum/engine/port.h"
 #include "continuum/engine/runtime.h"
+#include "arena_check.h"
 #include "runtime_support.h"
 #include "semihosting.h"
 
@@ -171,8 +172,15 @@ void run_checks(Guest& guest, Checker& check) {
 
 int run() {
   print("continuum engine firmware: cortex-m4 (mps2-an386)\n");
-  ce::BoundedAllocator budget(ce::port::system_allocator(), kEngineRamBudget);
   Checker check;
+  // The port's heap first: whatever the engine does later relies on it.
+  ce::Allocator& heap = ce::port::system_allocator();
+  const size_t whole_arena = firmware::largest_block(heap);
+  check.expect(firmware::arena_workout(heap), "port heap: randomised allocate/reallocate/free workout");
+  check.expect(firmware::largest_block(heap) == whole_arena,
+               "port heap: the arena is one free block again after the workout");
+
+  ce::BoundedAllocator budget(heap, kEngineRamBudget);
 
   auto decoded = ce::decode_module(budget, kGuestWasm, kGuestWasm_size);
   if (!decoded.ok()) {
@@ -235,6 +243,8 @@ int run() {
     print(" bytes\n");
   }
   check.expect(budget.used() == 0, "every engine allocation was returned");
+  check.expect(firmware::largest_block(heap) == whole_arena,
+               "port heap: the arena is one free block again after the engine");
 
   print("native stack: ");
   firmware::print_unsigned(firmware::stack_high_water_bytes());
