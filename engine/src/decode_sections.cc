@@ -8,6 +8,7 @@
 #include "decode_sections.h"
 
 #include "continuum/engine/opcodes.h"
+#include "decode_instruction.h"
 
 namespace continuum::engine {
 namespace {
@@ -371,7 +372,9 @@ Result<void> code_entry(BinaryReader& r, Module& m, Function& f) {
     for (uint32_t k = 0; k < n; ++k) (void)f.locals.push_back(t);  // reserved above
   }
   f.body = ByteRange{entry.offset(), static_cast<uint32_t>(entry.remaining())};
-  return Ok();
+  // Malformed instructions are refused now, before the sections after the
+  // code have arrived; typing the body is left to the validator.
+  return scan_function_body(entry);
 }
 
 Result<void> code_section(BinaryReader& r, Module& m) {
@@ -380,7 +383,14 @@ Result<void> code_section(BinaryReader& r, Module& m) {
   CTM_TRY_ASSIGN(count, r.u32());
   if (count != m.functions.size())
     return Error::at("function and code section have inconsistent lengths", at);
-  for (uint32_t i = 0; i < count; ++i) CTM_TRY(code_entry(r, m, m.functions[i]));
+  for (uint32_t i = 0; i < count; ++i) {
+    auto entry = code_entry(r, m, m.functions[i]);
+    if (!entry.ok()) {
+      Error e = entry.error();
+      e.function = m.num_imported_funcs + i;
+      return e;
+    }
+  }
   return Ok();
 }
 

@@ -12,6 +12,7 @@
 
 #include "binary_reader.h"
 #include "continuum/engine/opcodes.h"
+#include "decode_instruction.h"
 #include "decode_sections.h"
 
 namespace continuum::engine {
@@ -144,14 +145,7 @@ class FunctionValidator {
     f.unreachable = true;
   }
 
-  // --- immediates and index checks ---
-  Result<uint32_t> index() { return r_.u32(); }
-  Result<void> zero_byte() {
-    uint8_t b;
-    CTM_TRY_ASSIGN(b, r_.u8());
-    if (b != 0) return fail("zero byte expected");
-    return Ok();
-  }
+  // --- index checks ---
   Result<void> need_memory() {
     if (m_.num_memories() == 0) return fail("unknown memory");
     return Ok();
@@ -183,14 +177,14 @@ class FunctionValidator {
   }
 
   // --- instruction groups ---
-  Result<void> block_start(FrameKind kind);
+  Result<void> block_start(FrameKind kind, const Instruction& in);
   Result<void> block_end();
   Result<void> else_();
-  Result<void> br_table();
-  Result<void> simple(const OpInfo& info);
-  Result<void> special(const OpInfo& info);
-  Result<void> misc(const OpInfo& info);
-  Result<void> mem_arg(const OpInfo& info);
+  Result<void> br_table(const Instruction& in);
+  Result<void> simple(const Instruction& in);
+  Result<void> special(const Instruction& in);
+  Result<void> misc(const Instruction& in);
+  Result<void> mem_arg(const Instruction& in);
   Result<void> push_frame(FrameKind kind, uint32_t type_index, ValType single);
 
   const CodeContext& ctx_;
@@ -211,22 +205,11 @@ Result<void> FunctionValidator::push_frame(FrameKind kind, uint32_t type_index, 
   return Ok();
 }
 
-// block / loop / if: the block type is s33, either a negative one-byte value
-// type (0x40 = empty) or a non-negative type index.
-Result<void> FunctionValidator::block_start(FrameKind kind) {
-  uint32_t at = r_.offset();
-  int64_t bt;
-  CTM_TRY_ASSIGN(bt, r_.s33());
-  uint32_t type_index = kNoIndex;
-  ValType single = ValType::None;
-  if (bt >= 0) {
-    if (bt >= static_cast<int64_t>(m_.types.size())) return fail("unknown type");
-    type_index = static_cast<uint32_t>(bt);
-  } else if (bt != -0x40) {
-    uint8_t byte = static_cast<uint8_t>(bt & 0x7F);
-    BinaryReader one(&byte, 1, at);
-    CTM_TRY_ASSIGN(single, read_value_type(one));
-  }
+// block / loop / if: the block type is empty, one result type or a type index.
+Result<void> FunctionValidator::block_start(FrameKind kind, const Instruction& in) {
+  uint32_t type_index = in.block_type_index;
+  ValType single = in.type;
+  if (type_index != kNoIndex && type_index >= m_.types.size()) return fail("unknown type");
   if (kind == FrameKind::If) CTM_TRY(expect(ValType::I32));
   Frame probe{kind, type_index, single, 0, false};
   for (uint32_t i = param_count(probe); i-- > 0;) CTM_TRY(expect(param(probe, i)));
@@ -264,25 +247,22 @@ Result<void> FunctionValidator::else_() {
 
 // br_table: every target must take as many values as the default one, and
 // the operands must suit each target's label types.
-Result<void> FunctionValidator::br_table() {
-  uint32_t count;
-  CTM_TRY_ASSIGN(count, r_.u32());
-  if (count > r_.remaining()) return fail("unexpected end");
-  // The default target comes last but is needed first: skip ahead to it,
-  // then come back for the others.
-  size_t targets = r_.pos();
+Result<void> FunctionValidator::br_table(const Instruction& in) {
+  // The default target comes last but is needed first: read it, then come
+  // back for the others (the reader has already checked their encoding).
+  size_t after = r_.pos();
+  r_.seek(in.br_targets);
   uint32_t depth;
-  for (uint32_t i = 0; i < count; ++i) CTM_TRY_ASSIGN(depth, r_.u32());
+  for (uint32_t i = 0; i < in.br_count; ++i) CTM_TRY_ASSIGN(depth, r_.u32());
   uint32_t default_depth;
   CTM_TRY_ASSIGN(default_depth, r_.u32());
-  size_t after = r_.pos();
   CTM_TRY(expect(ValType::I32));
   const Frame* def;
   CTM_TRY_ASSIGN(def, label(default_depth));
   uint32_t arity = label_count(*def);
 
-  r_.seek(targets);
-  for (uint32_t i = 0; i < count; ++i) {
+  r_.seek(in.br_targets);
+  for (uint32_t i = 0; i < in.br_count; ++i) {
     CTM_TRY_ASSIGN(depth, r_.u32());
     const Frame* target;
     CTM_TRY_ASSIGN(target, label(depth));
@@ -298,95 +278,63 @@ Result<void> FunctionValidator::br_table() {
   return Ok();
 }
 
-// Loads and stores: memarg = alignment exponent, offset.
-Result<void> FunctionValidator::mem_arg(const OpInfo& info) {
-  uint32_t align;
-  CTM_TRY_ASSIGN(align, r_.u32());
-  uint32_t offset;
-  CTM_TRY_ASSIGN(offset, r_.u32());
-  (void)offset;
+// Loads and stores: the alignment exponent must not promise more than the
+// access size.
+Result<void> FunctionValidator::mem_arg(const Instruction& in) {
   CTM_TRY(need_memory());
-  if (align >= 32 || (uint64_t(1) << align) > info.mem_bytes)
+  uint32_t align = in.a;
+  if (align >= 32 || (uint64_t(1) << align) > in.info->mem_bytes)
     return fail("alignment must not be larger than natural");
   return Ok();
 }
 
 // Operators whose whole signature is in opcodes.def: pop B, pop A, push R.
-Result<void> FunctionValidator::simple(const OpInfo& info) {
-  switch (info.imm) {
-    case Imm::MemArg: CTM_TRY(mem_arg(info)); break;
-    case Imm::I32: {
-      auto v = r_.s32();
-      if (!v.ok()) return v.error();
-      break;
-    }
-    case Imm::I64: {
-      auto v = r_.s64();
-      if (!v.ok()) return v.error();
-      break;
-    }
-    case Imm::F32: {
-      auto v = r_.f32_bits();
-      if (!v.ok()) return v.error();
-      break;
-    }
-    case Imm::F64: {
-      auto v = r_.f64_bits();
-      if (!v.ok()) return v.error();
-      break;
-    }
-    default:
-      break;
-  }
+Result<void> FunctionValidator::simple(const Instruction& in) {
+  const OpInfo& info = *in.info;
+  if (info.imm == Imm::MemArg) CTM_TRY(mem_arg(in));
   if (info.b != ValType::None) CTM_TRY(expect(info.b));
   if (info.a != ValType::None) CTM_TRY(expect(info.a));
   if (info.r != ValType::None) CTM_TRY(push(info.r));
   return Ok();
 }
 
-Result<void> FunctionValidator::special(const OpInfo& info) {
+Result<void> FunctionValidator::special(const Instruction& in) {
+  const OpInfo& info = *in.info;
   switch (info.op) {
     case Op::Unreachable: set_unreachable(); return Ok();
     case Op::Nop: return Ok();
-    case Op::Block: return block_start(FrameKind::Block);
-    case Op::Loop: return block_start(FrameKind::Loop);
-    case Op::If: return block_start(FrameKind::If);
+    case Op::Block: return block_start(FrameKind::Block, in);
+    case Op::Loop: return block_start(FrameKind::Loop, in);
+    case Op::If: return block_start(FrameKind::If, in);
     case Op::Else: return else_();
     case Op::End: return block_end();
     case Op::Br: {
-      uint32_t depth;
-      CTM_TRY_ASSIGN(depth, index());
       const Frame* target;
-      CTM_TRY_ASSIGN(target, label(depth));
+      CTM_TRY_ASSIGN(target, label(in.a));
       CTM_TRY(pop_label(*target));
       set_unreachable();
       return Ok();
     }
     case Op::BrIf: {
-      uint32_t depth;
-      CTM_TRY_ASSIGN(depth, index());
       const Frame* target;
-      CTM_TRY_ASSIGN(target, label(depth));
+      CTM_TRY_ASSIGN(target, label(in.a));
       CTM_TRY(expect(ValType::I32));
       CTM_TRY(pop_label(*target));
       return push_label(*target);
     }
-    case Op::BrTable: return br_table();
+    case Op::BrTable: return br_table(in);
     case Op::Return:
       CTM_TRY(pop_label(ctrl_[0]));
       set_unreachable();
       return Ok();
     case Op::Call: {
-      uint32_t f;
-      CTM_TRY_ASSIGN(f, index());
+      uint32_t f = in.a;
       if (f >= m_.num_funcs()) return fail("unknown function");
       CTM_TRY(pop_params(m_.func_type(f)));
       return push_results(m_.func_type(f));
     }
     case Op::CallIndirect: {
-      uint32_t type_index, table;
-      CTM_TRY_ASSIGN(type_index, index());
-      CTM_TRY_ASSIGN(table, index());
+      uint32_t type_index = in.a, table = in.b;
       CTM_TRY(need_table(table));
       if (type_index >= m_.types.size()) return fail("unknown type");
       if (m_.table_type(table).elem != ValType::FuncRef)
@@ -411,28 +359,21 @@ Result<void> FunctionValidator::special(const OpInfo& info) {
       return push(t1 == kUnknown ? t2 : t1);
     }
     case Op::SelectT: {
-      uint32_t n;
-      CTM_TRY_ASSIGN(n, r_.u32());
-      if (n != 1) return fail("invalid result arity");
-      ValType t;
-      CTM_TRY_ASSIGN(t, read_value_type(r_));
+      ValType t = in.type;
       for (ValType want : {ValType::I32, t, t}) CTM_TRY(expect(want));
       return push(t);
     }
     case Op::LocalGet:
     case Op::LocalSet:
     case Op::LocalTee: {
-      uint32_t i;
-      CTM_TRY_ASSIGN(i, index());
       ValType t;
-      CTM_TRY_ASSIGN(t, local_type(i));
+      CTM_TRY_ASSIGN(t, local_type(in.a));
       if (info.op != Op::LocalGet) CTM_TRY(expect(t));
       return info.op == Op::LocalSet ? Ok() : push(t);
     }
     case Op::GlobalGet:
     case Op::GlobalSet: {
-      uint32_t g;
-      CTM_TRY_ASSIGN(g, index());
+      uint32_t g = in.a;
       if (g >= m_.num_globals()) return fail("unknown global");
       const GlobalType& t = m_.global_type(g);
       if (info.op == Op::GlobalGet) return push(t.type);
@@ -441,8 +382,7 @@ Result<void> FunctionValidator::special(const OpInfo& info) {
     }
     case Op::TableGet:
     case Op::TableSet: {
-      uint32_t t;
-      CTM_TRY_ASSIGN(t, index());
+      uint32_t t = in.a;
       CTM_TRY(need_table(t));
       ValType elem = m_.table_type(t).elem;
       if (info.op == Op::TableSet) CTM_TRY(expect(elem));
@@ -451,16 +391,11 @@ Result<void> FunctionValidator::special(const OpInfo& info) {
     }
     case Op::MemorySize:
     case Op::MemoryGrow: {
-      CTM_TRY(zero_byte());
       CTM_TRY(need_memory());
       if (info.op == Op::MemoryGrow) CTM_TRY(expect(ValType::I32));
       return push(ValType::I32);
     }
-    case Op::RefNull: {
-      ValType t;
-      CTM_TRY_ASSIGN(t, read_ref_type(r_));
-      return push(t);
-    }
+    case Op::RefNull: return push(in.type);
     case Op::RefIsNull: {
       ValType t;
       CTM_TRY_ASSIGN(t, pop_any());
@@ -468,19 +403,19 @@ Result<void> FunctionValidator::special(const OpInfo& info) {
       return push(ValType::I32);
     }
     case Op::RefFunc: {
-      uint32_t f;
-      CTM_TRY_ASSIGN(f, index());
+      uint32_t f = in.a;
       if (f >= m_.num_funcs()) return fail("unknown function");
       if (!ctx_.declared_funcs[f]) return fail("undeclared function reference");
       return push(ValType::FuncRef);
     }
     default:
-      return misc(info);
+      return misc(in);
   }
 }
 
 // The hand-validated part of the 0xFC group: bulk memory and tables.
-Result<void> FunctionValidator::misc(const OpInfo& info) {
+Result<void> FunctionValidator::misc(const Instruction& in) {
+  const OpInfo& info = *in.info;
   // Pops three operands; `c` is on top of the stack.
   auto pop3 = [this](ValType a, ValType b, ValType c) -> Result<void> {
     for (ValType t : {c, b, a}) CTM_TRY(expect(t));
@@ -489,31 +424,20 @@ Result<void> FunctionValidator::misc(const OpInfo& info) {
   constexpr ValType I32 = ValType::I32;
   switch (info.op) {
     case Op::MemoryInit: {
-      uint32_t data;
-      CTM_TRY_ASSIGN(data, index());
-      CTM_TRY(zero_byte());
       CTM_TRY(need_memory());
-      CTM_TRY(need_data_count(data));
+      CTM_TRY(need_data_count(in.a));
       return pop3(I32, I32, I32);
     }
-    case Op::DataDrop: {
-      uint32_t data;
-      CTM_TRY_ASSIGN(data, index());
-      return need_data_count(data);
-    }
+    case Op::DataDrop:
+      return need_data_count(in.a);
     case Op::MemoryCopy:
-      CTM_TRY(zero_byte());
-      CTM_TRY(zero_byte());
       CTM_TRY(need_memory());
       return pop3(I32, I32, I32);
     case Op::MemoryFill:
-      CTM_TRY(zero_byte());
       CTM_TRY(need_memory());
       return pop3(I32, I32, I32);
     case Op::TableInit: {
-      uint32_t elem, table;
-      CTM_TRY_ASSIGN(elem, index());
-      CTM_TRY_ASSIGN(table, index());
+      uint32_t elem = in.a, table = in.b;
       CTM_TRY(need_table(table));
       if (elem >= m_.elems.size()) return fail("unknown elem segment");
       if (m_.elems[elem].type != m_.table_type(table).elem)
@@ -521,15 +445,12 @@ Result<void> FunctionValidator::misc(const OpInfo& info) {
       return pop3(I32, I32, I32);
     }
     case Op::ElemDrop: {
-      uint32_t elem;
-      CTM_TRY_ASSIGN(elem, index());
+      uint32_t elem = in.a;
       if (elem >= m_.elems.size()) return fail("unknown elem segment");
       return Ok();
     }
     case Op::TableCopy: {
-      uint32_t dst, src;
-      CTM_TRY_ASSIGN(dst, index());
-      CTM_TRY_ASSIGN(src, index());
+      uint32_t dst = in.a, src = in.b;
       CTM_TRY(need_table(dst));
       CTM_TRY(need_table(src));
       if (m_.table_type(dst).elem != m_.table_type(src).elem)
@@ -539,8 +460,7 @@ Result<void> FunctionValidator::misc(const OpInfo& info) {
     case Op::TableGrow:
     case Op::TableSize:
     case Op::TableFill: {
-      uint32_t t;
-      CTM_TRY_ASSIGN(t, index());
+      uint32_t t = in.a;
       CTM_TRY(need_table(t));
       ValType elem = m_.table_type(t).elem;
       if (info.op == Op::TableSize) return push(I32);
@@ -556,25 +476,14 @@ Result<void> FunctionValidator::misc(const OpInfo& info) {
 
 Result<void> FunctionValidator::run() {
   CTM_TRY(push_frame(FrameKind::Function, m_.func_type_index(func_index_), ValType::None));
+  Instruction in;
   while (!ctrl_.empty()) {
     op_ = nullptr;
     op_offset_ = r_.offset();
     if (r_.at_end()) return fail("unexpected end of section or function");
-    uint8_t byte;
-    CTM_TRY_ASSIGN(byte, r_.u8());
-    const OpInfo* info;
-    if (byte == kPrefixFC) {
-      uint32_t code;
-      CTM_TRY_ASSIGN(code, r_.u32());
-      info = op_info_fc(code);
-    } else if (byte == kPrefixSimd) {
-      return fail(kSimdNotSupported);
-    } else {
-      info = op_info_single(byte);
-    }
-    if (info == nullptr) return fail("illegal opcode");
-    op_ = info;
-    CTM_TRY(info->special ? special(*info) : simple(*info));
+    CTM_TRY(read_instruction(r_, in));
+    op_ = in.info;
+    CTM_TRY(in.info->special ? special(in) : simple(in));
   }
   if (!r_.at_end()) return Error::at("section size mismatch", r_.offset());
   return Ok();

@@ -239,6 +239,20 @@ TEST(Decoder, SpentAfterFinish) {
   EXPECT_EQ(first.value()->size(), 8u);  // the module outlives its decoder's state
 }
 
+TEST(Decoder, MalformedBodyRefusedBeforeLaterSections) {
+  // A function body with an unknown opcode; a big data section follows.
+  Bytes code = section(10, vec({code_entry({}, {0x06, 0x0B})}));
+  Bytes head = test::module({section(1, vec({func_type({}, {})})), section(3, vec({leb(0)})),
+                             section(5, vec({{0x00, 0x01}})), code});
+  ModuleDecoder d(heap());
+  ASSERT_TRUE(d.feed(head.data(), head.size() - 1).ok());  // code section not complete yet
+  auto r = d.feed(&head[head.size() - 1], 1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_STREQ(r.error().message, "illegal opcode");
+  EXPECT_EQ(r.error().offset, head.size() - 2);
+  EXPECT_EQ(r.error().function, 0u);
+}
+
 TEST(Decoder, BadMagicFoundAfterFourBytes) {
   ModuleDecoder d(heap());
   const uint8_t bytes[] = {0x00, 0x61, 0x73, 0x6E};
