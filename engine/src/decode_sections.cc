@@ -67,68 +67,37 @@ Result<ConstExpr> read_const_expr(BinaryReader& r, Module& m) {
   e.offset = r.offset();
   e.type = ValType::None;
   int values = 0;
+  Instruction in;
   for (;;) {
-    uint32_t at = r.offset();
-    uint8_t byte;
-    CTM_TRY_ASSIGN(byte, r.u8());
-    if (byte == 0x0B) break;  // end
+    CTM_TRY(read_instruction(r, in));
+    if (in.info->op == Op::End) break;
     ++values;
-    switch (byte) {
-      case 0x41: {
-        int32_t v;
-        CTM_TRY_ASSIGN(v, r.s32());
-        e.kind = ConstExpr::Kind::I32;
-        e.type = ValType::I32;
-        e.bits = static_cast<uint32_t>(v);
-        break;
-      }
-      case 0x42: {
-        int64_t v;
-        CTM_TRY_ASSIGN(v, r.s64());
-        e.kind = ConstExpr::Kind::I64;
-        e.type = ValType::I64;
-        e.bits = static_cast<uint64_t>(v);
-        break;
-      }
-      case 0x43:
-        CTM_TRY_ASSIGN(e.bits, r.f32_bits());
-        e.kind = ConstExpr::Kind::F32;
-        e.type = ValType::F32;
-        break;
-      case 0x44:
-        CTM_TRY_ASSIGN(e.bits, r.f64_bits());
-        e.kind = ConstExpr::Kind::F64;
-        e.type = ValType::F64;
-        break;
-      case 0xD0:
+    e.bits = in.bits;
+    switch (in.info->op) {
+      case Op::I32Const: e.kind = ConstExpr::Kind::I32; break;
+      case Op::I64Const: e.kind = ConstExpr::Kind::I64; break;
+      case Op::F32Const: e.kind = ConstExpr::Kind::F32; break;
+      case Op::F64Const: e.kind = ConstExpr::Kind::F64; break;
+      case Op::RefNull:
         e.kind = ConstExpr::Kind::RefNull;
-        CTM_TRY_ASSIGN(e.type, read_ref_type(r));
-        e.bits = 0;
+        e.type = in.type;
         break;
-      case 0xD2: {
-        uint32_t f;
-        CTM_TRY_ASSIGN(f, r.u32());
+      case Op::RefFunc:
         e.kind = ConstExpr::Kind::RefFunc;
         e.type = ValType::FuncRef;
-        e.bits = f;
+        e.bits = in.a;
         break;
-      }
-      case 0x23: {
-        uint32_t g;
-        CTM_TRY_ASSIGN(g, r.u32());
+      case Op::GlobalGet: {
         e.kind = ConstExpr::Kind::GlobalGet;
-        e.bits = g;
+        e.bits = in.a;
         Vec<GlobalType>& known = m.mutable_all_globals();
-        e.type = g < known.size() ? known[g].type : ValType::None;
+        e.type = in.a < known.size() ? known[in.a].type : ValType::None;
         break;
       }
-      case kPrefixSimd:
-        return Error::at(kSimdNotSupported, at);
       default:
-        if (byte == kPrefixFC || op_info_single(byte) != nullptr)
-          return Error::at("constant expression required", at);
-        return Error::at("illegal opcode", at);
+        return Error::at("constant expression required", in.offset);
     }
+    if (!in.info->special) e.type = in.info->r;  // the constants: their result type
   }
   if (values != 1) return Error::at("type mismatch", e.offset);
   return e;
