@@ -8,11 +8,15 @@ namespace {
 
 struct GeneratedTable {
   GeneratedOp ops[kOpCount];
-  constexpr GeneratedTable() : ops() {
+  IOp fused[kIOpCount];
+  constexpr GeneratedTable() : ops(), fused() {
+    for (IOp& f : fused) f = IOp::Count_;
 #define CTM_UNARY(ident, a, r) ops[int(Op::ident)] = {IOp::ident, IOp::Count_, GeneratedOp::Unary};
 #define CTM_BINARY(ident, a, b, r) ops[int(Op::ident)] = {IOp::ident, IOp::Count_, GeneratedOp::Binary};
-#define CTM_BINARY_IMM32(ident, a, b, r) ops[int(Op::ident)].with_imm = IOp::ident##Imm;
-#define CTM_BINARY_IMM64(ident, a, b, r) ops[int(Op::ident)].with_imm = IOp::ident##Imm;
+#define CTM_BINARY_IMM(ident, a, b, r) ops[int(Op::ident)].with_imm = IOp::ident##Imm;
+#define CTM_UNARY_BR(ident, a, b) fused[int(IOp::ident)] = IOp::ident##Br;
+#define CTM_BINARY_BR(ident, a, b) fused[int(IOp::ident)] = IOp::ident##Br;
+#define CTM_BINARY_IMM_BR(ident, a, b) fused[int(IOp::ident##Imm)] = IOp::ident##ImmBr;
 #define CTM_LOAD(ident, r, mem) ops[int(Op::ident)] = {IOp::ident, IOp::Count_, GeneratedOp::Load};
 #define CTM_STORE(ident, b, mem) ops[int(Op::ident)] = {IOp::ident, IOp::Count_, GeneratedOp::Store};
 #define CTM_OP CTM_GEN_SHAPE
@@ -20,8 +24,10 @@ struct GeneratedTable {
 #undef CTM_OP
 #undef CTM_UNARY
 #undef CTM_BINARY
-#undef CTM_BINARY_IMM32
-#undef CTM_BINARY_IMM64
+#undef CTM_BINARY_IMM
+#undef CTM_UNARY_BR
+#undef CTM_BINARY_BR
+#undef CTM_BINARY_IMM_BR
 #undef CTM_LOAD
 #undef CTM_STORE
   }
@@ -32,6 +38,22 @@ constexpr GeneratedTable kGenerated;
 }  // namespace
 
 const GeneratedOp& generated_op(Op op) { return kGenerated.ops[static_cast<uint16_t>(op)]; }
+
+IOp fused_branch(IOp op) { return kGenerated.fused[static_cast<uint16_t>(op)]; }
+
+bool is_commutative(Op op) {
+  switch (op) {
+    case Op::I32Add: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor:
+    case Op::I32Eq: case Op::I32Ne:
+    case Op::I64Add: case Op::I64Mul: case Op::I64And: case Op::I64Or: case Op::I64Xor:
+    case Op::I64Eq: case Op::I64Ne:
+    case Op::F32Add: case Op::F32Mul: case Op::F32Eq: case Op::F32Ne:
+    case Op::F64Add: case Op::F64Mul: case Op::F64Eq: case Op::F64Ne:
+      return true;
+    default:
+      return false;
+  }
+}
 
 uint32_t opcode_word(IOp op) {
 #if CTM_INTERP_COMPUTED_GOTO

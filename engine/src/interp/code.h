@@ -23,14 +23,18 @@
 namespace continuum::engine::interp {
 
 // Which wasm operators get a generated handler, and in which shape:
-//   Unary   dst a        (imm None, one operand)
-//   Binary  dst a b      (imm None, two operands) plus a BinaryImm twin "dst a imm"
-//                        for integer right operands (i32.const + i32.add fused)
-//   Load    dst addr offset
-//   Store   addr value offset
+//   Unary        dst a
+//   Binary       dst a b
+//   BinaryImm    dst a imm        (right operand a constant: 1 word, 2 for 64-bit types)
+//   UnaryBr      a rel fuel       (i32 result consumed by br_if: branch if non-zero)
+//   BinaryBr     a b rel fuel
+//   BinaryImmBr  a imm rel fuel
+//   Load         dst addr offset
+//   Store        addr value offset
 // Everything else (X rows, constants) is compiled by hand into internal ops.
-// CTM_GEN_SHAPE expands opcodes.def rows to CTM_UNARY / CTM_BINARY /
-// CTM_BINARY_IMM32 / CTM_BINARY_IMM64 / CTM_LOAD / CTM_STORE, which the user defines.
+// CTM_GEN_SHAPE expands opcodes.def rows to CTM_UNARY, CTM_BINARY,
+// CTM_BINARY_IMM, CTM_UNARY_BR, CTM_BINARY_BR, CTM_BINARY_IMM_BR, CTM_LOAD and
+// CTM_STORE, which the includer defines.
 #define CTM_GEN_SHAPE(ident, text, prefix, code, imm, a, b, r, mem) \
   CTM_GEN_##imm##_##a(ident, a, b, r, mem)
 #define CTM_GEN_None_X(ident, a, b, r, mem)
@@ -53,11 +57,20 @@ namespace continuum::engine::interp {
 #define CTM_GEN_None_I64(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
 #define CTM_GEN_None_F32(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
 #define CTM_GEN_None_F64(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
-#define CTM_GEN_ARITY_V(ident, a, b, r) CTM_UNARY(ident, a, r)
-#define CTM_GEN_ARITY_I32(ident, a, b, r) CTM_BINARY(ident, a, b, r) CTM_BINARY_IMM32(ident, a, b, r)
-#define CTM_GEN_ARITY_I64(ident, a, b, r) CTM_BINARY(ident, a, b, r) CTM_BINARY_IMM64(ident, a, b, r)
-#define CTM_GEN_ARITY_F32(ident, a, b, r) CTM_BINARY(ident, a, b, r)
-#define CTM_GEN_ARITY_F64(ident, a, b, r) CTM_BINARY(ident, a, b, r)
+#define CTM_GEN_ARITY_V(ident, a, b, r) \
+  CTM_UNARY(ident, a, r) CTM_GEN_BR_##r(CTM_UNARY_BR, ident, a, b)
+#define CTM_GEN_ARITY_I32(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
+#define CTM_GEN_ARITY_I64(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
+#define CTM_GEN_ARITY_F32(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
+#define CTM_GEN_ARITY_F64(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
+#define CTM_GEN_BINARY(ident, a, b, r)                                   \
+  CTM_BINARY(ident, a, b, r) CTM_BINARY_IMM(ident, a, b, r)             \
+  CTM_GEN_BR_##r(CTM_BINARY_BR, ident, a, b) CTM_GEN_BR_##r(CTM_BINARY_IMM_BR, ident, a, b)
+// Only instructions producing an i32 can feed br_if.
+#define CTM_GEN_BR_I32(shape, ident, a, b) shape(ident, a, b)
+#define CTM_GEN_BR_I64(shape, ident, a, b)
+#define CTM_GEN_BR_F32(shape, ident, a, b)
+#define CTM_GEN_BR_F64(shape, ident, a, b)
 #define CTM_GEN_MemArg_I32(ident, a, b, r, mem) CTM_GEN_MEM_##b(ident, b, r, mem)
 #define CTM_GEN_MEM_V(ident, b, r, mem) CTM_LOAD(ident, r, mem)
 #define CTM_GEN_MEM_I32(ident, b, r, mem) CTM_STORE(ident, b, mem)
@@ -66,24 +79,9 @@ namespace continuum::engine::interp {
 #define CTM_GEN_MEM_F64(ident, b, r, mem) CTM_STORE(ident, b, mem)
 
 enum class IOp : uint16_t {
-#define CTM_UNARY(ident, a, r) ident,
-#define CTM_BINARY(ident, a, b, r) ident,
-#define CTM_BINARY_IMM32(ident, a, b, r) ident##Imm,
-#define CTM_BINARY_IMM64(ident, a, b, r) ident##Imm,
-#define CTM_LOAD(ident, r, mem) ident,
-#define CTM_STORE(ident, b, mem) ident,
-#define CTM_OP CTM_GEN_SHAPE
-#include "continuum/engine/opcodes.def"
-#undef CTM_OP
-#undef CTM_UNARY
-#undef CTM_BINARY
-#undef CTM_BINARY_IMM32
-#undef CTM_BINARY_IMM64
-#undef CTM_LOAD
-#undef CTM_STORE
-#define CTM_IOP(name) name,
-#include "interp/internal_ops.def"
-#undef CTM_IOP
+#define CTM_IOP_NAME(name) name,
+#include "interp/iop_list.inc"
+#undef CTM_IOP_NAME
   Count_
 };
 
@@ -92,14 +90,22 @@ inline constexpr uint32_t kIOpCount = static_cast<uint32_t>(IOp::Count_);
 // The word stored for an instruction: what the dispatch loop jumps on.
 uint32_t opcode_word(IOp op);
 
-// Maps a wasm operator to its generated interpreter instruction (and, for
-// integer binaries, the immediate twin); IOp::Count_ when there is none.
+// Maps a wasm operator to its generated interpreter instructions;
+// IOp::Count_ where there is none.
 struct GeneratedOp {
   IOp plain = IOp::Count_;
-  IOp with_imm = IOp::Count_;
+  IOp with_imm = IOp::Count_;  // right operand an immediate
   enum Shape : uint8_t { None, Unary, Binary, Load, Store } shape = None;
 };
 const GeneratedOp& generated_op(Op op);
+
+// The compare-and-branch twin of an instruction producing an i32 (I32LtS ->
+// I32LtSBr, I32LtSImm -> I32LtSImmBr); IOp::Count_ if it has none.
+IOp fused_branch(IOp op);
+
+// Operators whose operands may be swapped (so a constant on the left can
+// become the immediate). A semantic fact opcodes.def does not carry.
+bool is_commutative(Op op);
 
 // Side-table entry: the instruction starting at code word `pc` came from the
 // wasm instruction at byte `offset` of the module.

@@ -36,6 +36,7 @@ struct Ctrl {
   uint32_t num_params = 0;
   uint32_t num_results = 0;
   uint32_t loop_pc = 0;             // Loop: where a branch goes
+  uint32_t loop_instr = 0;          // Loop: index of the loop instruction, for fuel
   uint32_t patch_head = kNoIndex;   // forward branches waiting for the end
   uint32_t else_patch = kNoIndex;   // If: the false branch's target word
   bool unreachable = false;
@@ -56,7 +57,10 @@ class Compiler {
   bool ok() const { return !oom_; }
   uint32_t pc() const { return static_cast<uint32_t>(code_.size()); }
   void word(uint32_t w) { oom_ |= !code_.push_back(w); }
-  void op(IOp o) { word(opcode_word(o)); }
+  void op(IOp o) {
+    last_iop_ = o;
+    word(opcode_word(o));
+  }
   void ptr(const void* p) {
     uint32_t w[2];
     put_ptr(w, p);
@@ -71,6 +75,7 @@ class Compiler {
   // a following local.set can write the local directly instead.
   void dst_top() {
     last_dst_ = pc();
+    last_dst_iop_ = last_iop_;
     last_dst_height_ = static_cast<uint32_t>(stack_.size());
     word(slot_at(static_cast<uint32_t>(stack_.size())));
   }
@@ -174,6 +179,13 @@ class Compiler {
     }
     return false;
   }
+  // The fuel a branch to `c` charges: a loop back-edge pays for one more
+  // iteration (the instructions from the loop head to the branch).
+  uint32_t fuel_amount(const Ctrl& c) const {
+    if (c.op != Op::Loop) return 0;
+    uint32_t n = instr_index_ - c.loop_instr;
+    return n ? n : 1;
+  }
   // Moves the label's values into place and jumps (or returns).
   void branch_to(Ctrl& c) {
     if (c.op == Op::End) {
@@ -186,6 +198,7 @@ class Compiler {
     for (uint32_t k = 0; k < n; ++k) move(slot_at(c.height + k), stack_[top - n + k], top - n + k);
     op(IOp::Br);
     branch_word(c);
+    word(fuel_amount(c));
   }
   void emit_return() {
     uint32_t n = static_cast<uint32_t>(type_.results.size());
@@ -209,18 +222,16 @@ class Compiler {
     (void)stack_.resize(c.height);  // shrinking never fails
   }
 
-  // ---- fuel: one charge point at entry and at every loop head; each is
-  // patched with the number of wasm instructions up to the next one.
-  void fuel_point() {
-    close_fuel_point();
+  // ---- fuel: charged at function entry for the instructions outside loops,
+  // and by every loop back-edge for one iteration (see fuel_amount). So any
+  // endless loop or recursion runs out, and straight-line code costs nothing
+  // extra. The entry charge is patched in when the body has been read.
+  void entry_fuel_point() {
     op(IOp::Fuel);
     fuel_word_ = pc();
     word(0);
   }
-  void close_fuel_point() {
-    if (fuel_word_ != kNoIndex) code_[fuel_word_] = fuel_count_ ? fuel_count_ : 1;
-    fuel_count_ = 0;
-  }
+  void close_fuel_point() { code_[fuel_word_] = fuel_count_ ? fuel_count_ : 1; }
 
   Result<void> block_signature(int64_t bt, uint32_t* np, uint32_t* nr) {
     if (bt == -64) {
@@ -259,7 +270,12 @@ class Compiler {
   uint32_t prev_dst_ = kNoIndex;
   uint32_t prev_dst_height_ = kNoIndex;
   uint32_t fuel_word_ = kNoIndex;
-  uint32_t fuel_count_ = 0;
+  uint32_t fuel_count_ = 0;   // instructions outside loops
+  uint32_t instr_index_ = 0;  // instructions read so far
+  uint32_t loop_depth_ = 0;
+  IOp last_iop_ = IOp::Count_;      // the instruction op() emitted last
+  IOp last_dst_iop_ = IOp::Count_;  // ... the one dst_top() belonged to
+  IOp prev_dst_iop_ = IOp::Count_;
   uint32_t skip_depth_ = 0;  // nesting inside unreachable code
   bool oom_ = false;
 };
@@ -314,7 +330,7 @@ Result<void> Compiler::run() {
   body.op = Op::End;
   body.num_results = out_.num_results;
   if (!ctrls_.push_back(body)) return kOutOfMemory;
-  fuel_point();
+  entry_fuel_point();
 
   BinaryReader r(module_.bytes() + fn_.body.offset, fn_.body.size, fn_.body.offset);
   while (!ctrls_.empty()) {
@@ -330,9 +346,11 @@ Result<void> Compiler::run() {
       info = op_info_single(byte);
     }
     if (info == nullptr) return Error::at("illegal opcode", offset);
-    ++fuel_count_;
+    ++instr_index_;
+    if (loop_depth_ == 0) ++fuel_count_;
     prev_dst_ = last_dst_;
     prev_dst_height_ = last_dst_height_;
+    prev_dst_iop_ = last_dst_iop_;
     last_dst_ = kNoIndex;
 
     if (ctrls_.back().unreachable) {
@@ -505,15 +523,21 @@ void Compiler::numeric(const OpInfo& info) {
     push_slot();
     return;
   }
-  const Entry& rhs = stack_.back();
-  if (rhs.kind == Entry::Const && g.with_imm != IOp::Count_) {
-    uint64_t bits = rhs.bits;
-    stack_.pop_back();
-    uint32_t a = pop_slot();
+  uint32_t top = static_cast<uint32_t>(stack_.size() - 1);
+  const Entry& lhs = stack_[top - 1];
+  const Entry& rhs = stack_[top];
+  // A constant operand becomes an immediate: on the right always, on the
+  // left when the operator is commutative.
+  bool imm_right = rhs.kind == Entry::Const;
+  bool imm_left = !imm_right && lhs.kind == Entry::Const && is_commutative(info.op);
+  if (g.with_imm != IOp::Count_ && (imm_right || imm_left)) {
+    uint64_t bits = imm_right ? rhs.bits : lhs.bits;
+    uint32_t a = imm_right ? read_slot(top - 1) : read_slot(top);
+    (void)stack_.resize(top - 1);
     op(g.with_imm);
     dst_top();
     word(a);
-    if (info.b == ValType::I64) imm64(bits);
+    if (info.b == ValType::I64 || info.b == ValType::F64) imm64(bits);
     else word(static_cast<uint32_t>(bits));
     push_slot();
     return;
@@ -549,7 +573,8 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
         word(kNoIndex);
       } else if (info.op == Op::Loop) {
         c.loop_pc = pc();
-        fuel_point();
+        c.loop_instr = instr_index_;
+        ++loop_depth_;
       }
       if (!ctrls_.push_back(c)) return kOutOfMemory;
       return Ok();
@@ -560,6 +585,7 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
         materialise_from(c.height);
         op(IOp::Br);
         branch_word(c);
+        word(0);  // forward: no fuel
       }
       code_[c.else_patch] = pc() - c.else_patch;
       c.else_patch = kNoIndex;
@@ -576,6 +602,7 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
         return Ok();
       }
       if (!c.unreachable) materialise_from(c.height);
+      if (c.op == Op::Loop) --loop_depth_;
       if (c.else_patch != kNoIndex) code_[c.else_patch] = pc() - c.else_patch;
       resolve_chain(c.patch_head, pc());
       ctrls_.pop_back();
@@ -593,6 +620,13 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
     case Op::BrIf: {
       uint32_t depth;
       CTM_TRY_ASSIGN(depth, r.u32());
+      uint32_t cond_pos = static_cast<uint32_t>(stack_.size() - 1);
+      // br_if right after the instruction computing its condition: fuse them.
+      IOp fused = IOp::Count_;
+      // (Only generated numeric instructions have a twin; their words end
+      // the code so far, with the destination right after the opcode.)
+      if (stack_.back().kind == Entry::Slot && prev_dst_ != kNoIndex && prev_dst_height_ == cond_pos)
+        fused = fused_branch(prev_dst_iop_);
       uint32_t cond = pop_slot();
       Ctrl& c = label(depth);
       if (branch_needs_moves(c)) {
@@ -605,10 +639,19 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
         word(0);
         branch_to(c);
         code_[skip] = pc() - skip;
+      } else if (fused != IOp::Count_) {
+        // [op dst operands...] becomes [fused operands... rel fuel].
+        uint32_t start = prev_dst_ - 1;
+        code_[start] = opcode_word(fused);
+        for (uint32_t w = prev_dst_; w + 1 < pc(); ++w) code_[w] = code_[w + 1];
+        code_.pop_back();
+        branch_word(c);
+        word(fuel_amount(c));
       } else {
         op(IOp::BrIf);
         word(cond);
         branch_word(c);
+        word(fuel_amount(c));
       }
       return Ok();
     }
@@ -632,11 +675,10 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
       for (uint32_t i = 0; i <= n; ++i) {
         Ctrl& c = label(depths[i]);
         uint32_t at = first + i;
-        if (branch_needs_moves(c)) {
+        if (branch_needs_moves(c) || c.op == Op::Loop) {
+          // (Loop targets also go through a stub: its Br charges the fuel.)
           code_[at] = pc() - at;
           branch_to(c);
-        } else if (c.op == Op::Loop) {
-          code_[at] = c.loop_pc - at;
         } else {
           code_[at] = c.patch_head;
           c.patch_head = at;

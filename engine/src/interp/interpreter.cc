@@ -13,6 +13,11 @@
 #include "interp/interpreter.h"
 
 #include <string.h>
+#ifdef CTM_INTERP_PROFILE
+#include <stdio.h>
+
+#include "continuum/engine/port.h"
+#endif
 
 #include "interp/numeric_semantics.h"
 #include "runtime/instance.h"
@@ -30,6 +35,32 @@ inline uint64_t read64(const uint32_t* w) {
 RunExit run_loop(RunState* s);
 
 }  // namespace
+
+#ifdef CTM_INTERP_PROFILE
+// Development aid (switch dispatch only): counts executed instructions per IOp
+// and logs them when the process ends.
+uint64_t g_profile[kIOpCount + 1];
+namespace {
+struct ProfileReport {
+  ~ProfileReport() {
+    static const char* const kNames[] = {
+#define CTM_IOP_NAME(name) #name,
+#include "interp/iop_list.inc"
+#undef CTM_IOP_NAME
+    };
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < kIOpCount; ++i) total += g_profile[i];
+    for (uint32_t i = 0; i < kIOpCount; ++i) {
+      if (g_profile[i] * 200 < total) continue;
+      char line[96];
+      snprintf(line, sizeof line, "%-20s %12llu %5.1f%%", kNames[i],
+               (unsigned long long)g_profile[i], 100.0 * g_profile[i] / total);
+      port::log(port::LogLevel::Info, line);
+    }
+  }
+} g_profile_report;
+}  // namespace
+#endif
 
 RunExit run(RunState& state) { return run_loop(&state); }
 
@@ -57,8 +88,15 @@ namespace {
 #define CTM_WR_I64(k, v) (fp[ip[k]] = (v))
 #define CTM_WR_F32(k, v) (fp[ip[k]] = sem::bits(v))
 #define CTM_WR_F64(k, v) (fp[ip[k]] = sem::bits(v))
+// Immediate operands, and how many code words they take.
 #define CTM_IMM_I32(k) (ip[k])
 #define CTM_IMM_I64(k) read64(ip + (k))
+#define CTM_IMM_F32(k) sem::f32_of(ip[k])
+#define CTM_IMM_F64(k) sem::f64_of(read64(ip + (k)))
+#define CTM_IMMW_I32 1
+#define CTM_IMMW_I64 2
+#define CTM_IMMW_F32 1
+#define CTM_IMMW_F64 2
 
 #if CTM_INTERP_COMPUTED_GOTO
 #define HANDLER(name) L_##name:
@@ -69,6 +107,18 @@ namespace {
 #define HANDLER(name) case IOp::name:
 #define NEXT() goto dispatch
 #endif
+
+// Takes the branch whose rel word is at ip[rel_at] and fuel amount right after
+// it. Loop back-edges carry the loop's instruction count; running out stops
+// here, before anything of the branch happened, so resume() repeats it.
+#define CTM_TAKE_BRANCH(rel_at)                              \
+  do {                                                       \
+    uint32_t amount_ = ip[(rel_at) + 1];                     \
+    if (fuel < amount_) goto out_of_fuel;                    \
+    fuel -= amount_;                                         \
+    ip = ip + (rel_at) + static_cast<int32_t>(ip[rel_at]);   \
+    NEXT();                                                  \
+  } while (0)
 
 #define TRAP(kind)  \
   do {              \
@@ -86,24 +136,9 @@ namespace {
 RunExit run_loop(RunState* s) {
 #if CTM_INTERP_COMPUTED_GOTO
   static const int32_t kOffsets[] = {
-#define CTM_UNARY(ident, a, r) CTM_LABEL_OFFSET(ident),
-#define CTM_BINARY(ident, a, b, r) CTM_LABEL_OFFSET(ident),
-#define CTM_BINARY_IMM32(ident, a, b, r) CTM_LABEL_OFFSET(ident##Imm),
-#define CTM_BINARY_IMM64(ident, a, b, r) CTM_LABEL_OFFSET(ident##Imm),
-#define CTM_LOAD(ident, r, mem) CTM_LABEL_OFFSET(ident),
-#define CTM_STORE(ident, b, mem) CTM_LABEL_OFFSET(ident),
-#define CTM_OP CTM_GEN_SHAPE
-#include "continuum/engine/opcodes.def"
-#undef CTM_OP
-#undef CTM_UNARY
-#undef CTM_BINARY
-#undef CTM_BINARY_IMM32
-#undef CTM_BINARY_IMM64
-#undef CTM_LOAD
-#undef CTM_STORE
-#define CTM_IOP(name) CTM_LABEL_OFFSET(name),
-#include "interp/internal_ops.def"
-#undef CTM_IOP
+#define CTM_IOP_NAME(name) CTM_LABEL_OFFSET(name),
+#include "interp/iop_list.inc"
+#undef CTM_IOP_NAME
   };
   if (s->ip == nullptr) {
     s->fp = reinterpret_cast<uint64_t*>(const_cast<int32_t*>(kOffsets));
@@ -130,6 +165,9 @@ RunExit run_loop(RunState* s) {
 L_base:
 #else
 dispatch:
+#ifdef CTM_INTERP_PROFILE
+  ++g_profile[*ip];
+#endif
   switch (static_cast<IOp>(*ip)) {
 #endif
 
@@ -152,23 +190,42 @@ dispatch:
     ip += 4;                                               \
     NEXT();                                                \
   }
-#define CTM_BINARY_IMM32(ident, a, b, r)                   \
-  HANDLER(ident##Imm) {                                    \
-    TrapKind t = TrapKind::None;                           \
-    auto v = sem::ident(CTM_RD_##a(2), CTM_IMM_I32(3), t); \
-    if (t != TrapKind::None) TRAP(t);                      \
-    CTM_WR_##r(1, v);                                      \
-    ip += 4;                                               \
-    NEXT();                                                \
+#define CTM_BINARY_IMM(ident, a, b, r)                      \
+  HANDLER(ident##Imm) {                                     \
+    TrapKind t = TrapKind::None;                            \
+    auto v = sem::ident(CTM_RD_##a(2), CTM_IMM_##b(3), t);  \
+    if (t != TrapKind::None) TRAP(t);                       \
+    CTM_WR_##r(1, v);                                       \
+    ip += 3 + CTM_IMMW_##b;                                 \
+    NEXT();                                                 \
   }
-#define CTM_BINARY_IMM64(ident, a, b, r)                   \
-  HANDLER(ident##Imm) {                                    \
-    TrapKind t = TrapKind::None;                           \
-    auto v = sem::ident(CTM_RD_##a(2), CTM_IMM_I64(3), t); \
-    if (t != TrapKind::None) TRAP(t);                      \
-    CTM_WR_##r(1, v);                                      \
-    ip += 5;                                               \
-    NEXT();                                                \
+  // Compare (or any i32 producer) fused with br_if: the value only decides the branch.
+#define CTM_UNARY_BR(ident, a, b)                           \
+  HANDLER(ident##Br) {                                      \
+    TrapKind t = TrapKind::None;                            \
+    auto v = sem::ident(CTM_RD_##a(1), t);                  \
+    if (t != TrapKind::None) TRAP(t);                       \
+    if (v) CTM_TAKE_BRANCH(2);                              \
+    ip += 4;                                                \
+    NEXT();                                                 \
+  }
+#define CTM_BINARY_BR(ident, a, b)                          \
+  HANDLER(ident##Br) {                                      \
+    TrapKind t = TrapKind::None;                            \
+    auto v = sem::ident(CTM_RD_##a(1), CTM_RD_##b(2), t);   \
+    if (t != TrapKind::None) TRAP(t);                       \
+    if (v) CTM_TAKE_BRANCH(3);                              \
+    ip += 5;                                                \
+    NEXT();                                                 \
+  }
+#define CTM_BINARY_IMM_BR(ident, a, b)                      \
+  HANDLER(ident##ImmBr) {                                   \
+    TrapKind t = TrapKind::None;                            \
+    auto v = sem::ident(CTM_RD_##a(1), CTM_IMM_##b(2), t);  \
+    if (t != TrapKind::None) TRAP(t);                       \
+    if (v) CTM_TAKE_BRANCH(2 + CTM_IMMW_##b);               \
+    ip += 4 + CTM_IMMW_##b;                                 \
+    NEXT();                                                 \
   }
   // Bounds check: address + offset + size <= memory size, in 64 bits.
 #define CTM_LOAD(ident, r, bytes)                                  \
@@ -190,6 +247,14 @@ dispatch:
 #define CTM_OP CTM_GEN_SHAPE
 #include "continuum/engine/opcodes.def"
 #undef CTM_OP
+#undef CTM_UNARY
+#undef CTM_BINARY
+#undef CTM_BINARY_IMM
+#undef CTM_UNARY_BR
+#undef CTM_BINARY_BR
+#undef CTM_BINARY_IMM_BR
+#undef CTM_LOAD
+#undef CTM_STORE
 
   // ---- internal instructions (layouts in internal_ops.def)
   HANDLER(Unreachable) { TRAP(TrapKind::Unreachable); }
@@ -215,13 +280,10 @@ dispatch:
     ip += 4;
     NEXT();
   }
-  HANDLER(Br) {
-    ip = ip + 1 + static_cast<int32_t>(ip[1]);
-    NEXT();
-  }
+  HANDLER(Br) { CTM_TAKE_BRANCH(1); }
   HANDLER(BrIf) {
-    if (CTM_RD_I32(1)) ip = ip + 2 + static_cast<int32_t>(ip[2]);
-    else ip += 3;
+    if (CTM_RD_I32(1)) CTM_TAKE_BRANCH(2);
+    ip += 4;
     NEXT();
   }
   HANDLER(BrIfNot) {
