@@ -4,7 +4,6 @@
 // type mismatch with instruction, types, function index and offset.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,12 +48,15 @@ int rank(uint8_t id) { return id == 12 ? 10 : id >= 10 ? id + 1 : id; }
 
 using Sections = std::vector<std::pair<uint8_t, Bytes>>;
 
-Bytes assemble(Sections s) {
-  std::stable_sort(s.begin(), s.end(), [](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+// Emits the sections in the required order (custom ones first).
+Bytes assemble(const Sections& s) {
   Bytes out = test::header();
-  for (const auto& [id, payload] : s) {
-    Bytes sec = section(id, payload);
-    out.insert(out.end(), sec.begin(), sec.end());
+  for (int r = 0; r <= 12; ++r) {
+    for (const auto& [id, payload] : s) {
+      if (rank(id) != r) continue;
+      Bytes sec = section(id, payload);
+      out.insert(out.end(), sec.begin(), sec.end());
+    }
   }
   return out;
 }
