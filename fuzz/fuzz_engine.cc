@@ -1,10 +1,13 @@
 // libFuzzer target for the whole engine pipeline on untrusted bytes:
 // decode (one-shot and streaming, which must agree), validate, instantiate
 // with every import satisfied by a dummy of the right type, then call every
-// exported function with zero arguments under a fuel budget.
+// exported function with zero arguments under a fuel budget (resuming once
+// when the budget runs out).
 //
 // Besides the sanitizers' findings, the target itself aborts when
-//  - decode_module and the streaming ModuleDecoder disagree on a module, or
+//  - decode_module and the streaming ModuleDecoder disagree on a module,
+//  - a call returns the wrong number or types of results,
+//  - suspension after running out of fuel does not behave as documented, or
 //  - the engine has not returned every byte it allocated once all is destroyed.
 #include <stddef.h>
 #include <stdint.h>
@@ -126,7 +129,15 @@ void call_every_export(ce::Instance& instance, ce::Execution& exec, const ce::Mo
     exec.set_fuel(kFuelPerCall);
     ce::Outcome outcome = exec.call(static_cast<ce::FuncInstance*>(fn.ptr), args.data(), args.size());
     if (outcome.status == ce::Outcome::Status::OutOfFuel) {
+      // A suspended run must continue where it stopped; give it one more
+      // budget, then give up on it.
+      if (!exec.suspended()) fail("out of fuel but not suspended");
+      exec.set_fuel(kFuelPerCall);
+      outcome = exec.resume();
+    }
+    if (outcome.status == ce::Outcome::Status::OutOfFuel) {
       exec.abandon();
+      if (exec.suspended()) fail("still suspended after abandon()");
     } else if (outcome.ok()) {
       if (exec.num_results() != type.results.size()) fail("wrong number of results");
       for (size_t i = 0; i < exec.num_results(); ++i)
