@@ -121,10 +121,25 @@ class Compiler {
     }
     uint32_t src = e.kind == Entry::Local ? e.local : slot_at(position);
     if (src == dst) return;
+    emit_copy(dst, src);
+  }
+  // Copies come in runs (shuffling locals at the end of a loop body); two in
+  // a row become one Copy2, saving a dispatch, unless a branch lands between.
+  void emit_copy(uint32_t dst, uint32_t src) {
+    if (last_copy_ != kNoIndex && last_copy_ + 3 == pc() && label_pc_ != pc()) {
+      code_[last_copy_] = opcode_word(IOp::Copy2);
+      word(dst);
+      word(src);
+      last_copy_ = kNoIndex;
+      return;
+    }
+    last_copy_ = pc();
     op(IOp::Copy);
     word(dst);
     word(src);
   }
+  // Marks the current pc as a branch target.
+  void bind_label() { label_pc_ = pc(); }
   void materialise(uint32_t position) {
     Entry& e = stack_[position];
     if (e.kind == Entry::Slot) return;
@@ -162,6 +177,7 @@ class Compiler {
     }
   }
   void resolve_chain(uint32_t head, uint32_t target) {
+    if (head != kNoIndex && target == pc()) bind_label();
     while (head != kNoIndex) {
       uint32_t next = code_[head];
       code_[head] = target - head;
@@ -208,11 +224,7 @@ class Compiler {
     materialise_from(top - n);
     for (uint32_t k = 0; k < n; ++k) {
       uint32_t src = slot_at(top - n + k);
-      if (src != k) {
-        op(IOp::Copy);
-        word(k);
-        word(src);
-      }
+      if (src != k) emit_copy(k, src);
     }
     op(IOp::Return);
   }
@@ -277,6 +289,8 @@ class Compiler {
   IOp last_dst_iop_ = IOp::Count_;  // ... the one dst_top() belonged to
   IOp prev_dst_iop_ = IOp::Count_;
   uint32_t skip_depth_ = 0;  // nesting inside unreachable code
+  uint32_t last_copy_ = kNoIndex;  // start of the last Copy emitted
+  uint32_t label_pc_ = kNoIndex;   // the last pc a branch targets
   bool oom_ = false;
 };
 
@@ -573,6 +587,7 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
         word(kNoIndex);
       } else if (info.op == Op::Loop) {
         c.loop_pc = pc();
+        bind_label();
         c.loop_instr = instr_index_;
         ++loop_depth_;
       }
@@ -588,6 +603,7 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
         word(0);  // forward: no fuel
       }
       code_[c.else_patch] = pc() - c.else_patch;
+      bind_label();
       c.else_patch = kNoIndex;
       c.unreachable = false;
       (void)stack_.resize(c.height);
@@ -603,7 +619,10 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
       }
       if (!c.unreachable) materialise_from(c.height);
       if (c.op == Op::Loop) --loop_depth_;
-      if (c.else_patch != kNoIndex) code_[c.else_patch] = pc() - c.else_patch;
+      if (c.else_patch != kNoIndex) {
+        code_[c.else_patch] = pc() - c.else_patch;
+        bind_label();
+      }
       resolve_chain(c.patch_head, pc());
       ctrls_.pop_back();
       (void)stack_.resize(c.height);
@@ -639,6 +658,7 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
         word(0);
         branch_to(c);
         code_[skip] = pc() - skip;
+        bind_label();
       } else if (fused != IOp::Count_) {
         // [op dst operands...] becomes [fused operands... rel fuel].
         uint32_t start = prev_dst_ - 1;
@@ -678,6 +698,7 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
         if (branch_needs_moves(c) || c.op == Op::Loop) {
           // (Loop targets also go through a stub: its Br charges the fuel.)
           code_[at] = pc() - at;
+          bind_label();
           branch_to(c);
         } else {
           code_[at] = c.patch_head;

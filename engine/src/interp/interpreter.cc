@@ -270,6 +270,12 @@ dispatch:
     ip += 3;
     NEXT();
   }
+  HANDLER(Copy2) {
+    fp[ip[1]] = fp[ip[2]];
+    fp[ip[3]] = fp[ip[4]];
+    ip += 5;
+    NEXT();
+  }
   HANDLER(Const32) {
     fp[ip[1]] = ip[2];
     ip += 3;
