@@ -43,6 +43,7 @@ class InterpExecution final : public Execution {
     state_.max_depth = cfg.max_call_depth;
     state_.stack_end = stack_.data() + stack_.size();
     state_.store = store_;
+    state_.fuel = kUnlimitedFuel;
     return Ok();
   }
 
