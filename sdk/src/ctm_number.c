@@ -1,0 +1,437 @@
+/* Exact decimal <-> double conversion with a small fixed-size big integer.
+ *
+ * Why exact arithmetic: the text must be the same in wasm and native builds
+ * and must read back as the same double everywhere (Telegraf, Node-RED, our
+ * own reader). Working on the exact decimal expansion of a double (it always
+ * has one: m * 2^e = m * 5^-e / 10^-e) makes both directions a matter of
+ * comparing digit strings or big integers, with no floating-point rounding
+ * anywhere except in a first guess that is then corrected.
+ */
+#include "continuum_json.h"
+
+/* 2880 bits: the largest operand is (4m-1) * 5^1076 (about 2560 bits) when
+ * formatting the smallest subnormals. */
+#define BIG_WORDS 90
+/* Decimal digits of the longest exact expansion (about 770) plus slack. */
+#define DIGITS_MAX 800
+#define PARSE_DIGITS_MAX 40
+
+typedef struct big {
+  uint32_t n; /* words in use; w[n-1] != 0 unless n == 0 */
+  uint32_t w[BIG_WORDS];
+} big;
+
+static void big_set_u64(big* b, uint64_t v) {
+  b->n = 0;
+  while (v) {
+    b->w[b->n++] = (uint32_t)v;
+    v >>= 32;
+  }
+}
+
+static void big_mul_add_small(big* b, uint32_t mul, uint32_t add) {
+  uint64_t carry = add;
+  for (uint32_t i = 0; i < b->n; ++i) {
+    uint64_t t = (uint64_t)b->w[i] * mul + carry;
+    b->w[i] = (uint32_t)t;
+    carry = t >> 32;
+  }
+  if (carry && b->n < BIG_WORDS) b->w[b->n++] = (uint32_t)carry;
+}
+
+static void big_mul_pow5(big* b, uint32_t k) {
+  static const uint32_t pow5[14] = {1,       5,        25,        125,        625,
+                                    3125,    15625,    78125,     390625,     1953125,
+                                    9765625, 48828125, 244140625, 1220703125};
+  while (k >= 13) {
+    big_mul_add_small(b, pow5[13], 0);
+    k -= 13;
+  }
+  if (k) big_mul_add_small(b, pow5[k], 0);
+}
+
+static void big_shl(big* b, uint32_t shift) {
+  if (b->n == 0) return;
+  uint32_t words = shift / 32, bits = shift % 32;
+  uint32_t n = b->n + words + 1;
+  if (n > BIG_WORDS) n = BIG_WORDS; /* cannot happen for the operands used here */
+  for (uint32_t i = n; i-- > 0;) {
+    uint64_t hi = (i >= words && i - words < b->n) ? b->w[i - words] : 0;
+    uint64_t lo = (i >= words + 1 && i - words - 1 < b->n) ? b->w[i - words - 1] : 0;
+    b->w[i] = bits ? (uint32_t)((hi << bits) | (lo >> (32 - bits))) : (uint32_t)hi;
+  }
+  b->n = n;
+  while (b->n && b->w[b->n - 1] == 0) --b->n;
+}
+
+static int big_cmp(const big* a, const big* b) {
+  if (a->n != b->n) return a->n < b->n ? -1 : 1;
+  for (uint32_t i = a->n; i-- > 0;) {
+    if (a->w[i] != b->w[i]) return a->w[i] < b->w[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+/* Divides in place, returns the remainder. */
+static uint32_t big_divmod_small(big* b, uint32_t d) {
+  uint64_t r = 0;
+  for (uint32_t i = b->n; i-- > 0;) {
+    uint64_t cur = (r << 32) | b->w[i];
+    b->w[i] = (uint32_t)(cur / d);
+    r = cur % d;
+  }
+  while (b->n && b->w[b->n - 1] == 0) --b->n;
+  return (uint32_t)r;
+}
+
+/* ---- double <-> parts ---- */
+
+static uint64_t f64_bits(double v) {
+  uint64_t u;
+  __builtin_memcpy(&u, &v, 8);
+  return u;
+}
+static double f64_from_bits(uint64_t u) {
+  double v;
+  __builtin_memcpy(&v, &u, 8);
+  return v;
+}
+
+#define F64_FRAC_BITS 52
+#define F64_HIDDEN (1ull << 52)
+#define F64_EXP_MASK 0x7FFull
+
+/* A finite positive double as mant * 2^exp2 (mant < 2^53). */
+static void f64_parts(uint64_t bits, uint64_t* mant, int* exp2, int* biased) {
+  int e = (int)((bits >> F64_FRAC_BITS) & F64_EXP_MASK);
+  uint64_t frac = bits & (F64_HIDDEN - 1);
+  *biased = e;
+  if (e == 0) {
+    *mant = frac;
+    *exp2 = -1074;
+  } else {
+    *mant = frac | F64_HIDDEN;
+    *exp2 = e - 1075;
+  }
+}
+
+/* ---- exact decimal expansions ---- */
+
+/* A positive decimal 0.D1D2...Dn * 10^point, n >= 1, D1 != 0, Dn != 0. */
+typedef struct decimal {
+  char d[DIGITS_MAX];
+  int n;
+  int point;
+} decimal;
+
+/* The exact decimal value of mant * 2^exp2 (mant > 0). */
+static void exact_decimal(uint64_t mant, int exp2, decimal* out) {
+  big b;
+  big_set_u64(&b, mant);
+  int scale10 = 0; /* value = b * 10^scale10 */
+  if (exp2 >= 0) {
+    big_shl(&b, (uint32_t)exp2);
+  } else {
+    big_mul_pow5(&b, (uint32_t)-exp2);
+    scale10 = exp2;
+  }
+  int t = 0; /* digits are produced least significant first */
+  while (b.n) {
+    uint32_t chunk = big_divmod_small(&b, 1000000000u);
+    for (int i = 0; i < 9 && t < DIGITS_MAX; ++i) {
+      out->d[t++] = (char)('0' + chunk % 10);
+      chunk /= 10;
+    }
+  }
+  while (t > 0 && out->d[t - 1] == '0') --t; /* leading zeros of the last chunk */
+  for (int i = 0, j = t - 1; i < j; ++i, --j) {
+    char c = out->d[i];
+    out->d[i] = out->d[j];
+    out->d[j] = c;
+  }
+  out->point = t + scale10;
+  while (t > 0 && out->d[t - 1] == '0') --t;
+  out->n = t;
+}
+
+static int decimal_cmp(const decimal* a, const decimal* b) {
+  if (a->point != b->point) return a->point < b->point ? -1 : 1;
+  int n = a->n > b->n ? a->n : b->n;
+  for (int i = 0; i < n; ++i) {
+    char x = i < a->n ? a->d[i] : '0';
+    char y = i < b->n ? b->d[i] : '0';
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/* X rounded to P significant digits, ties to even. */
+static void decimal_round(const decimal* x, int p, decimal* out) {
+  out->point = x->point;
+  if (p >= x->n) {
+    __builtin_memcpy(out->d, x->d, (uint32_t)x->n);
+    out->n = x->n;
+    return;
+  }
+  __builtin_memcpy(out->d, x->d, (uint32_t)p);
+  out->n = p;
+  char next = x->d[p];
+  int more = x->n > p + 1; /* trailing zeros were stripped: anything after is nonzero */
+  int up = next > '5' || (next == '5' && (more || ((out->d[p - 1] - '0') & 1)));
+  if (up) {
+    int i = p - 1;
+    while (i >= 0 && out->d[i] == '9') out->d[i--] = '0';
+    if (i >= 0) {
+      out->d[i]++;
+    } else {
+      out->d[0] = '1';
+      out->n = 1;
+      out->point++;
+    }
+  }
+  while (out->n > 1 && out->d[out->n - 1] == '0') out->n--;
+}
+
+/* ---- formatting ---- */
+
+static uint32_t put_text(char* buf, uint32_t cap, const char* text, uint32_t n) {
+  if (n > cap) return 0;
+  __builtin_memcpy(buf, text, n);
+  return n;
+}
+
+uint32_t ctm_fmt_i64(char* buf, uint32_t cap, int64_t v) {
+  char tmp[CTM_I64_TEXT_MAX];
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  int t = CTM_I64_TEXT_MAX;
+  do {
+    tmp[--t] = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) tmp[--t] = '-';
+  return put_text(buf, cap, tmp + t, (uint32_t)(CTM_I64_TEXT_MAX - t));
+}
+
+uint32_t ctm_fmt_f64(char* buf, uint32_t cap, double v) {
+  uint64_t bits = f64_bits(v);
+  char out[32];
+  uint32_t len = 0;
+  if (((bits >> F64_FRAC_BITS) & F64_EXP_MASK) == F64_EXP_MASK) return put_text(buf, cap, "null", 4);
+  if (bits >> 63) out[len++] = '-';
+  bits &= ~(1ull << 63);
+  if (bits == 0) {
+    out[len++] = '0';
+    return put_text(buf, cap, out, len);
+  }
+
+  uint64_t mant;
+  int exp2, biased;
+  f64_parts(bits, &mant, &exp2, &biased);
+  /* Every decimal strictly between the midpoints to the neighbouring doubles
+   * reads back as v; on a midpoint, only if v's mantissa is even. */
+  decimal exact, low, high, cand;
+  exact_decimal(mant, exp2, &exact);
+  exact_decimal(2 * mant + 1, exp2 - 1, &high);
+  if (mant == F64_HIDDEN && biased > 1) {
+    exact_decimal(4 * mant - 1, exp2 - 2, &low); /* the gap below a power of two is half */
+  } else {
+    exact_decimal(2 * mant - 1, exp2 - 1, &low);
+  }
+  int inclusive = (mant & 1) == 0;
+  for (int p = 1;; ++p) {
+    decimal_round(&exact, p, &cand);
+    int above_low = decimal_cmp(&cand, &low);
+    int below_high = decimal_cmp(&cand, &high);
+    if ((above_low > 0 || (inclusive && above_low == 0)) &&
+        (below_high < 0 || (inclusive && below_high == 0)))
+      break;
+  }
+
+  /* JavaScript's Number::toString layout: k digits, value = 0.digits * 10^n. */
+  int k = cand.n, n = cand.point;
+  if (k <= n && n <= 21) {
+    for (int i = 0; i < k; ++i) out[len++] = cand.d[i];
+    for (int i = k; i < n; ++i) out[len++] = '0';
+  } else if (0 < n && n <= 21) {
+    for (int i = 0; i < n; ++i) out[len++] = cand.d[i];
+    out[len++] = '.';
+    for (int i = n; i < k; ++i) out[len++] = cand.d[i];
+  } else if (-6 < n && n <= 0) {
+    out[len++] = '0';
+    out[len++] = '.';
+    for (int i = 0; i < -n; ++i) out[len++] = '0';
+    for (int i = 0; i < k; ++i) out[len++] = cand.d[i];
+  } else {
+    int e = n - 1;
+    out[len++] = cand.d[0];
+    if (k > 1) {
+      out[len++] = '.';
+      for (int i = 1; i < k; ++i) out[len++] = cand.d[i];
+    }
+    out[len++] = 'e';
+    out[len++] = e < 0 ? '-' : '+';
+    len += ctm_fmt_i64(out + len, sizeof out - len, e < 0 ? -e : e);
+  }
+  return put_text(buf, cap, out, len);
+}
+
+/* ---- parsing ---- */
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+uint32_t ctm_parse_i64(const char* s, uint32_t len, int64_t* out) {
+  uint32_t i = 0;
+  int neg = 0;
+  if (i < len && s[i] == '-') {
+    neg = 1;
+    ++i;
+  }
+  uint32_t start = i;
+  uint64_t limit = neg ? (1ull << 63) : (1ull << 63) - 1;
+  uint64_t u = 0;
+  for (; i < len && is_digit(s[i]); ++i) {
+    uint32_t d = (uint32_t)(s[i] - '0');
+    if (u > (limit - d) / 10) return 0;
+    u = u * 10 + d;
+  }
+  if (i == start) return 0;
+  if (i < len && (s[i] == '.' || s[i] == 'e' || s[i] == 'E')) return 0;
+  *out = neg ? (int64_t)(0 - u) : (int64_t)u;
+  return i;
+}
+
+/* Compares SIG * 10^q with k * 2^f exactly (SIG: nsig decimal digits). */
+static int cmp_decimal_binary(const char* sig, int nsig, int q, uint64_t k, int f) {
+  big a, b;
+  a.n = 0;
+  for (int i = 0; i < nsig; ++i) big_mul_add_small(&a, 10, (uint32_t)(sig[i] - '0'));
+  big_set_u64(&b, k);
+  if (q >= 0) {
+    big_mul_pow5(&a, (uint32_t)q);
+  } else {
+    big_mul_pow5(&b, (uint32_t)-q);
+  }
+  int f2 = f - q; /* the powers of two left after moving 10^q across */
+  if (f2 >= 0) {
+    big_shl(&b, (uint32_t)f2);
+  } else {
+    big_shl(&a, (uint32_t)-f2);
+  }
+  return big_cmp(&a, &b);
+}
+
+/* The double nearest SIG * 10^q (ties to even), starting from a guess that
+ * is off by a few units in the last place at most. */
+static double correct_guess(const char* sig, int nsig, int q, double guess) {
+  uint64_t bits = f64_bits(guess);
+  const uint64_t inf_bits = F64_EXP_MASK << F64_FRAC_BITS;
+  if (bits >= inf_bits) bits = inf_bits - 1;
+  for (int step = 0; step < 200; ++step) {
+    uint64_t mant;
+    int exp2, biased;
+    f64_parts(bits, &mant, &exp2, &biased);
+    int odd = (int)(mant & 1);
+    int c = cmp_decimal_binary(sig, nsig, q, 2 * mant + 1, exp2 - 1);
+    if (c > 0 || (c == 0 && odd)) {
+      ++bits;
+      if (bits >= inf_bits) return f64_from_bits(inf_bits);
+      continue;
+    }
+    if (bits == 0) break;
+    int below;
+    if (mant == F64_HIDDEN && biased > 1) {
+      below = cmp_decimal_binary(sig, nsig, q, 4 * mant - 1, exp2 - 2);
+    } else {
+      below = cmp_decimal_binary(sig, nsig, q, 2 * mant - 1, exp2 - 1);
+    }
+    if (below < 0 || (below == 0 && odd)) {
+      --bits;
+      continue;
+    }
+    break;
+  }
+  return f64_from_bits(bits);
+}
+
+uint32_t ctm_parse_f64(const char* s, uint32_t len, double* out) {
+  static const double pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  uint32_t i = 0;
+  int neg = 0;
+  if (i < len && s[i] == '-') {
+    neg = 1;
+    ++i;
+  }
+  char sig[PARSE_DIGITS_MAX + 1];
+  int nsig = 0, q = 0, sticky = 0, any = 0;
+  for (; i < len && is_digit(s[i]); ++i, any = 1) {
+    if (nsig == 0 && s[i] == '0') continue;
+    if (nsig < PARSE_DIGITS_MAX) {
+      sig[nsig++] = s[i];
+    } else {
+      ++q;
+      sticky |= s[i] != '0';
+    }
+  }
+  if (i < len && s[i] == '.') {
+    ++i;
+    int frac_any = 0;
+    for (; i < len && is_digit(s[i]); ++i, frac_any = 1) {
+      if (nsig == 0 && s[i] == '0') {
+        --q;
+      } else if (nsig < PARSE_DIGITS_MAX) {
+        sig[nsig++] = s[i];
+        --q;
+      } else {
+        sticky |= s[i] != '0';
+      }
+    }
+    if (!frac_any) return 0;
+  }
+  if (!any) return 0;
+  if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+    uint32_t j = i + 1;
+    int eneg = 0, e = 0, eany = 0;
+    if (j < len && (s[j] == '+' || s[j] == '-')) eneg = s[j++] == '-';
+    for (; j < len && is_digit(s[j]); ++j, eany = 1) {
+      if (e < 100000) e = e * 10 + (s[j] - '0');
+    }
+    if (!eany) return 0;
+    q += eneg ? -e : e;
+    i = j;
+  }
+  /* Digits beyond the 40th only matter as "something nonzero was there". */
+  if (sticky) {
+    sig[nsig++] = '1';
+    --q;
+  }
+  while (nsig > 0 && sig[nsig - 1] == '0') {
+    --nsig;
+    ++q;
+  }
+
+  double v;
+  if (nsig == 0 || q + nsig < -324) {
+    v = 0.0;
+  } else if (q + nsig > 310) {
+    v = f64_from_bits(F64_EXP_MASK << F64_FRAC_BITS);
+  } else {
+    uint64_t head = 0;
+    int used = nsig < 19 ? nsig : 19;
+    for (int k = 0; k < used; ++k) head = head * 10 + (uint64_t)(sig[k] - '0');
+    int scale = q + (nsig - used);
+    v = (double)head;
+    if (nsig <= 15 && scale >= -22 && scale <= 22) {
+      /* Both operands exact, so the one IEEE operation rounds correctly. */
+      v = scale < 0 ? v / pow10[-scale] : v * pow10[scale];
+    } else {
+      for (; scale > 22; scale -= 22) v *= 1e22;
+      for (; scale < -22; scale += 22) v /= 1e22;
+      v = scale < 0 ? v / pow10[-scale] : v * pow10[scale];
+      v = correct_guess(sig, nsig, q, v);
+    }
+  }
+  *out = neg ? -v : v;
+  return i;
+}
