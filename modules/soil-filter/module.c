@@ -1,0 +1,148 @@
+// soil-filter (fog stage): filters the "readings" of irrigation-control per
+// sensor (soil_filter.c) and emits each judged sample on "filtered" and each
+// closed aggregation window on "aggregate" (the message forwarded upstream).
+//
+// Config: ema_alpha (0.2), window (12 samples), min_history (5), z_limit (3),
+// mad_limit (3.5), min_spread (0.5 %), shift_after (3), aggregate_s (600).
+// A window closes when the sensor's first sample past its end arrives.
+#include "continuum.h"
+#include "continuum_json.h"
+#include "message.h"
+#include "module_config.h"
+#include "soil_filter.h"
+
+#define MAX_SENSORS 8
+#define NAME_CAP 32
+
+typedef struct {
+  char sensor[NAME_CAP];
+  char field[NAME_CAP];
+  Filter filter;
+} Channel;
+
+static FilterConfig g_config;
+static Channel g_channels[MAX_SENSORS];
+static int g_channel_count;
+
+int32_t ctm_init(void) {
+  filter_default_config(&g_config);
+  g_config.ema_alpha = config_f64("ema_alpha", g_config.ema_alpha);
+  g_config.window = (int)config_i64("window", g_config.window);
+  g_config.min_history = (int)config_i64("min_history", g_config.min_history);
+  g_config.z_limit = config_f64("z_limit", g_config.z_limit);
+  g_config.mad_limit = config_f64("mad_limit", g_config.mad_limit);
+  g_config.min_spread = config_f64("min_spread", g_config.min_spread);
+  g_config.shift_after = (int)config_i64("shift_after", g_config.shift_after);
+  g_config.aggregate_ms = config_i64("aggregate_s", g_config.aggregate_ms / 1000) * 1000;
+  if (!(g_config.ema_alpha > 0.0 && g_config.ema_alpha <= 1.0) || g_config.aggregate_ms <= 0) {
+    ctm_log_str(CTM_LOG_ERROR, "soil-filter: need 0 < ema_alpha <= 1 and aggregate_s > 0");
+    return CTM_ERR_INVALID;
+  }
+  g_channel_count = 0;
+  return CTM_OK;
+}
+
+static int same(const char* a, const char* b) {
+  for (; *a && *a == *b; ++a, ++b) {
+  }
+  return *a == *b;
+}
+
+static Channel* channel_for(const char* sensor, const char* field) {
+  for (int i = 0; i < g_channel_count; ++i)
+    if (same(g_channels[i].sensor, sensor)) return &g_channels[i];
+  if (g_channel_count == MAX_SENSORS) return 0;
+  Channel* c = &g_channels[g_channel_count++];
+  for (int i = 0; i < NAME_CAP; ++i) c->sensor[i] = sensor[i];
+  for (int i = 0; i < NAME_CAP; ++i) c->field[i] = field[i];
+  filter_init(&c->filter, &g_config);
+  return c;
+}
+
+static void start(ctm_json_writer* w, char* buf, uint32_t cap, const Channel* c) {
+  ctm_jw_init(w, buf, cap);
+  ctm_jw_begin_object(w);
+  ctm_jw_key(w, "field");
+  ctm_jw_cstring(w, c->field);
+  ctm_jw_key(w, "sensor");
+  ctm_jw_cstring(w, c->sensor);
+}
+
+static void send(const char* port, ctm_json_writer* w) {
+  ctm_jw_end_object(w);
+  uint32_t len = ctm_jw_finish(w);
+  if (len) ctm_emit_to(port, w->buf, len);
+}
+
+static void emit_aggregate(const Channel* c, const FilterAggregate* a) {
+  char buf[320];
+  ctm_json_writer w;
+  start(&w, buf, sizeof buf, c);
+  ctm_jw_key(&w, "start_ms");
+  ctm_jw_i64(&w, a->start_ms);
+  ctm_jw_key(&w, "end_ms");
+  ctm_jw_i64(&w, a->end_ms);
+  ctm_jw_key(&w, "count");
+  ctm_jw_i64(&w, a->count);
+  ctm_jw_key(&w, "outliers");
+  ctm_jw_i64(&w, a->outliers);
+  if (a->count > 0) {
+    ctm_jw_key(&w, "min");
+    ctm_jw_f64(&w, a->min);
+    ctm_jw_key(&w, "max");
+    ctm_jw_f64(&w, a->max);
+    ctm_jw_key(&w, "mean");
+    ctm_jw_f64(&w, a->mean);
+  }
+  send("aggregate", &w);
+}
+
+static void emit_sample(const Channel* c, int64_t t_ms, const FilterSample* s) {
+  char buf[320];
+  ctm_json_writer w;
+  start(&w, buf, sizeof buf, c);
+  ctm_jw_key(&w, "t_ms");
+  ctm_jw_i64(&w, t_ms);
+  ctm_jw_key(&w, "value");
+  ctm_jw_f64(&w, s->value);
+  ctm_jw_key(&w, "ema");
+  ctm_jw_f64(&w, s->ema);
+  ctm_jw_key(&w, "ma");
+  ctm_jw_f64(&w, s->moving_average);
+  ctm_jw_key(&w, "z");
+  ctm_jw_f64(&w, s->z);
+  ctm_jw_key(&w, "robust_z");
+  ctm_jw_f64(&w, s->robust_z);
+  ctm_jw_key(&w, "outlier");
+  ctm_jw_bool(&w, s->outlier);
+  ctm_jw_key(&w, "level_shift");
+  ctm_jw_bool(&w, s->level_shift);
+  send("filtered", &w);
+}
+
+int32_t ctm_on_message(const char* port, uint32_t port_len, const uint8_t* payload,
+                       uint32_t payload_len) {
+  if (!ctm_port_is(port, port_len, "readings")) return CTM_OK;
+  ctm_json_span message = {(const char*)payload, payload_len};
+  char sensor[NAME_CAP], field[NAME_CAP];
+  int64_t t_ms;
+  double value;
+  if (message_string(message, "sensor", sensor, sizeof sensor) < 0 ||
+      !message_i64(message, "t_ms", &t_ms))
+    return CTM_ERR_INVALID;
+  if (!message_f64(message, "value", &value)) return CTM_OK;  // null: the sensor had nothing
+  if (message_string(message, "field", field, sizeof field) < 0) field[0] = '\0';
+  Channel* c = channel_for(sensor, field);
+  if (!c) return CTM_ERR_NO_SPACE;
+  FilterAggregate aggregate;
+  if (filter_close_window(&c->filter, t_ms, &aggregate)) emit_aggregate(c, &aggregate);
+  FilterSample sample;
+  filter_add(&c->filter, t_ms, value, &sample);
+  emit_sample(c, t_ms, &sample);
+  return CTM_OK;
+}
+
+int32_t ctm_on_tick(int64_t now_us) {
+  (void)now_us;
+  return CTM_OK;
+}
