@@ -11,14 +11,20 @@ struct GeneratedTable {
   IOp fused[kIOpCount];
   constexpr GeneratedTable() : ops(), fused() {
     for (IOp& f : fused) f = IOp::Count_;
-#define CTM_UNARY(ident, a, r) ops[int(Op::ident)] = {IOp::ident, IOp::Count_, GeneratedOp::Unary};
-#define CTM_BINARY(ident, a, b, r) ops[int(Op::ident)] = {IOp::ident, IOp::Count_, GeneratedOp::Binary};
+#define CTM_UNARY(ident, a, r) ops[int(Op::ident)].plain = IOp::ident, ops[int(Op::ident)].shape = GeneratedOp::Unary;
+#define CTM_BINARY(ident, a, b, r) ops[int(Op::ident)].plain = IOp::ident, ops[int(Op::ident)].shape = GeneratedOp::Binary;
 #define CTM_BINARY_IMM(ident, a, b, r) ops[int(Op::ident)].with_imm = IOp::ident##Imm;
 #define CTM_UNARY_BR(ident, a, b) fused[int(IOp::ident)] = IOp::ident##Br;
 #define CTM_BINARY_BR(ident, a, b) fused[int(IOp::ident)] = IOp::ident##Br;
 #define CTM_BINARY_IMM_BR(ident, a, b) fused[int(IOp::ident##Imm)] = IOp::ident##ImmBr;
-#define CTM_LOAD(ident, r, mem) ops[int(Op::ident)] = {IOp::ident, IOp::Count_, GeneratedOp::Load};
-#define CTM_STORE(ident, b, mem) ops[int(Op::ident)] = {IOp::ident, IOp::Count_, GeneratedOp::Store};
+#define CTM_LOAD(ident, r, mem) ops[int(Op::ident)].plain = IOp::ident, ops[int(Op::ident)].shape = GeneratedOp::Load;
+#define CTM_STORE(ident, b, mem) ops[int(Op::ident)].plain = IOp::ident, ops[int(Op::ident)].shape = GeneratedOp::Store;
+#define CTM_UNARY_ACC(ident, a, r) ops[int(Op::ident)].acc = IOp::ident##Acc;
+#define CTM_BINARY_ACC_A(ident, a, b, r) ops[int(Op::ident)].acc_a = IOp::ident##AccA;
+#define CTM_BINARY_ACC_B(ident, a, b, r) ops[int(Op::ident)].acc_b = IOp::ident##AccB;
+#define CTM_BINARY_IMM_ACC(ident, a, b, r) ops[int(Op::ident)].imm_acc = IOp::ident##ImmAcc;
+#define CTM_LOAD_ACC(ident, r, mem) ops[int(Op::ident)].acc = IOp::ident##Acc;
+#define CTM_STORE_ACC(ident, b, mem) ops[int(Op::ident)].acc = IOp::ident##Acc;
 #define CTM_OP CTM_GEN_SHAPE
 #include "continuum/engine/opcodes.def"
 #undef CTM_OP
@@ -30,6 +36,12 @@ struct GeneratedTable {
 #undef CTM_BINARY_IMM_BR
 #undef CTM_LOAD
 #undef CTM_STORE
+#undef CTM_UNARY_ACC
+#undef CTM_BINARY_ACC_A
+#undef CTM_BINARY_ACC_B
+#undef CTM_BINARY_IMM_ACC
+#undef CTM_LOAD_ACC
+#undef CTM_STORE_ACC
   }
 };
 

@@ -31,6 +31,12 @@ namespace continuum::engine::interp {
 //   BinaryImmBr  a imm rel fuel
 //   Load         dst addr offset
 //   Store        addr value offset
+// and "accumulator" twins that take one operand from the previous
+// instruction's result, which every generated producer also leaves in a
+// register (the compiler uses them only when that instruction directly
+// precedes, with no branch target between):
+//   UnaryAcc     dst              BinaryAccA  dst b      BinaryAccB  dst a
+//   BinaryImmAcc dst imm          LoadAcc     dst offset StoreAcc    addr offset
 // Everything else (X rows, constants) is compiled by hand into internal ops.
 // CTM_GEN_SHAPE expands opcodes.def rows to CTM_UNARY, CTM_BINARY,
 // CTM_BINARY_IMM, CTM_UNARY_BR, CTM_BINARY_BR, CTM_BINARY_IMM_BR, CTM_LOAD and
@@ -58,13 +64,15 @@ namespace continuum::engine::interp {
 #define CTM_GEN_None_F32(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
 #define CTM_GEN_None_F64(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
 #define CTM_GEN_ARITY_V(ident, a, b, r) \
-  CTM_UNARY(ident, a, r) CTM_GEN_BR_##r(CTM_UNARY_BR, ident, a, b)
+  CTM_UNARY(ident, a, r) CTM_UNARY_ACC(ident, a, r) CTM_GEN_BR_##r(CTM_UNARY_BR, ident, a, b)
 #define CTM_GEN_ARITY_I32(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
 #define CTM_GEN_ARITY_I64(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
 #define CTM_GEN_ARITY_F32(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
 #define CTM_GEN_ARITY_F64(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
 #define CTM_GEN_BINARY(ident, a, b, r)                                   \
   CTM_BINARY(ident, a, b, r) CTM_BINARY_IMM(ident, a, b, r)             \
+  CTM_BINARY_ACC_A(ident, a, b, r) CTM_BINARY_ACC_B(ident, a, b, r)     \
+  CTM_BINARY_IMM_ACC(ident, a, b, r)                                    \
   CTM_GEN_BR_##r(CTM_BINARY_BR, ident, a, b) CTM_GEN_BR_##r(CTM_BINARY_IMM_BR, ident, a, b)
 // Only instructions producing an i32 can feed br_if.
 #define CTM_GEN_BR_I32(shape, ident, a, b) shape(ident, a, b)
@@ -72,11 +80,11 @@ namespace continuum::engine::interp {
 #define CTM_GEN_BR_F32(shape, ident, a, b)
 #define CTM_GEN_BR_F64(shape, ident, a, b)
 #define CTM_GEN_MemArg_I32(ident, a, b, r, mem) CTM_GEN_MEM_##b(ident, b, r, mem)
-#define CTM_GEN_MEM_V(ident, b, r, mem) CTM_LOAD(ident, r, mem)
-#define CTM_GEN_MEM_I32(ident, b, r, mem) CTM_STORE(ident, b, mem)
-#define CTM_GEN_MEM_I64(ident, b, r, mem) CTM_STORE(ident, b, mem)
-#define CTM_GEN_MEM_F32(ident, b, r, mem) CTM_STORE(ident, b, mem)
-#define CTM_GEN_MEM_F64(ident, b, r, mem) CTM_STORE(ident, b, mem)
+#define CTM_GEN_MEM_V(ident, b, r, mem) CTM_LOAD(ident, r, mem) CTM_LOAD_ACC(ident, r, mem)
+#define CTM_GEN_MEM_I32(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
+#define CTM_GEN_MEM_I64(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
+#define CTM_GEN_MEM_F32(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
+#define CTM_GEN_MEM_F64(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
 
 enum class IOp : uint16_t {
 #define CTM_IOP_NAME(name) name,
@@ -95,6 +103,10 @@ uint32_t opcode_word(IOp op);
 struct GeneratedOp {
   IOp plain = IOp::Count_;
   IOp with_imm = IOp::Count_;  // right operand an immediate
+  IOp acc = IOp::Count_;       // unary/load operand, or store value, from the accumulator
+  IOp acc_a = IOp::Count_;     // binary: left operand from the accumulator
+  IOp acc_b = IOp::Count_;     // binary: right operand from the accumulator
+  IOp imm_acc = IOp::Count_;   // binary: accumulator op immediate
   enum Shape : uint8_t { None, Unary, Binary, Load, Store } shape = None;
 };
 const GeneratedOp& generated_op(Op op);

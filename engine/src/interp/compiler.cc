@@ -140,6 +140,19 @@ class Compiler {
   }
   // Marks the current pc as a branch target.
   void bind_label() { label_pc_ = pc(); }
+
+  // The accumulator: generated instructions also leave their result in a
+  // register. The next instruction may read it from there instead of from
+  // the slot (saving a store-to-load round trip on dependency chains) when
+  // it directly follows in the code, with no branch landing in between.
+  void mark_acc() {
+    acc_pos_ = static_cast<uint32_t>(stack_.size() - 1);
+    acc_pc_ = pc();
+  }
+  bool acc_holds(uint32_t position) const {
+    return position == acc_pos_ && acc_pc_ == pc() && label_pc_ != pc() &&
+           position < stack_.size() && stack_[position].kind == Entry::Slot;
+  }
   void materialise(uint32_t position) {
     Entry& e = stack_[position];
     if (e.kind == Entry::Slot) return;
@@ -291,6 +304,8 @@ class Compiler {
   uint32_t skip_depth_ = 0;  // nesting inside unreachable code
   uint32_t last_copy_ = kNoIndex;  // start of the last Copy emitted
   uint32_t label_pc_ = kNoIndex;   // the last pc a branch targets
+  uint32_t acc_pos_ = kNoIndex;    // stack position whose value the accumulator holds ...
+  uint32_t acc_pc_ = kNoIndex;     // ... as long as the code still ends here
   bool oom_ = false;
 };
 
@@ -529,15 +544,22 @@ void Compiler::local_set(uint32_t x, bool tee) {
 
 void Compiler::numeric(const OpInfo& info) {
   const GeneratedOp& g = generated_op(info.op);
+  uint32_t top = static_cast<uint32_t>(stack_.size() - 1);
   if (g.shape == GeneratedOp::Unary) {
-    uint32_t a = pop_slot();
-    op(g.plain);
-    dst_top();
-    word(a);
+    if (acc_holds(top)) {
+      stack_.pop_back();
+      op(g.acc);
+      dst_top();
+    } else {
+      uint32_t a = pop_slot();
+      op(g.plain);
+      dst_top();
+      word(a);
+    }
     push_slot();
+    mark_acc();
     return;
   }
-  uint32_t top = static_cast<uint32_t>(stack_.size() - 1);
   const Entry& lhs = stack_[top - 1];
   const Entry& rhs = stack_[top];
   // A constant operand becomes an immediate: on the right always, on the
@@ -546,23 +568,42 @@ void Compiler::numeric(const OpInfo& info) {
   bool imm_left = !imm_right && lhs.kind == Entry::Const && is_commutative(info.op);
   if (g.with_imm != IOp::Count_ && (imm_right || imm_left)) {
     uint64_t bits = imm_right ? rhs.bits : lhs.bits;
-    uint32_t a = imm_right ? read_slot(top - 1) : read_slot(top);
+    uint32_t pos = imm_right ? top - 1 : top;
+    bool from_acc = acc_holds(pos);
+    uint32_t a = from_acc ? 0 : read_slot(pos);
     (void)stack_.resize(top - 1);
-    op(g.with_imm);
+    op(from_acc ? g.imm_acc : g.with_imm);
     dst_top();
-    word(a);
+    if (!from_acc) word(a);
     if (info.b == ValType::I64 || info.b == ValType::F64) imm64(bits);
     else word(static_cast<uint32_t>(bits));
     push_slot();
+    mark_acc();
     return;
   }
-  uint32_t b = pop_slot();
-  uint32_t a = pop_slot();
-  op(g.plain);
-  dst_top();
-  word(a);
-  word(b);
+  // Operand slots first (this may materialise a constant, which ends any
+  // accumulator chain), then the choice of form.
+  uint32_t a = read_slot(top - 1);
+  uint32_t b = read_slot(top);
+  bool b_acc = acc_holds(top);
+  bool a_acc = !b_acc && acc_holds(top - 1);
+  (void)stack_.resize(top - 1);
+  if (b_acc) {
+    op(g.acc_b);
+    dst_top();
+    word(a);
+  } else if (a_acc) {
+    op(g.acc_a);
+    dst_top();
+    word(b);
+  } else {
+    op(g.plain);
+    dst_top();
+    word(a);
+    word(b);
+  }
   push_slot();
+  mark_acc();
 }
 
 Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
@@ -757,19 +798,29 @@ Result<void> Compiler::memory_or_table(BinaryReader& r, const OpInfo& info) {
     CTM_TRY_ASSIGN(align, r.u32());
     CTM_TRY_ASSIGN(offset, r.u32());
     (void)align;
+    uint32_t top = static_cast<uint32_t>(stack_.size() - 1);
     if (g.shape == GeneratedOp::Load) {
-      uint32_t addr = pop_slot();
-      op(g.plain);
-      dst_top();
-      word(addr);
+      if (acc_holds(top)) {
+        stack_.pop_back();
+        op(g.acc);
+        dst_top();
+      } else {
+        uint32_t addr = pop_slot();
+        op(g.plain);
+        dst_top();
+        word(addr);
+      }
       word(offset);
       push_slot();
+      mark_acc();
     } else {
-      uint32_t value = pop_slot();
-      uint32_t addr = pop_slot();
-      op(g.plain);
+      uint32_t addr = read_slot(top - 1);
+      bool from_acc = acc_holds(top);
+      uint32_t value = from_acc ? 0 : read_slot(top);
+      (void)stack_.resize(top - 1);
+      op(from_acc ? g.acc : g.plain);
       word(addr);
-      word(value);
+      if (!from_acc) word(value);
       word(offset);
     }
     return Ok();

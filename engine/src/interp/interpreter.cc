@@ -84,10 +84,15 @@ namespace {
 #define CTM_RD_I64(k) (fp[ip[k]])
 #define CTM_RD_F32(k) sem::f32_of(static_cast<uint32_t>(fp[ip[k]]))
 #define CTM_RD_F64(k) sem::f64_of(fp[ip[k]])
-#define CTM_WR_I32(k, v) (fp[ip[k]] = static_cast<uint32_t>(v))
-#define CTM_WR_I64(k, v) (fp[ip[k]] = (v))
-#define CTM_WR_F32(k, v) (fp[ip[k]] = sem::bits(v))
-#define CTM_WR_F64(k, v) (fp[ip[k]] = sem::bits(v))
+// A result goes to its slot and stays in `acc` for an Acc twin that follows.
+#define CTM_WR_I32(k, v) (fp[ip[k]] = acc = static_cast<uint32_t>(v))
+#define CTM_WR_I64(k, v) (fp[ip[k]] = acc = (v))
+#define CTM_WR_F32(k, v) (fp[ip[k]] = acc = sem::bits(v))
+#define CTM_WR_F64(k, v) (fp[ip[k]] = acc = sem::bits(v))
+#define CTM_ACC_I32 static_cast<uint32_t>(acc)
+#define CTM_ACC_I64 acc
+#define CTM_ACC_F32 sem::f32_of(static_cast<uint32_t>(acc))
+#define CTM_ACC_F64 sem::f64_of(acc)
 // Immediate operands, and how many code words they take.
 #define CTM_IMM_I32(k) (ip[k])
 #define CTM_IMM_I64(k) read64(ip + (k))
@@ -158,6 +163,7 @@ RunExit run_loop(RunState* s) {
   uint8_t* mbase;
   uint64_t msize;
   TrapKind trap_kind = TrapKind::None;
+  uint64_t acc = 0;  // the last generated instruction's result (see code.h)
   LOAD_MEM();
 
 #if CTM_INTERP_COMPUTED_GOTO
@@ -244,6 +250,58 @@ dispatch:
     ip += 4;                                                       \
     NEXT();                                                        \
   }
+#define CTM_UNARY_ACC(ident, a, r)                          \
+  HANDLER(ident##Acc) {                                     \
+    TrapKind t = TrapKind::None;                            \
+    auto v = sem::ident(CTM_ACC_##a, t);                    \
+    if (t != TrapKind::None) TRAP(t);                       \
+    CTM_WR_##r(1, v);                                       \
+    ip += 2;                                                \
+    NEXT();                                                 \
+  }
+#define CTM_BINARY_ACC_A(ident, a, b, r)                    \
+  HANDLER(ident##AccA) {                                    \
+    TrapKind t = TrapKind::None;                            \
+    auto v = sem::ident(CTM_ACC_##a, CTM_RD_##b(2), t);     \
+    if (t != TrapKind::None) TRAP(t);                       \
+    CTM_WR_##r(1, v);                                       \
+    ip += 3;                                                \
+    NEXT();                                                 \
+  }
+#define CTM_BINARY_ACC_B(ident, a, b, r)                    \
+  HANDLER(ident##AccB) {                                    \
+    TrapKind t = TrapKind::None;                            \
+    auto v = sem::ident(CTM_RD_##a(2), CTM_ACC_##b, t);     \
+    if (t != TrapKind::None) TRAP(t);                       \
+    CTM_WR_##r(1, v);                                       \
+    ip += 3;                                                \
+    NEXT();                                                 \
+  }
+#define CTM_BINARY_IMM_ACC(ident, a, b, r)                  \
+  HANDLER(ident##ImmAcc) {                                  \
+    TrapKind t = TrapKind::None;                            \
+    auto v = sem::ident(CTM_ACC_##a, CTM_IMM_##b(2), t);    \
+    if (t != TrapKind::None) TRAP(t);                       \
+    CTM_WR_##r(1, v);                                       \
+    ip += 2 + CTM_IMMW_##b;                                 \
+    NEXT();                                                 \
+  }
+#define CTM_LOAD_ACC(ident, r, bytes)                                \
+  HANDLER(ident##Acc) {                                              \
+    uint64_t ea = uint64_t(CTM_ACC_I32) + ip[2];                     \
+    if (ea + (bytes) > msize) TRAP(TrapKind::MemoryOutOfBounds);     \
+    CTM_WR_##r(1, sem::ident(mbase + ea));                           \
+    ip += 3;                                                         \
+    NEXT();                                                          \
+  }
+#define CTM_STORE_ACC(ident, b, bytes)                               \
+  HANDLER(ident##Acc) {                                              \
+    uint64_t ea = uint64_t(CTM_RD_I32(1)) + ip[2];                   \
+    if (ea + (bytes) > msize) TRAP(TrapKind::MemoryOutOfBounds);     \
+    sem::ident(mbase + ea, CTM_ACC_##b);                             \
+    ip += 3;                                                         \
+    NEXT();                                                          \
+  }
 #define CTM_OP CTM_GEN_SHAPE
 #include "continuum/engine/opcodes.def"
 #undef CTM_OP
@@ -255,6 +313,12 @@ dispatch:
 #undef CTM_BINARY_IMM_BR
 #undef CTM_LOAD
 #undef CTM_STORE
+#undef CTM_UNARY_ACC
+#undef CTM_BINARY_ACC_A
+#undef CTM_BINARY_ACC_B
+#undef CTM_BINARY_IMM_ACC
+#undef CTM_LOAD_ACC
+#undef CTM_STORE_ACC
 
   // ---- internal instructions (layouts in internal_ops.def)
   HANDLER(Unreachable) { TRAP(TrapKind::Unreachable); }
