@@ -37,6 +37,7 @@ namespace continuum::engine::interp {
 // precedes, with no branch target between):
 //   UnaryAcc     dst              BinaryAccA  dst b      BinaryAccB  dst a
 //   BinaryImmAcc dst imm          LoadAcc     dst offset StoreAcc    addr offset
+// and their compare-and-branch twins (the dst word replaced by rel fuel at the end).
 // Everything else (X rows, constants) is compiled by hand into internal ops.
 // CTM_GEN_SHAPE expands opcodes.def rows to CTM_UNARY, CTM_BINARY,
 // CTM_BINARY_IMM, CTM_UNARY_BR, CTM_BINARY_BR, CTM_BINARY_IMM_BR, CTM_LOAD and
@@ -64,7 +65,8 @@ namespace continuum::engine::interp {
 #define CTM_GEN_None_F32(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
 #define CTM_GEN_None_F64(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
 #define CTM_GEN_ARITY_V(ident, a, b, r) \
-  CTM_UNARY(ident, a, r) CTM_UNARY_ACC(ident, a, r) CTM_GEN_BR_##r(CTM_UNARY_BR, ident, a, b)
+  CTM_UNARY(ident, a, r) CTM_UNARY_ACC(ident, a, r)  \
+  CTM_GEN_BR_##r(CTM_UNARY_BR, ident, a, b) CTM_GEN_BR_##r(CTM_UNARY_ACC_BR, ident, a, b)
 #define CTM_GEN_ARITY_I32(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
 #define CTM_GEN_ARITY_I64(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
 #define CTM_GEN_ARITY_F32(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
@@ -73,7 +75,10 @@ namespace continuum::engine::interp {
   CTM_BINARY(ident, a, b, r) CTM_BINARY_IMM(ident, a, b, r)             \
   CTM_BINARY_ACC_A(ident, a, b, r) CTM_BINARY_ACC_B(ident, a, b, r)     \
   CTM_BINARY_IMM_ACC(ident, a, b, r)                                    \
-  CTM_GEN_BR_##r(CTM_BINARY_BR, ident, a, b) CTM_GEN_BR_##r(CTM_BINARY_IMM_BR, ident, a, b)
+  CTM_GEN_BR_##r(CTM_BINARY_BR, ident, a, b) CTM_GEN_BR_##r(CTM_BINARY_IMM_BR, ident, a, b) \
+  CTM_GEN_BR_##r(CTM_BINARY_ACC_A_BR, ident, a, b)                                       \
+  CTM_GEN_BR_##r(CTM_BINARY_ACC_B_BR, ident, a, b)                                       \
+  CTM_GEN_BR_##r(CTM_BINARY_IMM_ACC_BR, ident, a, b)
 // Only instructions producing an i32 can feed br_if.
 #define CTM_GEN_BR_I32(shape, ident, a, b) shape(ident, a, b)
 #define CTM_GEN_BR_I64(shape, ident, a, b)

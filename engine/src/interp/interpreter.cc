@@ -302,11 +302,51 @@ dispatch:
     ip += 3;                                                         \
     NEXT();                                                          \
   }
+#define CTM_UNARY_ACC_BR(ident, a, b)                       \
+  HANDLER(ident##AccBr) {                                   \
+    TrapKind t = TrapKind::None;                            \
+    auto v = sem::ident(CTM_ACC_##a, t);                    \
+    if (t != TrapKind::None) TRAP(t);                       \
+    if (v) CTM_TAKE_BRANCH(1);                              \
+    ip += 3;                                                \
+    NEXT();                                                 \
+  }
+#define CTM_BINARY_ACC_A_BR(ident, a, b)                    \
+  HANDLER(ident##AccABr) {                                  \
+    TrapKind t = TrapKind::None;                            \
+    auto v = sem::ident(CTM_ACC_##a, CTM_RD_##b(1), t);     \
+    if (t != TrapKind::None) TRAP(t);                       \
+    if (v) CTM_TAKE_BRANCH(2);                              \
+    ip += 4;                                                \
+    NEXT();                                                 \
+  }
+#define CTM_BINARY_ACC_B_BR(ident, a, b)                    \
+  HANDLER(ident##AccBBr) {                                  \
+    TrapKind t = TrapKind::None;                            \
+    auto v = sem::ident(CTM_RD_##a(1), CTM_ACC_##b, t);     \
+    if (t != TrapKind::None) TRAP(t);                       \
+    if (v) CTM_TAKE_BRANCH(2);                              \
+    ip += 4;                                                \
+    NEXT();                                                 \
+  }
+#define CTM_BINARY_IMM_ACC_BR(ident, a, b)                  \
+  HANDLER(ident##ImmAccBr) {                                \
+    TrapKind t = TrapKind::None;                            \
+    auto v = sem::ident(CTM_ACC_##a, CTM_IMM_##b(1), t);    \
+    if (t != TrapKind::None) TRAP(t);                       \
+    if (v) CTM_TAKE_BRANCH(1 + CTM_IMMW_##b);               \
+    ip += 3 + CTM_IMMW_##b;                                 \
+    NEXT();                                                 \
+  }
 #define CTM_OP CTM_GEN_SHAPE
 #include "continuum/engine/opcodes.def"
 #undef CTM_OP
 #undef CTM_UNARY
 #undef CTM_BINARY
+#undef CTM_UNARY_ACC_BR
+#undef CTM_BINARY_ACC_A_BR
+#undef CTM_BINARY_ACC_B_BR
+#undef CTM_BINARY_IMM_ACC_BR
 #undef CTM_BINARY_IMM
 #undef CTM_UNARY_BR
 #undef CTM_BINARY_BR
