@@ -211,5 +211,52 @@ TEST_F(RuntimeHost, HostTrapAndExitEndTheExecution) {
   EXPECT_EQ(e_.exec().result(0).as_i32(), 3);
 }
 
+// ---- re-entrancy: a host function calling back into wasm on the same execution
+
+struct Reentry {
+  Execution* exec = nullptr;
+  FuncInstance* target = nullptr;
+};
+
+HostResult host_reenter(HostCall& call, const uint64_t* args, uint64_t* results) {
+  auto* r = static_cast<Reentry*>(call.user);
+  Value arg = Value::i32(static_cast<int32_t>(args[0]));
+  Outcome o = r->exec->call(r->target, &arg, 1);
+  if (!o.ok()) return HostResult::trap(o.trap.message ? o.trap.message : trap_message(o.trap.kind));
+  results[0] = static_cast<uint32_t>(r->exec->result(0).as_i32());
+  return HostResult::ok();
+}
+
+TEST(RuntimeReentry, HostCallsBackIntoWasm) {
+  Embedder e;
+  Reentry reentry;
+  reentry.exec = &e.exec();
+  static const ValType i[] = {ValType::I32};
+  auto f = e.store().create_host_function(Signature{i, 1, i, 1}, host_reenter, &reentry, "reenter");
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE(e.linker().define("env", "reenter", ExternVal::func(f.value())).ok());
+  Instance* inst = e.instantiate(test_modules::kReenter, sizeof test_modules::kReenter);
+  ASSERT_NE(inst, nullptr);
+
+  reentry.target = Embedder::func(inst, "inner");
+  ASSERT_TRUE(e.call(inst, "outer", {Value::i32(3)}).ok());
+  ASSERT_EQ(e.exec().num_results(), 1u);
+  EXPECT_EQ(e.exec().result(0).as_i32(), 31);  // inner(3) + 1
+
+  // A nested call cannot be suspended: running out of fuel there is a trap.
+  reentry.target = Embedder::func(inst, "spin");
+  e.exec().set_fuel(10000);
+  Outcome o = e.call(inst, "outer", {Value::i32(0)});
+  ASSERT_EQ(o.status, Outcome::Status::Trapped);
+  EXPECT_EQ(o.trap.kind, TrapKind::Host);
+  EXPECT_STREQ(o.trap.message, "out of fuel in a re-entrant call");
+  EXPECT_FALSE(e.exec().suspended());
+
+  e.exec().set_fuel(Execution::kUnlimitedFuel);
+  reentry.target = Embedder::func(inst, "inner");
+  ASSERT_TRUE(e.call(inst, "outer", {Value::i32(5)}).ok());
+  EXPECT_EQ(e.exec().result(0).as_i32(), 51);
+}
+
 }  // namespace
 }  // namespace continuum::engine
