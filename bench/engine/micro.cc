@@ -7,9 +7,15 @@
 // Every benchmark checks the value the module returns against a result
 // computed in C++, so a broken engine reports an error instead of a time.
 //
-//   bench_engine_micro [--benchmark_filter=...] [--dump_modules=DIR]
+//   - optionally, start-up of a real WASI program (decode, WASI imports,
+//     instantiate, `_start` with the argument "0", i.e. no work):
+//     --wasi_program=build/bench-engine/wasm/coremark_mix.wasm
+//
+//   bench_engine_micro [--benchmark_filter=...] [--wasi_program=FILE] [--dump_modules=DIR]
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -19,6 +25,7 @@
 #include "continuum/engine/module.h"
 #include "continuum/engine/port.h"
 #include "continuum/engine/runtime.h"
+#include "continuum/wasi/wasi.h"
 #include "test_modules.h"
 
 namespace continuum::bench {
@@ -260,6 +267,54 @@ void BM_InstantiateFirstCall(benchmark::State& state) {
   set_module_label(state);
 }
 
+// Start-up of a compiled WASI command: decode + validate, define WASI,
+// instantiate, and run `_start` with argv [file, "0"] (our benchmark programs
+// then do no work and print their zero-iteration results, to /dev/null).
+void BM_StartWasiProgram(benchmark::State& state, const std::vector<uint8_t>& bytes,
+                         const std::string& path) {
+  int devnull = open("/dev/null", O_WRONLY);
+  if (devnull < 0) {
+    state.SkipWithError("cannot open /dev/null");
+    return;
+  }
+  for (auto _ : state) {
+    auto decoded = engine::decode_module(heap(), bytes.data(), bytes.size());
+    if (!decoded) {
+      state.SkipWithError(("decode: " + describe(decoded.error())).c_str());
+      break;
+    }
+    wasi::WasiConfig config;
+    config.args = {path, "0"};
+    config.stdout_fd = devnull;
+    wasi::WasiContext wasi(config);
+    Store store(heap(), engine::EngineConfig{});
+    Linker linker(heap());
+    auto defined = wasi.define(store, linker);
+    auto exec = engine::create_execution(store);
+    if (!defined || !exec) {
+      state.SkipWithError("WASI or execution setup failed");
+      break;
+    }
+    Outcome outcome;
+    auto inst = engine::instantiate(store, *decoded.value(), linker, *exec.value(), &outcome);
+    if (!inst || !outcome.ok()) {
+      state.SkipWithError(inst ? describe(outcome).c_str() : describe(inst.error()).c_str());
+      break;
+    }
+    FuncInstance* start = export_func(*inst.value(), "_start");
+    Outcome ran = start ? exec.value()->call(start, nullptr, 0) : Outcome{};
+    bool exited_ok = ran.ok() || (ran.status == Outcome::Status::Trapped &&
+                                  ran.trap.kind == engine::TrapKind::Exit && ran.trap.exit_code == 0);
+    if (start == nullptr || !exited_ok) {
+      state.SkipWithError(start ? ("_start: " + describe(ran)).c_str() : "no _start export");
+      break;
+    }
+    exec.value().reset();  // before the store it belongs to
+  }
+  close(devnull);
+  state.SetLabel(std::to_string(bytes.size()) + " bytes");
+}
+
 BENCHMARK(BM_HostCall)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_WasmCall)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LoopWithoutCall)->Unit(benchmark::kMicrosecond);
@@ -289,14 +344,44 @@ bool dump_modules(const char* dir) {
   return true;
 }
 
+// Reads a whole file; false if it cannot.
+bool read_file(const char* path, std::vector<uint8_t>* out) {
+  FILE* f = fopen(path, "rb");
+  if (f == nullptr) return false;
+  uint8_t buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, f)) > 0) out->insert(out->end(), buf, buf + n);
+  bool ok = !ferror(f);
+  fclose(f);
+  return ok;
+}
+
 }  // namespace
 }  // namespace continuum::bench
 
 int main(int argc, char** argv) {
+  using namespace continuum::bench;
   const char kDump[] = "--dump_modules=";
-  for (int i = 1; i < argc; i++)
-    if (strncmp(argv[i], kDump, sizeof kDump - 1) == 0)
-      return continuum::bench::dump_modules(argv[i] + sizeof kDump - 1) ? 0 : 1;
+  const char kProgram[] = "--wasi_program=";
+  static std::vector<uint8_t> program;
+  static std::string program_path;
+  int kept = 1;
+  for (int i = 1; i < argc; i++) {
+    if (strncmp(argv[i], kDump, sizeof kDump - 1) == 0) return dump_modules(argv[i] + sizeof kDump - 1) ? 0 : 1;
+    if (strncmp(argv[i], kProgram, sizeof kProgram - 1) == 0) {
+      program_path = argv[i] + sizeof kProgram - 1;
+      if (!read_file(program_path.c_str(), &program)) {
+        fprintf(stderr, "cannot read %s\n", program_path.c_str());
+        return 1;
+      }
+      benchmark::RegisterBenchmark("BM_StartWasiProgram", [](benchmark::State& state) {
+        BM_StartWasiProgram(state, program, program_path);
+      })->Unit(benchmark::kMicrosecond);
+      continue;
+    }
+    argv[kept++] = argv[i];
+  }
+  argc = kept;
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();
