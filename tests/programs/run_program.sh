@@ -34,6 +34,9 @@ done
 guest_args=("$@")
 [[ -n "$continuum" && -n "$runner" && -n "$wasm" ]] || { echo "run_program.sh: missing --continuum, --runner or --wasm" >&2; exit 2; }
 
+# A missing module would make both runs fail alike and "agree".
+[[ -r "$wasm" ]] || { echo "FAIL: $wasm does not exist (build the test_programs target)"; exit 1; }
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/continuum-program-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -59,6 +62,8 @@ node_status=$?
 failed=0
 fail() { echo "FAIL: $*"; failed=1; }
 
+# Every program prints something; silence means it did not run at all.
+[[ -s "$work/node.out" ]] || fail "node produced no stdout"
 if ! diff -u "$work/node.out" "$work/continuum.out" > "$work/stdout.diff"; then
   fail "stdout differs (--- node, +++ continuum):"
   cat "$work/stdout.diff"
