@@ -336,5 +336,37 @@ TEST_F(WasiTest, PollOneoffSleepsOnARelativeClock) {
   EXPECT_EQ(call("poll_oneoff", {kDataAddr, events, 0, kResultAddr}), abi::kInval);
 }
 
+TEST_F(WasiTest, PollOneoffReportsAReadableDescriptor) {
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  WasiConfig config;
+  config.stdin_fd = pipe_fds[0];
+  start(config);
+  ASSERT_EQ(::write(pipe_fds[1], "x", 1), 1);
+  uint8_t* subs = view().span(kDataAddr, 2 * abi::subscription::kSize);
+  memset(subs, 0, 2 * abi::subscription::kSize);
+  // Subscription 0: stdin readable. Subscription 1: a 10 s timeout that must not fire.
+  wasi::put_u64(subs + abi::subscription::kUserdata, 1);
+  subs[abi::subscription::kTag] = abi::kEventFdRead;
+  wasi::put_u32(subs + abi::subscription::kFd, 0);
+  uint8_t* clock = subs + abi::subscription::kSize;
+  wasi::put_u64(clock + abi::subscription::kUserdata, 2);
+  clock[abi::subscription::kTag] = abi::kEventClock;
+  wasi::put_u32(clock + abi::subscription::kClockId, abi::kClockMonotonic);
+  wasi::put_u64(clock + abi::subscription::kClockTimeout, 10ull * 1000 * 1000 * 1000);
+  uint32_t events = kDataAddr + 512;
+  ASSERT_EQ(call("poll_oneoff", {kDataAddr, events, 2, kResultAddr}), abi::kSuccess);
+  ASSERT_EQ(get_u32(kResultAddr), 1u);
+  EXPECT_EQ(get_u64(events + abi::event::kUserdata), 1u);
+  EXPECT_EQ(view().span(events + abi::event::kType, 1)[0], abi::kEventFdRead);
+  // A closed descriptor is reported at once with EBADF.
+  wasi::put_u32(subs + abi::subscription::kFd, 99);
+  ASSERT_EQ(call("poll_oneoff", {kDataAddr, events, 2, kResultAddr}), abi::kSuccess);
+  ASSERT_EQ(get_u32(kResultAddr), 1u);
+  EXPECT_EQ(get_u32(events + abi::event::kError) & 0xFFFF, abi::kBadf);
+  close(pipe_fds[0]);
+  close(pipe_fds[1]);
+}
+
 }  // namespace
 }  // namespace continuum::wasi::testing

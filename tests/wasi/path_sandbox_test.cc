@@ -1,6 +1,7 @@
 // A guest reaches files only inside directories it was granted: absolute
 // paths, `..` above the preopen and symbolic links leading out are refused
 // with ENOTCAPABLE, while the same constructs staying inside work.
+#include <string.h>
 #include <unistd.h>
 
 #include "sandbox_path.h"
@@ -91,6 +92,36 @@ TEST_F(WasiTest, PreopenIsDescribedByPrestat) {
   EXPECT_EQ(get_bytes(kDataAddr, 5), "/data");
   EXPECT_EQ(call("fd_prestat_dir_name", {3, kDataAddr, 4}), abi::kNametoolong);
   EXPECT_EQ(call("fd_prestat_get", {4, kResultAddr}), abi::kBadf);
+}
+
+TEST_F(WasiTest, CreatingThroughADanglingSymlinkCannotEscape) {
+  ASSERT_EQ(symlink("../created_outside", (root_ + "/granted/dangling").c_str()), 0);
+  ASSERT_EQ(symlink((root_ + "/abs_created").c_str(), (root_ + "/granted/dangling_abs").c_str()), 0);
+  start({});
+  for (const char* name : {"dangling", "dangling_abs"}) {
+    for (uint32_t lookup : {0u, abi::kLookupSymlinkFollow}) {
+      put_bytes(kPathAddr, name);
+      uint32_t err = call("path_open", {3, lookup, kPathAddr, strlen(name), abi::kOflagCreat,
+                                        abi::kRightFdWrite, 0, 0, kResultAddr});
+      EXPECT_NE(err, abi::kSuccess) << name << " lookup=" << lookup;
+    }
+  }
+  EXPECT_NE(::access((root_ + "/created_outside").c_str(), F_OK), 0);
+  EXPECT_NE(::access((root_ + "/abs_created").c_str(), F_OK), 0);
+  // mkdir through the link is refused too (the link itself exists).
+  put_bytes(kPathAddr, "dangling/x");
+  EXPECT_EQ(call("path_create_directory", {3, kPathAddr, 10}), abi::kNotcapable);
+}
+
+TEST_F(WasiTest, TrailingSlashNamesADirectory) {
+  start({});
+  put_bytes(kPathAddr, "fresh/");
+  ASSERT_EQ(call("path_create_directory", {3, kPathAddr, 6}), abi::kSuccess);
+  put_bytes(kPathAddr, "sub/");
+  ASSERT_EQ(call("path_filestat_get", {3, 0, kPathAddr, 4, kDataAddr}), abi::kSuccess);
+  EXPECT_EQ(view().span(kDataAddr + abi::filestat::kFiletype, 1)[0], abi::kFiletypeDirectory);
+  put_bytes(kPathAddr, "hello.txt/");
+  EXPECT_EQ(call("path_filestat_get", {3, 0, kPathAddr, 10, kDataAddr}), abi::kNotdir);
 }
 
 TEST(ResolvePath, SplitsIntoDirectoryAndFinalName) {
