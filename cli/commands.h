@@ -16,5 +16,6 @@ Command add_run_command(CLI::App& app);
 Command add_validate_command(CLI::App& app);
 Command add_inspect_command(CLI::App& app);
 Command add_spectest_command(CLI::App& app);
+Command add_replay_command(CLI::App& app);
 
 }  // namespace continuum::cli

@@ -19,12 +19,12 @@ set(CONTINUUM_SDK_DIR "${CONTINUUM_SDK_DIR}" CACHE INTERNAL "Continuum guest SDK
 find_program(CONTINUUM_WASM_CC NAMES clang-19 clang DOC "clang able to target wasm32")
 find_program(CONTINUUM_WASM_LD NAMES wasm-ld-19 wasm-ld DOC "wasm-ld from lld")
 
-set(CONTINUUM_SDK_COMMON_SOURCES
-  ${CONTINUUM_SDK_DIR}/src/ctm_runtime.c
-  ${CONTINUUM_SDK_DIR}/src/ctm_number.c
-  ${CONTINUUM_SDK_DIR}/src/ctm_json.c)
-
 function(continuum_add_module name)
+  # The SDK's own sources, compiled into every module (both builds).
+  set(CONTINUUM_SDK_COMMON_SOURCES
+    ${CONTINUUM_SDK_DIR}/src/ctm_runtime.c
+    ${CONTINUUM_SDK_DIR}/src/ctm_number.c
+    ${CONTINUUM_SDK_DIR}/src/ctm_json.c)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "STACK_SIZE;MEMORY_PAGES" "SOURCES;INCLUDE_DIRS;DEFINES")
   if(NOT arg_SOURCES)
     message(FATAL_ERROR "continuum_add_module(${name}): SOURCES is required")
