@@ -153,7 +153,7 @@ TEST(SdkJson, ReaderFindsPayloadSchemaMembers) {
   EXPECT_TRUE(ctm_json_get_f64(json, "values.moisture", &m));
   EXPECT_EQ(m, 0.31);
   char label[32];
-  EXPECT_EQ(ctm_json_get_string(json, "values.label", label, sizeof label), 11);
+  EXPECT_EQ(ctm_json_get_string(json, "values.label", label, sizeof label), 10);
   EXPECT_STREQ(label, "bed \"A\" \xc3\xa9");
   EXPECT_EQ(ctm_json_get_string(json, "values.label", label, 5), -1);  // too small
   int on = 0;
