@@ -1,7 +1,9 @@
 # Runs `continuum replay` on traces/NAME.jsonl with the arguments in
-# traces/NAME.args (one per line, @TRACES@ = the traces folder) and compares stdout with traces/NAME.expected.jsonl.
+# traces/NAME.args (one per line, %TRACES% = the traces folder) and compares
+# stdout with traces/NAME.expected.jsonl.
+cmake_minimum_required(VERSION 3.25)
 file(STRINGS ${TRACES}/${NAME}.args args)
-list(TRANSFORM args REPLACE "@TRACES@" "${TRACES}")
+list(TRANSFORM args REPLACE "%TRACES%" "${TRACES}")
 execute_process(
   COMMAND ${CONTINUUM} replay ${MODULE} --trace ${TRACES}/${NAME}.jsonl ${args}
   OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
