@@ -32,7 +32,14 @@ def degrees_text(units):
 
 def pose(i):
     """Degrees A1..E1 for cycle i: A1 swings between the two points while the
-    arm reaches in and out."""
+    arm reaches in and out; then the arm hovers at the safety distance (A1 near
+    0.5 degree puts the tip about 1520 mm from the first point, 34 mm per
+    degree), dipping below it and back into the hysteresis band several times,
+    and finally moves away."""
+    if 400 <= i < 480:
+        return [0.5 + 2.0 * math.sin(0.4 * (i - 400)), -75, 80, 0, 0, 0, 0.0]
+    if i >= 480:
+        return [0.5 - 0.5 * (i - 480), -75, 80, 0, 0, 0, 0.0]
     s = i / 20.0
     return [70 * math.sin(0.5 * s) + 25, -75 + 25 * math.sin(1.1 * s), 80 + 20 * math.sin(0.8 * s),
             15 * math.sin(0.3 * s), 40 * math.sin(0.6 * s), 90 * math.sin(0.2 * s), 0.0]
@@ -43,7 +50,7 @@ def main():
     points = [[float(v) for v in p.split(",")] for p in CONFIG["points"].split(";")]
     lines, below_count, stats = [], 0, []
     t_ms = 0
-    for i in range(400):
+    for i in range(520):
         t_ms += 66  # one cycle per 66 ms: 63 bytes at 9600 baud
         units = [round(d * UNITS) for d in pose(i)]
         payload = "{\"seq\":%d" % (i + 1)
