@@ -27,11 +27,13 @@ class Checker:
         self.checks = 0
 
     def require(self, condition, message):
+        """Counts one check; returns whether it held."""
         self.checks += 1
         if not condition:
             self.failures += 1
             if self.failures <= 20:
                 print("FAIL (%s): %s" % (self.name, message))
+        return bool(condition)
 
     def finish(self):
         if self.failures:

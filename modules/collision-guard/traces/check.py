@@ -53,7 +53,7 @@ def main():
             skipped += 1
             check.require(seq not in readings, "cycle %d has an error value but a reading" % seq)
             continue
-        if not check.require(seq in readings, "no reading for cycle %d" % seq) and seq not in readings:
+        if not check.require(seq in readings, "no reading for cycle %d" % seq):
             continue
         t, r = readings[seq]
         tip = kinematics.tip(angles[:5])
