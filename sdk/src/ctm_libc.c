@@ -1,8 +1,9 @@
 /* wasm builds only: the few C library routines the compiler may call on its
  * own (struct copies, zeroing), so modules link without any libc. Byte loops:
  * modules move little data, and small code matters more here. */
-#if defined(__wasm__)
 #include <stddef.h>
+
+#if defined(__wasm__)
 
 void* memcpy(void* restrict dst, const void* restrict src, size_t n) {
   unsigned char* d = dst;

@@ -1,8 +1,9 @@
 /* Native builds only: the ctm_* host functions, each a call through the
  * table the host installed with ctm_native_install. Generated from
  * continuum_abi.def, like the wasm imports in continuum.h. */
-#if !defined(__wasm__)
 #include "continuum.h"
+
+#if !defined(__wasm__)
 #include "continuum_native.h"
 
 static const struct ctm_native_host* ctm_host;
