@@ -21,6 +21,28 @@ constexpr GrantKindInfo kGrantKinds[] = {
 #undef CTM_GRANT
 };
 
+// The table's rule that the bindings rely on: every STR, BUF_IN and BUF_OUT
+// parameter is followed by its LEN (the wasm binding reads the length from
+// the next argument slot). Checked at compile time for every entry.
+enum class Token : uint8_t { I32, I64, F64, STR, BUF_IN, BUF_OUT, LEN, OUT_F64 };
+
+constexpr bool buffers_have_lengths(const Token* params, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    bool buffer = params[i] == Token::STR || params[i] == Token::BUF_IN || params[i] == Token::BUF_OUT;
+    if (buffer && (i + 1 == n || params[i + 1] != Token::LEN)) return false;
+  }
+  return true;
+}
+
+#define CTM_TOKEN(T, p, i) Token::T
+#define CTM_IMPORT(name, result, grant, n, params, doc)                          \
+  constexpr Token kTokens_##name[n + 1] = {CTM_ABI_EACH(n, CTM_TOKEN, params)};  \
+  static_assert(buffers_have_lengths(kTokens_##name, n),                         \
+                #name ": every STR/BUF_IN/BUF_OUT parameter must be followed by its LEN");
+#include "continuum_abi.def"
+#undef CTM_IMPORT
+#undef CTM_TOKEN
+
 }  // namespace
 
 const ImportInfo& import_info(ImportId id) { return kImports[static_cast<int>(id)]; }
