@@ -8,7 +8,9 @@ void field_default_config(FieldConfig* config) {
   config->flow_lpm = 12.0;
   config->max_dry_rate = 1.0;
   config->disagree = 8.0;
-  config->min_trend_points = 4;
+  config->min_trend_points = 6;
+  config->min_trend_span_h = 1.0;
+  config->clear_fraction = 0.75;
 }
 
 static void period_start(Period* p, int64_t t_ms, int64_t length_ms) {
@@ -27,7 +29,8 @@ void field_init(Field* f, const FieldConfig* config) {
   f->pump_since_ms = 0;
   f->trend_len = 0;
   f->trend_origin_ms = 0;
-  for (int i = 0; i < AN_MAX_SENSORS; ++i) f->sensor_seen[i] = 0;
+  f->window_end_ms = -1;
+  for (int i = 0; i < AN_MAX_SENSORS; ++i) f->window_has[i] = 0;
   f->drying_alert = f->disagree_alert = 0;
 }
 
@@ -91,6 +94,7 @@ void field_trend(const Field* f, Trend* trend) {
     stt += dt * dt;
     stv += dt * (f->trend_v[i] - mv);
   }
+  if (f->trend_t_h[n - 1] - f->trend_t_h[0] < f->config.min_trend_span_h) return;
   if (stt <= 0.0) return;  // all points at one instant: no slope
   trend->valid = 1;
   trend->slope_per_h = stv / stt;
@@ -116,11 +120,49 @@ static void add_trend_point(Field* f, int64_t t_ms, double value) {
   ++f->trend_len;
 }
 
-static void check_alert(int* state, int condition, int64_t t_ms, AlertKind kind, double value,
-                        const FieldSink* sink) {
-  if (condition == *state) return;
-  *state = condition;
-  sink->alert(sink->ctx, t_ms, kind, condition, value);
+// Starts an alert when `over` (value beyond its limit), ends it only when
+// `back` (value well inside it).
+static void check_alert(int* state, int over, int back, int64_t t_ms, AlertKind kind,
+                        double value, const FieldSink* sink) {
+  if (!*state && over) {
+    *state = 1;
+    sink->alert(sink->ctx, t_ms, kind, 1, value);
+  } else if (*state && back) {
+    *state = 0;
+    sink->alert(sink->ctx, t_ms, kind, 0, value);
+  }
+}
+
+// Judges the collected window: sensor spread, then the field's trend point.
+static void finish_window(Field* f, const FieldSink* sink) {
+  int64_t t_ms = f->window_end_ms;
+  double lo = 0, hi = 0, sum = 0;
+  int n = 0;
+  for (int i = 0; i < AN_MAX_SENSORS; ++i) {
+    if (!f->window_has[i]) continue;
+    double v = f->window_value[i];
+    if (n == 0 || v < lo) lo = v;
+    if (n == 0 || v > hi) hi = v;
+    sum += v;
+    ++n;
+    f->window_has[i] = 0;
+  }
+  if (n == 0) return;
+  double limit = f->config.disagree;
+  if (n >= 2)
+    check_alert(&f->disagree_alert, hi - lo > limit, hi - lo < limit * f->config.clear_fraction,
+                t_ms, ALERT_SENSORS_DISAGREE, hi - lo, sink);
+
+  // Watering makes the curve jump; the trend only looks at the soil drying out.
+  if (f->pump_on) return;
+  add_trend_point(f, t_ms, sum / n);
+  Trend trend;
+  field_trend(f, &trend);
+  if (!trend.valid) return;
+  sink->trend(sink->ctx, t_ms, &trend);
+  double rate = -trend.slope_per_h, max_rate = f->config.max_dry_rate;
+  check_alert(&f->drying_alert, rate > max_rate, rate < max_rate * f->config.clear_fraction, t_ms,
+              ALERT_DRYING_FAST, trend.slope_per_h, sink);
 }
 
 void field_add_moisture(Field* f, int64_t t_ms, int sensor, double mean, double min, double max,
@@ -128,34 +170,20 @@ void field_add_moisture(Field* f, int64_t t_ms, int sensor, double mean, double 
   field_advance(f, t_ms, sink);
   add_sample(&f->hour, mean, min, max);
   add_sample(&f->day, mean, min, max);
-
-  f->sensor_value[sensor] = mean;
-  f->sensor_seen[sensor] = 1;
-  double lo = mean, hi = mean;
-  int seen = 0;
-  for (int i = 0; i < AN_MAX_SENSORS; ++i) {
-    if (!f->sensor_seen[i]) continue;
-    ++seen;
-    if (f->sensor_value[i] < lo) lo = f->sensor_value[i];
-    if (f->sensor_value[i] > hi) hi = f->sensor_value[i];
+  if (t_ms != f->window_end_ms) {
+    if (f->window_end_ms >= 0) finish_window(f, sink);
+    f->window_end_ms = t_ms;
   }
-  if (seen >= 2) check_alert(&f->disagree_alert, hi - lo > f->config.disagree, t_ms,
-                             ALERT_SENSORS_DISAGREE, hi - lo, sink);
-
-  // Watering makes the curve jump; the trend only looks at the soil drying out.
-  if (f->pump_on) return;
-  add_trend_point(f, t_ms, mean);
-  Trend trend;
-  field_trend(f, &trend);
-  if (!trend.valid) return;
-  sink->trend(sink->ctx, t_ms, &trend);
-  check_alert(&f->drying_alert, trend.slope_per_h < -f->config.max_dry_rate, t_ms,
-              ALERT_DRYING_FAST, trend.slope_per_h, sink);
+  f->window_value[sensor] = mean;
+  f->window_has[sensor] = 1;
 }
 
 void field_set_pump(Field* f, int64_t t_ms, int on, const FieldSink* sink) {
   field_advance(f, t_ms, sink);
   if (on == f->pump_on) return;
+  // The window collected so far belongs to the old pump state.
+  if (f->window_end_ms >= 0) finish_window(f, sink);
+  f->window_end_ms = -1;
   credit_pump(f, t_ms);
   f->pump_on = on;
   f->pump_since_ms = t_ms;

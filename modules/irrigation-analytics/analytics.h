@@ -19,6 +19,10 @@ typedef struct {
   double max_dry_rate;  // %/h; drying faster than this raises an alert
   double disagree;      // %; sensors further apart than this raise an alert
   int min_trend_points; // the regression needs at least this many points
+  double min_trend_span_h;  // ... spread over at least this many hours
+  // An alert ends only when its value is back inside `clear_fraction` of its
+  // limit, so that a value hovering at the limit does not flap.
+  double clear_fraction;
 } FieldConfig;
 
 typedef struct {
@@ -55,8 +59,11 @@ typedef struct {
   double trend_t_h[AN_TREND_POINTS], trend_v[AN_TREND_POINTS];
   int trend_len;
   int64_t trend_origin_ms;
-  double sensor_value[AN_MAX_SENSORS];
-  int sensor_seen[AN_MAX_SENSORS];
+  // The aggregation window being collected: sensors report the same window
+  // end one after the other; the window is judged when a later one starts.
+  int64_t window_end_ms;  // -1: none yet
+  double window_value[AN_MAX_SENSORS];
+  int window_has[AN_MAX_SENSORS];
   int drying_alert, disagree_alert;
 } Field;
 
@@ -66,7 +73,10 @@ void field_init(Field* field, const FieldConfig* config);
 // Closes the hours and days that ended at or before `now_ms`.
 void field_advance(Field* field, int64_t now_ms, const FieldSink* sink);
 
-// A moisture aggregate of sensor `sensor` (0..AN_MAX_SENSORS-1) ending at t_ms.
+// A moisture aggregate of sensor `sensor` (0..AN_MAX_SENSORS-1) for the window
+// ending at t_ms. The field's moisture for a window (trend point) is the mean
+// of its sensors, and their spread is checked for disagreement, once the
+// first aggregate of a later window arrives.
 void field_add_moisture(Field* field, int64_t t_ms, int sensor, double mean, double min,
                         double max, const FieldSink* sink);
 

@@ -8,7 +8,9 @@
 // "alerts" {field,t_ms,alert,active,value}.
 // A period closes when the field's first message past its end arrives.
 // Config (each also per field as "<field>.<key>"): low (25), flow_lpm (12),
-// max_dry_rate (1 %/h), disagree (8 %), min_trend_points (4).
+// max_dry_rate (1 %/h), disagree (8 %), min_trend_points (6), min_trend_span_h
+// (1), clear_fraction (0.75: an alert ends once its value is back within 75 %
+// of its limit).
 #include "analytics.h"
 #include "continuum.h"
 #include "continuum_json.h"
@@ -70,6 +72,8 @@ static FieldSlot* slot_for(const char* name) {
   config.max_dry_rate = field_setting(name, "max_dry_rate", config.max_dry_rate);
   config.disagree = field_setting(name, "disagree", config.disagree);
   config.min_trend_points = (int)field_setting(name, "min_trend_points", config.min_trend_points);
+  config.min_trend_span_h = field_setting(name, "min_trend_span_h", config.min_trend_span_h);
+  config.clear_fraction = field_setting(name, "clear_fraction", config.clear_fraction);
   field_init(&s->field, &config);
   return s;
 }
