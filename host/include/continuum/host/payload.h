@@ -1,0 +1,29 @@
+// The JSON envelope of every message at the MQTT boundary (docs/host-abi.md,
+// "Payload schema"): the node wraps what a module emits, and hands whole
+// envelopes to modules that receive.
+//   {"node":"edge-1","stage":"soil-control","seq":42,"ts":1763712000123,"values":{...}}
+#pragma once
+
+#include <stdint.h>
+
+#include <string>
+#include <string_view>
+
+namespace continuum::host {
+
+struct Envelope {
+  std::string node;
+  std::string stage;
+  uint64_t seq = 0;
+  int64_t ts_ms = 0;        // origin wall-clock time, ms since the Unix epoch
+  std::string values_json;  // a JSON object, kept as text (the module's number formatting)
+};
+
+// The envelope's text; false + *error if values_json is not a JSON object.
+// The values are copied byte for byte (minus surrounding white space).
+bool make_envelope(const Envelope& e, std::string* out, std::string* error);
+
+// Reads an envelope; false + *error naming the first missing or mistyped field.
+bool parse_envelope(std::string_view text, Envelope* out, std::string* error);
+
+}  // namespace continuum::host
