@@ -50,6 +50,9 @@ function(continuum_add_module name)
     OUTPUT_NAME ${name} C_STANDARD 11 C_VISIBILITY_PRESET hidden)
   target_include_directories(${name}_native PRIVATE ${include_dirs})
   target_compile_definitions(${name}_native PRIVATE ${arg_DEFINES})
+  # wasm has no fused multiply-add; without this, GCC on FMA targets (arm64
+  # nodes) would compute a*b+c differently in the native build.
+  target_compile_options(${name}_native PRIVATE -ffp-contract=off)
 
   # ---- wasm32 reactor ----
   if(NOT CONTINUUM_WASM_CC OR NOT CONTINUUM_WASM_LD)
