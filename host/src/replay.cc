@@ -132,7 +132,12 @@ bool run_replay(const ReplayOptions& options, std::istream& trace, std::ostream&
                 ReplaySummary* summary, std::string* error) {
   MemoryDevices devices;
   devices.set_echo_logs(options.echo_logs);
-  std::unique_ptr<StageRuntime> stage;
+  // Loaded before the trace is read, so a bad module is reported as such;
+  // ctm_init runs at the first event's time (0 for an empty trace).
+  std::unique_ptr<StageRuntime> stage =
+      StageRuntime::load(options.module_path, options.stage, devices, options.limits, error);
+  if (!stage) return false;
+  bool initialised = false;
   Replayer replayer(out, devices);
   std::string line;
   uint64_t line_no = 0;
@@ -156,9 +161,8 @@ bool run_replay(const ReplayOptions& options, std::istream& trace, std::ostream&
     devices.set_time_us(now_us);
     ++summary->lines;
 
-    if (!stage) {
-      stage = StageRuntime::load(options.module_path, options.stage, devices, options.limits, error);
-      if (!stage) return false;
+    if (!initialised) {
+      initialised = true;
       replayer.report("ctm_init", stage->init(), now_us);
     }
 
@@ -199,7 +203,8 @@ bool run_replay(const ReplayOptions& options, std::istream& trace, std::ostream&
     }
     replayer.flush_events();
   }
-  if (stage) summary->counters = stage->host().counters();
+  if (!initialised) replayer.report("ctm_init", stage->init(), 0);
+  summary->counters = stage->host().counters();
   summary->output_lines = replayer.lines_written();
   return true;
 }

@@ -12,8 +12,8 @@
 //   {"t":1000,"sensor":"soil-1","value":0.31}       the sensor's next reading
 //   {"t":1000,"serial":"krc2","hex":"..."}          bytes arriving on a serial port
 //   {"t":1000,"serial":"krc2","text":"..."}         ... given as text
-// ctm_init runs before the first line, at its time. Empty lines and lines
-// starting with '#' are skipped.
+// ctm_init runs before the first event, at its time (at 0 if there is none).
+// Empty lines and lines starting with '#' are skipped.
 //
 // Output lines ("t" in milliseconds, numbers as the SDK formats them):
 //   {"t":1000,"emit":"readings","payload":{...}}    (or "hex" if not JSON)
