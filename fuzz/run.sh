@@ -17,15 +17,22 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCONTINUUM_FUZZ=ON -DCONTINUUM_TESTS=OFF >/dev/null
 cmake --build "$build" --target fuzz_engine -- -j"${JOBS:-2}"
 
-# Seeds: every committed .wasm under tests/, the firmware's guest module, and
-# the modules of a few spec test scripts (valid and invalid ones alike).
+# Seeds: the committed test and example modules (.wasm, and .wat compiled
+# here), the firmware's guest module, and the modules of a few spec test
+# scripts (valid and invalid ones alike).
 seeds="$build/seeds"
 corpus="$build/corpus"   # kept between runs: coverage found once stays found
 mkdir -p "$seeds" "$corpus" "$build/crashes"
-find "$root/tests" -name '*.wasm' -exec cp {} "$seeds/" \; 2>/dev/null || true
-wat2wasm "$root/firmware/cortex-m4/guest.wat" -o "$seeds/firmware-guest.wasm"
+while IFS= read -r -d '' f; do
+  name=$(echo "${f#"$root"/}" | tr '/' '_')
+  case "$f" in
+    *.wasm) cp "$f" "$seeds/$name" ;;
+    *.wat) wat2wasm "$f" -o "$seeds/${name%.wat}.wasm" 2>/dev/null || true ;;  # some are meant to fail
+  esac
+done < <(find "$root/tests" "$root/examples" "$root/firmware" \( -name '*.wasm' -o -name '*.wat' \) -print0 2>/dev/null)
 if [[ -d "$testsuite" ]]; then
-  for name in address binary br_table call_indirect global imports memory_grow \
+  for name in address binary block br br_table call call_indirect fac global if imports loop \
+              memory memory_copy memory_fill memory_grow return select unreachable \
               table_copy bulk elem data start i64 f64 conversions; do
     [[ -f "$testsuite/$name.wast" ]] || continue
     work=$(mktemp -d)
