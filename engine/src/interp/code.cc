@@ -61,6 +61,14 @@ const GeneratedOp& generated_op(Op op) { return kGenerated.ops[static_cast<uint1
 
 IOp fused_branch(IOp op) { return kGenerated.fused[static_cast<uint16_t>(op)]; }
 
+IOp fused_pair(Op outer, IOp inner_imm) {
+#define CTM_PAIR_CASE(o, i) \
+  if (outer == Op::o && inner_imm == IOp::i##Imm) return IOp::o##i##Imm;
+  CTM_FOR_EACH_FUSED_PAIR(CTM_PAIR_CASE)
+#undef CTM_PAIR_CASE
+  return IOp::Count_;
+}
+
 bool is_commutative(Op op) {
   switch (op) {
     case Op::I32Add: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor:

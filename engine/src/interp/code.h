@@ -91,6 +91,14 @@ namespace continuum::engine::interp {
 #define CTM_GEN_MEM_F32(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
 #define CTM_GEN_MEM_F64(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
 
+// Superinstructions for the shift-and-combine chains of hashes and ciphers:
+// outer(a, inner(src, imm)) in one dispatch, layout "dst a src imm", used when
+// an immediate shift/rotate feeds straight into the combining operator.
+#define CTM_FUSED_PAIR_OUTERS(X, Y) Y(X, I32Add) Y(X, I32Xor) Y(X, I32Or) Y(X, I32And)
+#define CTM_FUSED_PAIR_INNERS(X, outer) \
+  X(outer, I32Rotl) X(outer, I32Rotr) X(outer, I32Shl) X(outer, I32ShrU) X(outer, I32ShrS)
+#define CTM_FOR_EACH_FUSED_PAIR(X) CTM_FUSED_PAIR_OUTERS(X, CTM_FUSED_PAIR_INNERS)
+
 enum class IOp : uint16_t {
 #define CTM_IOP_NAME(name) name,
 #include "interp/iop_list.inc"
@@ -119,6 +127,9 @@ const GeneratedOp& generated_op(Op op);
 // The compare-and-branch twin of an instruction producing an i32 (I32LtS ->
 // I32LtSBr, I32LtSImm -> I32LtSImmBr); IOp::Count_ if it has none.
 IOp fused_branch(IOp op);
+
+// The fused outer(a, inner(src, imm)) instruction; IOp::Count_ if none.
+IOp fused_pair(Op outer, IOp inner_imm);
 
 // Operators whose operands may be swapped (so a constant on the left can
 // become the immediate). A semantic fact opcodes.def does not carry.

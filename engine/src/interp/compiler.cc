@@ -148,6 +148,8 @@ class Compiler {
   void mark_acc() {
     acc_pos_ = static_cast<uint32_t>(stack_.size() - 1);
     acc_pc_ = pc();
+    acc_start_ = last_dst_ - 1;  // the destination follows the opcode word
+    acc_iop_ = last_dst_iop_;
   }
   bool acc_holds(uint32_t position) const {
     return position == acc_pos_ && acc_pc_ == pc() && label_pc_ != pc() &&
@@ -306,6 +308,8 @@ class Compiler {
   uint32_t label_pc_ = kNoIndex;   // the last pc a branch targets
   uint32_t acc_pos_ = kNoIndex;    // stack position whose value the accumulator holds ...
   uint32_t acc_pc_ = kNoIndex;     // ... as long as the code still ends here
+  uint32_t acc_start_ = kNoIndex;  // where that instruction starts
+  IOp acc_iop_ = IOp::Count_;      // ... and what it is
   bool oom_ = false;
 };
 
@@ -539,7 +543,9 @@ void Compiler::local_set(uint32_t x, bool tee) {
   } else {
     move(x, e, top);
   }
-  if (tee) push(e.kind == Entry::Const ? e : Entry{Entry::Local, false, x, 0});
+  // After a tee of another local's value, keep reading that local: it was
+  // written longer ago than the copy just made (no store-to-load stall).
+  if (tee) push(e.kind == Entry::Slot ? Entry{Entry::Local, false, x, 0} : e);
 }
 
 void Compiler::numeric(const OpInfo& info) {
@@ -588,7 +594,18 @@ void Compiler::numeric(const OpInfo& info) {
   bool b_acc = acc_holds(top);
   bool a_acc = !b_acc && acc_holds(top - 1);
   (void)stack_.resize(top - 1);
-  if (b_acc) {
+  IOp pair = b_acc ? fused_pair(info.op, acc_iop_) : IOp::Count_;
+  if (pair != IOp::Count_) {
+    // The accumulator came from "inner dst src imm" just before: replace it
+    // by "pair dst a src imm" (its own result slot is never read again).
+    uint32_t src = code_[acc_start_ + 2], imm = code_[acc_start_ + 3];
+    (void)code_.resize(acc_start_);
+    op(pair);
+    dst_top();
+    word(a);
+    word(src);
+    word(imm);
+  } else if (b_acc) {
     op(g.acc_b);
     dst_top();
     word(a);

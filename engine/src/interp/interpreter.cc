@@ -360,6 +360,18 @@ dispatch:
 #undef CTM_LOAD_ACC
 #undef CTM_STORE_ACC
 
+  // ---- fused shift/rotate + combine pairs (code.h)
+#define CTM_PAIR_HANDLER(outer, inner)                                     \
+  HANDLER(outer##inner##Imm) {                                             \
+    TrapKind t = TrapKind::None;                                           \
+    uint32_t v = sem::outer(CTM_RD_I32(2), sem::inner(CTM_RD_I32(3), ip[4], t), t); \
+    CTM_WR_I32(1, v);                                                      \
+    ip += 5;                                                               \
+    NEXT();                                                                \
+  }
+  CTM_FOR_EACH_FUSED_PAIR(CTM_PAIR_HANDLER)
+#undef CTM_PAIR_HANDLER
+
   // ---- internal instructions (layouts in internal_ops.def)
   HANDLER(Unreachable) { TRAP(TrapKind::Unreachable); }
   HANDLER(Fuel) {
