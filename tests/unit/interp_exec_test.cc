@@ -229,5 +229,45 @@ TEST_F(InterpExec, WrongArgumentsAreRefused) {
   EXPECT_EQ(e_.call(inst_, "div_s", {Value::i32(1), Value::i64(1)}).status, Outcome::Status::Trapped);
 }
 
+// Superinstructions the compiler forms (shift/rotate + combine, add + load)
+// must compute exactly what the separate instructions do.
+uint32_t rotl32(uint32_t x, unsigned n) { return n ? (x << n) | (x >> (32 - n)) : x; }
+
+TEST(InterpFused, ShiftCombineChainsMatchTheSeparateOperators) {
+  Embedder e;
+  Instance* inst = e.instantiate(test_modules::kFused, sizeof test_modules::kFused);
+  ASSERT_NE(inst, nullptr);
+  const uint32_t inputs[] = {0, 1, 0x80000000u, 0xdeadbeefu, 0x12345678u, 0xffffffffu};
+  for (uint32_t x : inputs) {
+    for (uint32_t y : inputs) {
+      uint32_t want = y ^ rotl32(x, 7);
+      want += rotl32(x, 32 - 18);
+      want |= x >> 3;
+      want &= x << 5;
+      want ^= static_cast<uint32_t>(static_cast<int32_t>(x) >> 1);
+      ASSERT_TRUE(e.call(inst, "sigma", {Value::i32(static_cast<int32_t>(x)), Value::i32(static_cast<int32_t>(y))}).ok());
+      EXPECT_EQ(static_cast<uint32_t>(e.exec().result(0).as_i32()), want) << x << " " << y;
+    }
+  }
+}
+
+TEST(InterpFused, AddressPlusConstantWrapsBeforeTheOffset) {
+  Embedder e;
+  Instance* inst = e.instantiate(test_modules::kFused, sizeof test_modules::kFused);
+  ASSERT_NE(inst, nullptr);
+  ASSERT_TRUE(e.call(inst, "store_at", {Value::i32(12), Value::i32(111)}).ok());
+  ASSERT_TRUE(e.call(inst, "store_at", {Value::i32(8), Value::i32(222)}).ok());
+  ASSERT_TRUE(e.call(inst, "load_at", {Value::i32(0)}).ok());  // 0 + 8 + 4
+  EXPECT_EQ(e.exec().result(0).as_i32(), 111);
+  ASSERT_TRUE(e.call(inst, "load_at", {Value::i32(-4)}).ok());  // (2^32 - 4 + 8) mod 2^32 + 4
+  EXPECT_EQ(e.exec().result(0).as_i32(), 222);
+  Outcome o = e.call(inst, "load_at", {Value::i32(65528)});  // 65540 + 4 bytes: out of bounds
+  ASSERT_EQ(o.status, Outcome::Status::Trapped);
+  EXPECT_EQ(o.trap.kind, TrapKind::MemoryOutOfBounds);
+  // The trap is the load's, not the add's: local.get, i32.const, i32.add come first.
+  const Module& m = inst->module();
+  EXPECT_EQ(o.trap.offset, m.functions[1].body.offset + 5);
+}
+
 }  // namespace
 }  // namespace continuum::engine

@@ -25,6 +25,7 @@ struct GeneratedTable {
 #define CTM_BINARY_IMM_ACC(ident, a, b, r) ops[int(Op::ident)].imm_acc = IOp::ident##ImmAcc;
 #define CTM_LOAD_ACC(ident, r, mem) ops[int(Op::ident)].acc = IOp::ident##Acc;
 #define CTM_STORE_ACC(ident, b, mem) ops[int(Op::ident)].acc = IOp::ident##Acc;
+#define CTM_LOAD_ADD_IMM(ident, r, mem) ops[int(Op::ident)].add_imm = IOp::ident##AddImm;
 #define CTM_UNARY_ACC_BR(ident, a, b) fused[int(IOp::ident##Acc)] = IOp::ident##AccBr;
 #define CTM_BINARY_ACC_A_BR(ident, a, b) fused[int(IOp::ident##AccA)] = IOp::ident##AccABr;
 #define CTM_BINARY_ACC_B_BR(ident, a, b) fused[int(IOp::ident##AccB)] = IOp::ident##AccBBr;
@@ -46,6 +47,7 @@ struct GeneratedTable {
 #undef CTM_BINARY_IMM_ACC
 #undef CTM_LOAD_ACC
 #undef CTM_STORE_ACC
+#undef CTM_LOAD_ADD_IMM
 #undef CTM_UNARY_ACC_BR
 #undef CTM_BINARY_ACC_A_BR
 #undef CTM_BINARY_ACC_B_BR

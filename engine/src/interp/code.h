@@ -37,7 +37,9 @@ namespace continuum::engine::interp {
 // precedes, with no branch target between):
 //   UnaryAcc     dst              BinaryAccA  dst b      BinaryAccB  dst a
 //   BinaryImmAcc dst imm          LoadAcc     dst offset StoreAcc    addr offset
-// and their compare-and-branch twins (the dst word replaced by rel fuel at the end).
+// and their compare-and-branch twins (the dst word replaced by rel fuel at the end),
+// and loads whose address is an i32.add of a constant just computed:
+//   LoadAddImm   dst base imm offset   (address (base + imm) mod 2^32, then + offset)
 // Everything else (X rows, constants) is compiled by hand into internal ops.
 // CTM_GEN_SHAPE expands opcodes.def rows to CTM_UNARY, CTM_BINARY,
 // CTM_BINARY_IMM, CTM_UNARY_BR, CTM_BINARY_BR, CTM_BINARY_IMM_BR, CTM_LOAD and
@@ -85,7 +87,8 @@ namespace continuum::engine::interp {
 #define CTM_GEN_BR_F32(shape, ident, a, b)
 #define CTM_GEN_BR_F64(shape, ident, a, b)
 #define CTM_GEN_MemArg_I32(ident, a, b, r, mem) CTM_GEN_MEM_##b(ident, b, r, mem)
-#define CTM_GEN_MEM_V(ident, b, r, mem) CTM_LOAD(ident, r, mem) CTM_LOAD_ACC(ident, r, mem)
+#define CTM_GEN_MEM_V(ident, b, r, mem) \
+  CTM_LOAD(ident, r, mem) CTM_LOAD_ACC(ident, r, mem) CTM_LOAD_ADD_IMM(ident, r, mem)
 #define CTM_GEN_MEM_I32(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
 #define CTM_GEN_MEM_I64(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
 #define CTM_GEN_MEM_F32(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
@@ -120,6 +123,7 @@ struct GeneratedOp {
   IOp acc_a = IOp::Count_;     // binary: left operand from the accumulator
   IOp acc_b = IOp::Count_;     // binary: right operand from the accumulator
   IOp imm_acc = IOp::Count_;   // binary: accumulator op immediate
+  IOp add_imm = IOp::Count_;   // load: address is base + immediate
   enum Shape : uint8_t { None, Unary, Binary, Load, Store } shape = None;
 };
 const GeneratedOp& generated_op(Op op);

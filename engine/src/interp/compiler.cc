@@ -817,7 +817,20 @@ Result<void> Compiler::memory_or_table(BinaryReader& r, const OpInfo& info) {
     (void)align;
     uint32_t top = static_cast<uint32_t>(stack_.size() - 1);
     if (g.shape == GeneratedOp::Load) {
-      if (acc_holds(top)) {
+      if (acc_holds(top) && acc_iop_ == IOp::I32AddImm) {
+        // "base + imm" computed just before only for this load: fold it in.
+        uint32_t base = code_[acc_start_ + 2], imm = code_[acc_start_ + 3];
+        (void)code_.resize(acc_start_);
+        // A trap in the fused instruction is the load's.
+        uint32_t load_offset = out_.offsets.back().offset;
+        while (!out_.offsets.empty() && out_.offsets.back().pc >= acc_start_) out_.offsets.pop_back();
+        oom_ |= !out_.offsets.push_back(PcOffset{acc_start_, load_offset});
+        stack_.pop_back();
+        op(g.add_imm);
+        dst_top();
+        word(base);
+        word(imm);
+      } else if (acc_holds(top)) {
         stack_.pop_back();
         op(g.acc);
         dst_top();

@@ -338,9 +338,18 @@ dispatch:
     ip += 3 + CTM_IMMW_##b;                                 \
     NEXT();                                                 \
   }
+#define CTM_LOAD_ADD_IMM(ident, r, bytes)                                       \
+  HANDLER(ident##AddImm) {                                                      \
+    uint64_t ea = uint64_t(static_cast<uint32_t>(CTM_RD_I32(2) + ip[3])) + ip[4]; \
+    if (ea + (bytes) > msize) TRAP(TrapKind::MemoryOutOfBounds);                \
+    CTM_WR_##r(1, sem::ident(mbase + ea));                                      \
+    ip += 5;                                                                    \
+    NEXT();                                                                     \
+  }
 #define CTM_OP CTM_GEN_SHAPE
 #include "continuum/engine/opcodes.def"
 #undef CTM_OP
+#undef CTM_LOAD_ADD_IMM
 #undef CTM_UNARY
 #undef CTM_BINARY
 #undef CTM_UNARY_ACC_BR
