@@ -15,6 +15,7 @@ packages=(
   nodejs npm
   # Cortex-M4 firmware: cross compiler, C library, emulator
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+  pkg-config mosquitto libmosquitto-dev libsqlite3-dev influxdb libcpp-httplib-dev  # node adapters + their tests
 )
 
 # A package counts as present when dpkg has it installed, or, for the Node

@@ -1,0 +1,59 @@
+// SqliteOutbox: the node's durable outbox in one SQLite file (WAL).
+//
+// push() returns only after the message is committed (synchronous=FULL), so a
+// message reported stored survives a crash or power loss; ids come from
+// AUTOINCREMENT and therefore keep increasing across deletions and restarts,
+// which is what keeps resends in order. The outbox is bounded: at `capacity`
+// messages the overflow policy applies and the overflow counter (kept in the
+// file too) counts every message lost or refused.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "continuum/node/outbox.h"
+
+namespace continuum::adapters {
+
+namespace sqlite {
+class Database;
+}
+
+struct SqliteOutboxConfig {
+  std::string path;
+  std::size_t capacity = 100000;
+  node::OverflowPolicy policy = node::OverflowPolicy::kDropOldest;
+  std::chrono::milliseconds block_timeout{1000};  // kBlock: longest wait for room
+};
+
+class SqliteOutbox final : public node::Outbox {
+ public:
+  // nullptr (and *status set) when the file cannot be opened or set up.
+  static std::unique_ptr<SqliteOutbox> open(SqliteOutboxConfig config, node::Status* status = nullptr);
+  ~SqliteOutbox() override;
+
+  node::PushOutcome push(std::string_view topic, std::string_view payload) override;
+  std::vector<node::OutboxEntry> peek(int64_t after_id, std::size_t max) override;
+  node::Status remove(int64_t id) override;
+  std::size_t size() override;
+  uint64_t overflow_count() override;
+
+ private:
+  explicit SqliteOutbox(SqliteOutboxConfig config);
+  node::Status init();
+  bool insert_locked(std::string_view topic, std::string_view payload);
+  bool count_overflow_locked();
+
+  SqliteOutboxConfig config_;
+  std::unique_ptr<sqlite::Database> db_;
+  std::mutex mutex_;
+  std::condition_variable room_;  // signalled when remove() frees a slot
+  std::size_t size_ = 0;
+  uint64_t overflow_ = 0;
+};
+
+}  // namespace continuum::adapters

@@ -1,0 +1,64 @@
+// Thin RAII over the SQLite C API, shared by the outbox and the reading
+// store: a connection in WAL mode and prepared statements.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "continuum/node/status.h"
+
+namespace continuum::adapters::sqlite {
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(Statement&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool valid() const { return stmt_ != nullptr; }
+  // Binds by 1-based index; returns *this for chaining.
+  Statement& bind(int index, int64_t value);
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view value);
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step();
+  // Ready for the next execution (bindings cleared).
+  void reset();
+
+  int64_t column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
+  double column_double(int index) const { return sqlite3_column_double(stmt_, index); }
+  std::string column_text(int index) const;
+  bool column_is_null(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Database {
+ public:
+  Database() = default;
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Opens (creating) the file in WAL mode with synchronous=FULL, so that a
+  // message the outbox reported stored survives a power loss.
+  node::Status open(const std::string& path, int busy_timeout_ms = 5000);
+  node::Status exec(std::string_view sql);
+  Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+  std::string error() const { return db_ ? sqlite3_errmsg(db_) : "database not open"; }
+  int64_t changes() const { return sqlite3_changes(db_); }
+  sqlite3* handle() { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace continuum::adapters::sqlite

@@ -1,0 +1,133 @@
+#include "continuum/adapters/sqlite_outbox.h"
+
+#include "sqlite_db.h"
+
+namespace continuum::adapters {
+
+using node::OutboxEntry;
+using node::OverflowPolicy;
+using node::PushOutcome;
+using node::Status;
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS outbox (
+  id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  topic   TEXT NOT NULL,
+  payload BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox_counters (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO outbox_counters (name, value) VALUES ('overflow', 0);
+)sql";
+
+}  // namespace
+
+SqliteOutbox::SqliteOutbox(SqliteOutboxConfig config)
+    : config_(std::move(config)), db_(std::make_unique<sqlite::Database>()) {}
+
+SqliteOutbox::~SqliteOutbox() = default;
+
+std::unique_ptr<SqliteOutbox> SqliteOutbox::open(SqliteOutboxConfig config, Status* status) {
+  std::unique_ptr<SqliteOutbox> outbox(new SqliteOutbox(std::move(config)));
+  Status result = outbox->init();
+  if (status) *status = result;
+  return result ? std::move(outbox) : nullptr;
+}
+
+Status SqliteOutbox::init() {
+  if (config_.capacity == 0) return Status::failure("outbox: capacity must be at least 1");
+  if (Status s = db_->open(config_.path); !s) return s;
+  if (Status s = db_->exec(kSchema); !s) return s;
+  sqlite::Statement count = db_->prepare("SELECT COUNT(*) FROM outbox");
+  if (count.step() == SQLITE_ROW) size_ = static_cast<std::size_t>(count.column_int(0));
+  sqlite::Statement overflow = db_->prepare("SELECT value FROM outbox_counters WHERE name = 'overflow'");
+  if (overflow.step() == SQLITE_ROW) overflow_ = static_cast<uint64_t>(overflow.column_int(0));
+  return Status::success();
+}
+
+bool SqliteOutbox::insert_locked(std::string_view topic, std::string_view payload) {
+  sqlite::Statement insert = db_->prepare("INSERT INTO outbox (topic, payload) VALUES (?, ?)");
+  insert.bind(1, topic).bind(2, payload);
+  if (insert.step() != SQLITE_DONE) return false;
+  ++size_;
+  return true;
+}
+
+bool SqliteOutbox::count_overflow_locked() {
+  sqlite::Statement bump = db_->prepare("UPDATE outbox_counters SET value = value + 1 WHERE name = 'overflow'");
+  if (bump.step() != SQLITE_DONE) return false;
+  ++overflow_;
+  return true;
+}
+
+PushOutcome SqliteOutbox::push(std::string_view topic, std::string_view payload) {
+  std::unique_lock lock(mutex_);
+  if (size_ < config_.capacity) return insert_locked(topic, payload) ? PushOutcome::kStored : PushOutcome::kFailed;
+
+  switch (config_.policy) {
+    case OverflowPolicy::kDropNewest:
+      count_overflow_locked();
+      return PushOutcome::kRefused;
+
+    case OverflowPolicy::kBlock:
+      if (room_.wait_for(lock, config_.block_timeout, [this] { return size_ < config_.capacity; }))
+        return insert_locked(topic, payload) ? PushOutcome::kStored : PushOutcome::kFailed;
+      count_overflow_locked();
+      return PushOutcome::kRefused;
+
+    case OverflowPolicy::kDropOldest: {
+      // One transaction: the oldest message goes only if the new one is in.
+      if (!db_->exec("BEGIN IMMEDIATE")) return PushOutcome::kFailed;
+      sqlite::Statement drop = db_->prepare("DELETE FROM outbox WHERE id = (SELECT MIN(id) FROM outbox)");
+      bool ok = drop.step() == SQLITE_DONE && db_->changes() == 1;
+      if (ok) --size_;
+      ok = ok && insert_locked(topic, payload) && count_overflow_locked();
+      if (!ok || !db_->exec("COMMIT")) {
+        db_->exec("ROLLBACK");
+        // Re-read the true state rather than guess which steps stuck.
+        init();
+        return PushOutcome::kFailed;
+      }
+      return PushOutcome::kStoredDroppedOldest;
+    }
+  }
+  return PushOutcome::kFailed;
+}
+
+std::vector<OutboxEntry> SqliteOutbox::peek(int64_t after_id, std::size_t max) {
+  std::lock_guard lock(mutex_);
+  std::vector<OutboxEntry> entries;
+  sqlite::Statement select = db_->prepare("SELECT id, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
+  select.bind(1, after_id).bind(2, static_cast<int64_t>(max));
+  while (select.step() == SQLITE_ROW)
+    entries.push_back({select.column_int(0), select.column_text(1), select.column_text(2)});
+  return entries;
+}
+
+Status SqliteOutbox::remove(int64_t id) {
+  std::lock_guard lock(mutex_);
+  sqlite::Statement erase = db_->prepare("DELETE FROM outbox WHERE id = ?");
+  erase.bind(1, id);
+  if (erase.step() != SQLITE_DONE) return Status::failure("outbox: delete failed: " + db_->error());
+  if (db_->changes() > 0) {
+    --size_;
+    room_.notify_all();
+  }
+  return Status::success();
+}
+
+std::size_t SqliteOutbox::size() {
+  std::lock_guard lock(mutex_);
+  return size_;
+}
+
+uint64_t SqliteOutbox::overflow_count() {
+  std::lock_guard lock(mutex_);
+  return overflow_;
+}
+
+}  // namespace continuum::adapters

@@ -1,0 +1,191 @@
+#include "continuum/adapters/sqlite_reading_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include "sqlite_db.h"
+
+namespace continuum::adapters {
+
+using node::Bucket;
+using node::InsertOutcome;
+using node::Reading;
+using node::Status;
+using node::StoredReading;
+using node::TimeRange;
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS readings (
+  id          INTEGER PRIMARY KEY,
+  node        TEXT    NOT NULL,
+  stage       TEXT    NOT NULL,
+  seq         INTEGER NOT NULL,
+  ts_ms       INTEGER NOT NULL,
+  received_ms INTEGER NOT NULL,
+  hops        TEXT,
+  UNIQUE (node, stage, seq)
+);
+CREATE INDEX IF NOT EXISTS readings_by_series_time ON readings (node, stage, ts_ms);
+CREATE INDEX IF NOT EXISTS readings_by_time ON readings (ts_ms);
+CREATE TABLE IF NOT EXISTS reading_values (
+  reading_id INTEGER NOT NULL REFERENCES readings (id) ON DELETE CASCADE,
+  field      TEXT    NOT NULL,
+  value      REAL,              -- numeric members (booleans as 0/1)
+  text       TEXT,              -- string members; exactly one of value/text is set
+  PRIMARY KEY (reading_id, field)
+) WITHOUT ROWID;
+)sql";
+
+std::string encode_hops(const Reading& reading) {
+  nlohmann::json hops = nlohmann::json::array();
+  for (const node::Hop& hop : reading.hops) hops.push_back({{"node", hop.node}, {"ts", hop.ts_ms}});
+  return hops.dump();
+}
+
+void decode_hops(const std::string& text, Reading& reading) {
+  nlohmann::json hops = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!hops.is_array()) return;
+  for (const auto& hop : hops)
+    if (hop.is_object() && hop.contains("node") && hop.contains("ts"))
+      reading.hops.push_back({hop["node"].get<std::string>(), hop["ts"].get<int64_t>()});
+}
+
+}  // namespace
+
+SqliteReadingStore::SqliteReadingStore() : db_(std::make_unique<sqlite::Database>()) {}
+SqliteReadingStore::~SqliteReadingStore() = default;
+
+std::unique_ptr<SqliteReadingStore> SqliteReadingStore::open(const std::string& path, Status* status) {
+  std::unique_ptr<SqliteReadingStore> store(new SqliteReadingStore());
+  Status result = store->init(path);
+  if (status) *status = result;
+  return result ? std::move(store) : nullptr;
+}
+
+Status SqliteReadingStore::init(const std::string& path) {
+  if (Status s = db_->open(path); !s) return s;
+  return db_->exec(kSchema);
+}
+
+InsertOutcome SqliteReadingStore::insert(const Reading& reading, int64_t received_ms) {
+  std::lock_guard lock(mutex_);
+  // IMMEDIATE: take the write lock up front, so two workers on one file wait
+  // for each other (busy timeout) instead of failing on a lock upgrade.
+  if (Status s = db_->exec("BEGIN IMMEDIATE"); !s) {
+    last_error_ = s.message;
+    return InsertOutcome::kFailed;
+  }
+  auto fail = [&] {
+    last_error_ = db_->error();
+    db_->exec("ROLLBACK");
+    return InsertOutcome::kFailed;
+  };
+  sqlite::Statement add = db_->prepare(
+      "INSERT INTO readings (node, stage, seq, ts_ms, received_ms, hops) VALUES (?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (node, stage, seq) DO NOTHING");
+  add.bind(1, reading.node)
+      .bind(2, reading.stage)
+      .bind(3, static_cast<int64_t>(reading.seq))
+      .bind(4, reading.ts_ms)
+      .bind(5, received_ms)
+      .bind(6, encode_hops(reading));
+  if (add.step() != SQLITE_DONE) return fail();
+  if (db_->changes() == 0) {
+    db_->exec("ROLLBACK");
+    return InsertOutcome::kDuplicate;
+  }
+  const int64_t id = sqlite3_last_insert_rowid(db_->handle());
+  sqlite::Statement value = db_->prepare(
+      "INSERT INTO reading_values (reading_id, field, value) VALUES (?, ?, ?) "
+      "ON CONFLICT (reading_id, field) DO UPDATE SET value = excluded.value");
+  for (const auto& [field, number] : reading.values) {
+    value.bind(1, id).bind(2, field).bind(3, number);
+    if (value.step() != SQLITE_DONE) return fail();
+    value.reset();
+  }
+  sqlite::Statement text = db_->prepare(
+      "INSERT INTO reading_values (reading_id, field, text) VALUES (?, ?, ?) "
+      "ON CONFLICT (reading_id, field) DO UPDATE SET text = excluded.text");
+  for (const auto& [field, string] : reading.text_values) {
+    text.bind(1, id).bind(2, field).bind(3, std::string_view(string));
+    if (text.step() != SQLITE_DONE) return fail();
+    text.reset();
+  }
+  if (Status s = db_->exec("COMMIT"); !s) return fail();
+  return InsertOutcome::kInserted;
+}
+
+std::vector<StoredReading> SqliteReadingStore::range(const std::string& node, const std::string& stage,
+                                                     TimeRange range) {
+  std::lock_guard lock(mutex_);
+  std::vector<StoredReading> out;
+  sqlite::Statement select = db_->prepare(
+      "SELECT r.id, r.seq, r.ts_ms, r.received_ms, r.hops, v.field, v.value, v.text "
+      "FROM readings r LEFT JOIN reading_values v ON v.reading_id = r.id "
+      "WHERE r.node = ? AND r.stage = ? AND r.ts_ms >= ? AND r.ts_ms < ? "
+      "ORDER BY r.ts_ms, r.seq, v.field");
+  select.bind(1, node).bind(2, stage).bind(3, range.from_ms).bind(4, range.to_ms);
+  int64_t current_id = -1;
+  while (select.step() == SQLITE_ROW) {
+    if (select.column_int(0) != current_id) {
+      current_id = select.column_int(0);
+      StoredReading stored;
+      stored.reading.node = node;
+      stored.reading.stage = stage;
+      stored.reading.seq = static_cast<uint64_t>(select.column_int(1));
+      stored.reading.ts_ms = select.column_int(2);
+      stored.received_ms = select.column_int(3);
+      decode_hops(select.column_text(4), stored.reading);
+      out.push_back(std::move(stored));
+    }
+    // A reading without values joins to a NULL field.
+    if (!select.column_is_null(6))
+      out.back().reading.values.emplace_back(select.column_text(5), select.column_double(6));
+    else if (!select.column_is_null(7))
+      out.back().reading.text_values.emplace_back(select.column_text(5), select.column_text(7));
+  }
+  return out;
+}
+
+std::vector<Bucket> SqliteReadingStore::aggregate(const std::string& node, const std::string& stage,
+                                                  const std::string& field, TimeRange range, int64_t bucket_ms) {
+  std::lock_guard lock(mutex_);
+  std::vector<Bucket> out;
+  if (bucket_ms <= 0) {
+    last_error_ = "aggregate: bucket_ms must be positive";
+    return out;
+  }
+  sqlite::Statement select = db_->prepare(
+      "SELECT (r.ts_ms / ?1) * ?1 AS bucket, COUNT(v.value), MIN(v.value), MAX(v.value), AVG(v.value) "
+      "FROM readings r JOIN reading_values v ON v.reading_id = r.id "
+      "WHERE r.node = ?2 AND r.stage = ?3 AND v.field = ?4 AND v.value IS NOT NULL AND r.ts_ms >= ?5 AND r.ts_ms < ?6 "
+      "GROUP BY bucket ORDER BY bucket");
+  select.bind(1, bucket_ms).bind(2, node).bind(3, stage).bind(4, field).bind(5, range.from_ms).bind(6, range.to_ms);
+  while (select.step() == SQLITE_ROW) {
+    out.push_back({select.column_int(0), static_cast<uint64_t>(select.column_int(1)), select.column_double(2),
+                   select.column_double(3), select.column_double(4)});
+  }
+  return out;
+}
+
+uint64_t SqliteReadingStore::count() {
+  std::lock_guard lock(mutex_);
+  sqlite::Statement select = db_->prepare("SELECT COUNT(*) FROM readings");
+  return select.step() == SQLITE_ROW ? static_cast<uint64_t>(select.column_int(0)) : 0;
+}
+
+Status SqliteReadingStore::delete_before(int64_t cutoff_ms) {
+  std::lock_guard lock(mutex_);
+  sqlite::Statement erase = db_->prepare("DELETE FROM readings WHERE ts_ms < ?");
+  erase.bind(1, cutoff_ms);
+  if (erase.step() != SQLITE_DONE) return Status::failure("retention: " + db_->error());
+  return Status::success();
+}
+
+std::string SqliteReadingStore::last_error() {
+  std::lock_guard lock(mutex_);
+  return last_error_;
+}
+
+}  // namespace continuum::adapters

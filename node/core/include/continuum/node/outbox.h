@@ -1,0 +1,52 @@
+// Outbox: the node's durable queue of outgoing messages. A message is stored
+// before it is sent and removed when the broker acknowledged it, so a broker
+// outage or a restart of the node loses nothing (up to the bound).
+// Implemented by adapters/sqlite (SqliteOutbox).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "continuum/node/status.h"
+
+namespace continuum::node {
+
+// What push() does when the outbox already holds `capacity` messages.
+enum class OverflowPolicy {
+  kDropOldest,  // delete the oldest stored message, store the new one
+  kDropNewest,  // refuse the new message
+  kBlock,       // wait for room (up to a timeout), then refuse
+};
+
+struct OutboxEntry {
+  int64_t id = 0;  // increasing in push order
+  std::string topic;
+  std::string payload;
+};
+
+enum class PushOutcome {
+  kStored,             // stored, nothing lost
+  kStoredDroppedOldest,// stored; the oldest message was discarded for it
+  kRefused,            // full (kDropNewest, or kBlock timed out): not stored
+  kFailed,             // storage error
+};
+
+class Outbox {
+ public:
+  virtual ~Outbox() = default;
+
+  virtual PushOutcome push(std::string_view topic, std::string_view payload) = 0;
+  // Up to `max` entries with id > after_id, oldest first.
+  virtual std::vector<OutboxEntry> peek(int64_t after_id, std::size_t max) = 0;
+  // Removes an acknowledged entry (absent ids are ignored).
+  virtual Status remove(int64_t id) = 0;
+  virtual std::size_t size() = 0;
+  // Messages lost or refused because the outbox was full, since it was created.
+  virtual uint64_t overflow_count() = 0;
+};
+
+}  // namespace continuum::node

@@ -1,0 +1,61 @@
+#include "continuum/node/outbox_sender.h"
+
+namespace continuum::node {
+
+OutboxSender::OutboxSender(Outbox& outbox, MessageBus& bus, std::size_t window)
+    : outbox_(outbox), bus_(bus), window_(window == 0 ? 1 : window) {
+  bus_.set_ack_handler([this](int token) { on_ack(token); });
+  bus_.set_connection_handler([this](bool connected) {
+    if (connected) pump();
+  });
+}
+
+OutboxSender::~OutboxSender() {
+  bus_.set_ack_handler({});
+  bus_.set_connection_handler({});
+}
+
+PushOutcome OutboxSender::send(std::string_view topic, std::string_view payload) {
+  // Not under mutex_: with the kBlock policy push() waits for acks, which
+  // need mutex_.
+  PushOutcome outcome = outbox_.push(topic, payload);
+  if (outcome == PushOutcome::kStored || outcome == PushOutcome::kStoredDroppedOldest) pump();
+  return outcome;
+}
+
+void OutboxSender::pump() {
+  // Held across publish() so that an ack cannot arrive before its token is
+  // recorded.
+  std::lock_guard lock(mutex_);
+  if (!bus_.connected() || in_flight_.size() >= window_) return;
+  for (const OutboxEntry& entry : outbox_.peek(last_dispatched_id_, window_ - in_flight_.size())) {
+    int token = 0;
+    if (!bus_.publish(entry.topic, entry.payload, /*qos=*/1, /*retain=*/false, &token)) return;
+    in_flight_[token] = entry.id;
+    last_dispatched_id_ = entry.id;
+  }
+}
+
+void OutboxSender::on_ack(int token) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = in_flight_.find(token);
+    if (it == in_flight_.end()) return;  // not ours (e.g. a status message)
+    outbox_.remove(it->second);
+    in_flight_.erase(it);
+    ++acknowledged_;
+  }
+  pump();
+}
+
+std::size_t OutboxSender::in_flight() {
+  std::lock_guard lock(mutex_);
+  return in_flight_.size();
+}
+
+uint64_t OutboxSender::acknowledged() {
+  std::lock_guard lock(mutex_);
+  return acknowledged_;
+}
+
+}  // namespace continuum::node

@@ -1,0 +1,76 @@
+// Real servers for the adapter tests: a child process on a free loopback
+// port, in a private temporary directory, stopped (and the directory
+// removed) when the test ends.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace continuum::testing {
+
+// A port that was free a moment ago on 127.0.0.1.
+int free_loopback_port();
+// True once something accepts TCP connections on 127.0.0.1:port.
+bool wait_for_port(int port, int timeout_ms);
+// Absolute path of an executable found on PATH (or in /usr/sbin), or "".
+std::string find_program(const std::string& name);
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class ChildProcess {
+ public:
+  ~ChildProcess() { kill_now(); }
+  // Starts argv[0] with stdout/stderr to log_path.
+  bool start(const std::vector<std::string>& argv, const std::string& log_path);
+  // SIGTERM, then SIGKILL if still running after timeout_ms.
+  void stop(int timeout_ms = 5000);
+  void kill_now();
+  bool running() const { return pid_ > 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+class MosquittoServer {
+ public:
+  // persistence: the broker saves sessions and queued messages to its
+  // directory on shutdown and restores them on start.
+  explicit MosquittoServer(bool persistence = false);
+  bool start();  // same port every time
+  void stop() { process_.stop(); }
+  int port() const { return port_; }
+  std::string log() const;
+
+ private:
+  TempDir dir_;
+  int port_;
+  ChildProcess process_;
+};
+
+class InfluxServer {
+ public:
+  InfluxServer();
+  bool start();
+  void stop() { process_.stop(); }
+  int http_port() const { return http_port_; }
+  std::string log() const;
+
+ private:
+  TempDir dir_;
+  int http_port_;
+  int rpc_port_;
+  ChildProcess process_;
+};
+
+}  // namespace continuum::testing
