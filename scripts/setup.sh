@@ -16,6 +16,9 @@ packages=(
   # Cortex-M4 firmware: cross compiler, C library, emulator
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
   pkg-config mosquitto libmosquitto-dev libsqlite3-dev influxdb libcpp-httplib-dev  # node adapters + their tests
+  libmodbus-dev libssl-dev  # devices (Modbus TCP), TLS
+  # Rust build of a reference module (rustc straight to wasm32, no cargo)
+  rustc libstd-rust-dev-wasm32
 )
 
 # A package counts as present when dpkg has it installed, or, for the Node
@@ -34,8 +37,23 @@ for p in "${packages[@]}"; do
   present "$p" || missing+=("$p")
 done
 
+# JavaScript dependencies pinned by a package-lock.json in the tree (the
+# AssemblyScript compiler for a reference module): `npm ci` where missing.
+install_npm_locks() {
+  local root lock dir
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  while IFS= read -r lock; do
+    dir=$(dirname "$lock")
+    if [ ! -d "$dir/node_modules" ]; then
+      echo "setup: npm ci in ${dir#"$root"/}"
+      npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    fi
+  done < <(find "$root" -name package-lock.json -not -path "*/node_modules/*" -not -path "$root/build/*")
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
+  install_npm_locks
   exit 0
 fi
 
@@ -53,3 +71,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+install_npm_locks
