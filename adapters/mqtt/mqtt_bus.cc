@@ -7,6 +7,9 @@
 #include <chrono>
 #include <thread>
 
+#include "continuum/node/presence.h"
+#include "continuum/node/topics.h"
+
 namespace continuum::adapters {
 
 using node::Status;
@@ -46,6 +49,11 @@ struct MqttCallbacks {
     static_cast<MqttBus*>(self)->handle_message(message);
   }
 };
+
+void use_node_presence(MqttConfig& config, std::string_view node) {
+  config.will = MqttRetainedMessage{node::topics::status(node), node::offline_status(node)};
+  config.birth = MqttRetainedMessage{node::topics::status(node), node::online_status(node)};
+}
 
 MqttBus::MqttBus(MqttConfig config) : config_(std::move(config)) {}
 

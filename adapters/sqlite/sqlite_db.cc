@@ -50,14 +50,16 @@ std::string Statement::column_text(int index) const {
 
 Database::~Database() { sqlite3_close_v2(db_); }
 
-Status Database::open(const std::string& path, int busy_timeout_ms) {
+Status Database::open(const std::string& path, Durability durability, int busy_timeout_ms) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK)
     return Status::failure("sqlite: cannot open " + path + ": " + error());
   sqlite3_busy_timeout(db_, busy_timeout_ms);
   // WAL: writers do not block readers, and another process (an ingest
   // worker, a query tool) can read while the node writes.
-  if (Status s = exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !s) return s;
+  if (Status s = exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"); !s) return s;
+  if (Status s = exec(durability == Durability::kFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !s)
+    return s;
   return Status::success();
 }
 

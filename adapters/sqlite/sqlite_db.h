@@ -41,6 +41,15 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// How hard a commit tries to survive. Both are WAL mode, so a crash of the
+// process never loses a commit; they differ on power loss.
+enum class Durability {
+  kFull,    // fsync on every commit: the outbox, which promised "stored"
+  kNormal,  // fsync at checkpoints: the reading store, where a power loss may
+            // cost the last readings (already acknowledged to the broker) in
+            // exchange for ingest throughput
+};
+
 class Database {
  public:
   Database() = default;
@@ -48,9 +57,8 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  // Opens (creating) the file in WAL mode with synchronous=FULL, so that a
-  // message the outbox reported stored survives a power loss.
-  node::Status open(const std::string& path, int busy_timeout_ms = 5000);
+  // Opens (creating) the file in WAL mode.
+  node::Status open(const std::string& path, Durability durability, int busy_timeout_ms = 5000);
   node::Status exec(std::string_view sql);
   Statement prepare(std::string_view sql) { return Statement(db_, sql); }
   std::string error() const { return db_ ? sqlite3_errmsg(db_) : "database not open"; }

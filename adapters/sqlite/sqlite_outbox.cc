@@ -40,7 +40,7 @@ std::unique_ptr<SqliteOutbox> SqliteOutbox::open(SqliteOutboxConfig config, Stat
 
 Status SqliteOutbox::init() {
   if (config_.capacity == 0) return Status::failure("outbox: capacity must be at least 1");
-  if (Status s = db_->open(config_.path); !s) return s;
+  if (Status s = db_->open(config_.path, sqlite::Durability::kFull); !s) return s;
   if (Status s = db_->exec(kSchema); !s) return s;
   sqlite::Statement count = db_->prepare("SELECT COUNT(*) FROM outbox");
   if (count.step() == SQLITE_ROW) size_ = static_cast<std::size_t>(count.column_int(0));

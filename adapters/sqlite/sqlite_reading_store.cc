@@ -64,7 +64,7 @@ std::unique_ptr<SqliteReadingStore> SqliteReadingStore::open(const std::string& 
 }
 
 Status SqliteReadingStore::init(const std::string& path) {
-  if (Status s = db_->open(path); !s) return s;
+  if (Status s = db_->open(path, sqlite::Durability::kNormal); !s) return s;
   return db_->exec(kSchema);
 }
 

@@ -10,7 +10,9 @@
 
 #include "collector.h"
 #include "continuum/adapters/mqtt_bus.h"
+#include "continuum/node/presence.h"
 #include "continuum/node/topics.h"
+#include <nlohmann/json.hpp>
 #include "server_process.h"
 
 namespace continuum::adapters {
@@ -167,6 +169,47 @@ TEST(MqttBus, AbruptDisconnectPublishesWillThenReconnects) {
   EXPECT_EQ(messages[1].payload, "offline");
   EXPECT_EQ(messages[2].payload, "online");
   EXPECT_EQ(node_bus.connect_count(), 2u);
+}
+
+TEST(MqttBus, NodePresenceAndHeartbeat) {
+  testing::MosquittoServer broker;
+  START_BROKER(broker);
+
+  MqttBus observer(client_config(broker.port(), "observer"));
+  testing::Collector seen;
+  seen.attach(observer);
+  observer.subscribe("ctm/v1/+/status", 1);
+  observer.subscribe("ctm/v1/+/hb", 0);
+  ASSERT_TRUE(observer.start());
+  ASSERT_TRUE(observer.wait_connected(3000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  MqttConfig config = client_config(broker.port(), "edge-9");
+  use_node_presence(config, "edge-9");
+  MqttBus node_bus(config);
+  ASSERT_TRUE(node_bus.start());
+  ASSERT_TRUE(node_bus.wait_connected(3000));
+  node::Heartbeat heartbeat;
+  heartbeat.ts_ms = 1234;
+  heartbeat.stages = 3;
+  heartbeat.outbox_depth = 7;
+  heartbeat.load = node::read_system_load();
+  ASSERT_TRUE(heartbeat.load) << "no /proc/loadavg";
+  ASSERT_TRUE(node::publish_heartbeat(node_bus, "edge-9", heartbeat));
+
+  auto messages = seen.wait_for(2, 3000);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].topic, "ctm/v1/edge-9/status");
+  EXPECT_EQ(messages[0].payload, R"({"node":"edge-9","state":"online"})");
+  EXPECT_EQ(messages[1].topic, "ctm/v1/edge-9/hb");
+  auto hb = nlohmann::json::parse(messages[1].payload);
+  EXPECT_EQ(hb["node"], "edge-9");
+  EXPECT_EQ(hb["ts"], 1234);
+  EXPECT_EQ(hb["stages"], 3);
+  EXPECT_EQ(hb["outbox"]["depth"], 7);
+  EXPECT_GE(hb["load"]["1m"].get<double>(), 0.0);
+  EXPECT_GT(hb["load"]["host_uptime_s"].get<double>(), 0.0);
+  EXPECT_GT(hb["load"]["mem_total_kb"].get<uint64_t>(), hb["load"]["mem_available_kb"].get<uint64_t>());
 }
 
 TEST(MqttBus, SharedSubscriptionHandsEachMessageToOneMember) {

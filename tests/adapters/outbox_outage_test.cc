@@ -61,7 +61,7 @@ std::string describe_difference(const std::vector<uint64_t>& seqs, int total) {
 
 TEST(OutboxOutage, EverythingArrivesOnceInOrderAfterTheBrokerReturns) {
   if (testing::find_program("mosquitto").empty()) GTEST_SKIP() << "mosquitto not installed";
-  testing::MosquittoServer broker(/*persistence=*/true);
+  testing::MosquittoServer broker({.persistence = true});
   ASSERT_TRUE(broker.start()) << broker.log();
 
   MqttBus cloud(persistent_client(broker.port(), "cloud"));

@@ -119,11 +119,22 @@ void ChildProcess::kill_now() {
   pid_ = -1;
 }
 
-MosquittoServer::MosquittoServer(bool persistence) : port_(free_loopback_port()) {
+MosquittoServer::MosquittoServer(BrokerOptions options) : port_(free_loopback_port()) {
   std::ofstream config(dir_.path() / "mosquitto.conf");
-  config << "listener " << port_ << " 127.0.0.1\n"
-         << "allow_anonymous true\n"
-         << "persistence " << (persistence ? "true" : "false") << "\n"
+  config << "listener " << port_ << " 127.0.0.1\n";
+  if (options.username.empty()) {
+    config << "allow_anonymous true\n";
+  } else {
+    const std::string passwords = (dir_.path() / "passwords").string();
+    const std::string command = "mosquitto_passwd -c -b '" + passwords + "' '" + options.username + "' '" +
+                                options.password + "' >/dev/null 2>&1";
+    if (std::system(command.c_str()) != 0) return;  // start() will fail: no usable config
+    config << "allow_anonymous false\npassword_file " << passwords << "\n";
+  }
+  if (!options.cert_file.empty())
+    config << "cafile " << options.ca_file << "\ncertfile " << options.cert_file << "\nkeyfile " << options.key_file
+           << "\n";
+  config << "persistence " << (options.persistence ? "true" : "false") << "\n"
          << "persistence_location " << dir_.path().string() << "/\n"
          << "max_queued_messages 100000\n"
          << "log_type error\nlog_type warning\nlog_type notice\n";

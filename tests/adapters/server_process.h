@@ -42,11 +42,19 @@ class ChildProcess {
   pid_t pid_ = -1;
 };
 
+struct BrokerOptions {
+  // The broker saves sessions and queued messages to its directory on
+  // shutdown and restores them on start.
+  bool persistence = false;
+  // Non-empty: only this user/password may connect (mosquitto_passwd file).
+  std::string username, password;
+  // Non-empty: the listener speaks TLS only, with these PEM files.
+  std::string ca_file, cert_file, key_file;
+};
+
 class MosquittoServer {
  public:
-  // persistence: the broker saves sessions and queued messages to its
-  // directory on shutdown and restores them on start.
-  explicit MosquittoServer(bool persistence = false);
+  explicit MosquittoServer(BrokerOptions options = {});
   bool start();  // same port every time
   void stop() { process_.stop(); }
   int port() const { return port_; }

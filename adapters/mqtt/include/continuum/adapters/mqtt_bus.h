@@ -58,6 +58,10 @@ struct MqttConfig {
   unsigned max_inflight = 20;
 };
 
+// A node's presence: the Will is its retained "offline" status and the birth
+// message its retained "online" status (node/presence.h, topics::status).
+void use_node_presence(MqttConfig& config, std::string_view node);
+
 class MqttBus final : public node::MessageBus {
  public:
   explicit MqttBus(MqttConfig config);

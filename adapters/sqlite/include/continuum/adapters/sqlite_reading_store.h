@@ -6,6 +6,8 @@
 //     INDEX  (node, stage, ts_ms)   -> range queries and aggregation
 //     INDEX  (ts_ms)                -> retention
 //   reading_values(reading_id -> readings.id ON DELETE CASCADE, field, value | text)
+// WAL with synchronous=NORMAL: a crash of the process loses nothing, a power
+// loss may lose the last commits (the outbox, by contrast, syncs every commit).
 // Several ingest workers (threads or processes) may share one file: each
 // opens its own store; SQLite serialises the writes (busy timeout 5 s).
 #pragma once
