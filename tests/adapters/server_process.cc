@@ -58,6 +58,18 @@ bool wait_for_port(int port, int timeout_ms) {
   return false;
 }
 
+bool wait_for_server(ChildProcess& process, int port, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!process.alive()) return false;
+    if (wait_for_port(port, 20)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      return process.alive();
+    }
+  }
+  return false;
+}
+
 std::string find_program(const std::string& name) {
   std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
   path += ":/usr/sbin:/usr/local/sbin";
@@ -112,6 +124,15 @@ void ChildProcess::stop(int timeout_ms) {
   kill_now();
 }
 
+bool ChildProcess::alive() {
+  if (pid_ <= 0) return false;
+  if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
 void ChildProcess::kill_now() {
   if (pid_ <= 0) return;
   kill(pid_, SIGKILL);
@@ -119,42 +140,61 @@ void ChildProcess::kill_now() {
   pid_ = -1;
 }
 
-MosquittoServer::MosquittoServer(BrokerOptions options) : port_(free_loopback_port()) {
+MosquittoServer::MosquittoServer(BrokerOptions options) : options_(std::move(options)), port_(free_loopback_port()) {}
+
+bool MosquittoServer::write_config() {
   std::ofstream config(dir_.path() / "mosquitto.conf");
   config << "listener " << port_ << " 127.0.0.1\n";
-  if (options.username.empty()) {
+  if (options_.username.empty()) {
     config << "allow_anonymous true\n";
   } else {
     const std::string passwords = (dir_.path() / "passwords").string();
-    const std::string command = "mosquitto_passwd -c -b '" + passwords + "' '" + options.username + "' '" +
-                                options.password + "' >/dev/null 2>&1";
-    if (std::system(command.c_str()) != 0) return;  // start() will fail: no usable config
+    const std::string command = "mosquitto_passwd -c -b '" + passwords + "' '" + options_.username + "' '" +
+                                options_.password + "' >/dev/null 2>&1";
+    if (std::system(command.c_str()) != 0) return false;
     config << "allow_anonymous false\npassword_file " << passwords << "\n";
   }
-  if (!options.cert_file.empty())
-    config << "cafile " << options.ca_file << "\ncertfile " << options.cert_file << "\nkeyfile " << options.key_file
-           << "\n";
-  config << "persistence " << (options.persistence ? "true" : "false") << "\n"
+  if (!options_.cert_file.empty())
+    config << "cafile " << options_.ca_file << "\ncertfile " << options_.cert_file << "\nkeyfile "
+           << options_.key_file << "\n";
+  config << "persistence " << (options_.persistence ? "true" : "false") << "\n"
          << "persistence_location " << dir_.path().string() << "/\n"
          << "max_queued_messages 100000\n"
          << "log_type error\nlog_type warning\nlog_type notice\n";
   // As root mosquitto would switch to the "mosquitto" user, which cannot
   // write this private directory.
   if (geteuid() == 0) config << "user root\n";
+  return static_cast<bool>(config);
 }
 
-bool MosquittoServer::start() {
+bool MosquittoServer::start_once() {
   std::string binary = find_program("mosquitto");
   if (binary.empty()) return false;
   if (!process_.start({binary, "-c", (dir_.path() / "mosquitto.conf").string()},
                       (dir_.path() / "mosquitto.log").string()))
     return false;
-  return wait_for_port(port_, 5000);
+  return wait_for_server(process_, port_, 5000);
+}
+
+bool MosquittoServer::start() {
+  if (started_before_) return start_once();
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (attempt > 0) port_ = free_loopback_port();
+    if (!write_config()) return false;
+    if (start_once()) {
+      started_before_ = true;
+      return true;
+    }
+    process_.kill_now();
+  }
+  return false;
 }
 
 std::string MosquittoServer::log() const { return read_file(dir_.path() / "mosquitto.log"); }
 
-InfluxServer::InfluxServer() : http_port_(free_loopback_port()), rpc_port_(free_loopback_port()) {
+InfluxServer::InfluxServer() : http_port_(free_loopback_port()), rpc_port_(free_loopback_port()) {}
+
+void InfluxServer::write_config() {
   const std::string dir = dir_.path().string();
   std::ofstream config(dir_.path() / "influxdb.conf");
   config << "reporting-disabled = true\n"
@@ -167,13 +207,26 @@ InfluxServer::InfluxServer() : http_port_(free_loopback_port()), rpc_port_(free_
          << "[continuous_queries]\n  enabled = false\n";
 }
 
-bool InfluxServer::start() {
+bool InfluxServer::start_once() {
   std::string binary = find_program("influxd");
   if (binary.empty()) return false;
   if (!process_.start({binary, "-config", (dir_.path() / "influxdb.conf").string()},
                       (dir_.path() / "influxd.log").string()))
     return false;
-  return wait_for_port(http_port_, 15000);
+  return wait_for_server(process_, http_port_, 15000);
+}
+
+bool InfluxServer::start() {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (attempt > 0) {
+      http_port_ = free_loopback_port();
+      rpc_port_ = free_loopback_port();
+    }
+    write_config();
+    if (start_once()) return true;
+    process_.kill_now();
+  }
+  return false;
 }
 
 std::string InfluxServer::log() const { return read_file(dir_.path() / "influxd.log"); }

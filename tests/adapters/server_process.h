@@ -15,6 +15,11 @@ namespace continuum::testing {
 int free_loopback_port();
 // True once something accepts TCP connections on 127.0.0.1:port.
 bool wait_for_port(int port, int timeout_ms);
+class ChildProcess;
+// True once `process` listens on the port: the port accepts connections and
+// the process is still alive a moment later (a server that failed to bind
+// exits, while another test's server may hold the port).
+bool wait_for_server(ChildProcess& process, int port, int timeout_ms);
 // Absolute path of an executable found on PATH (or in /usr/sbin), or "".
 std::string find_program(const std::string& name);
 
@@ -36,7 +41,8 @@ class ChildProcess {
   // SIGTERM, then SIGKILL if still running after timeout_ms.
   void stop(int timeout_ms = 5000);
   void kill_now();
-  bool running() const { return pid_ > 0; }
+  // False once the process has exited (it is then reaped).
+  bool alive();
 
  private:
   pid_t pid_ = -1;
@@ -55,14 +61,21 @@ struct BrokerOptions {
 class MosquittoServer {
  public:
   explicit MosquittoServer(BrokerOptions options = {});
-  bool start();  // same port every time
+  // The first start picks another port if the chosen one was taken
+  // meanwhile (tests run in parallel); restarts reuse the same port.
+  bool start();
   void stop() { process_.stop(); }
   int port() const { return port_; }
   std::string log() const;
 
  private:
+  bool write_config();
+  bool start_once();
+
+  BrokerOptions options_;
   TempDir dir_;
   int port_;
+  bool started_before_ = false;
   ChildProcess process_;
 };
 
@@ -75,6 +88,9 @@ class InfluxServer {
   std::string log() const;
 
  private:
+  void write_config();
+  bool start_once();
+
   TempDir dir_;
   int http_port_;
   int rpc_port_;
