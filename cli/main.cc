@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
       add_inspect_command(app),
       add_spectest_command(app),
       add_replay_command(app),
+      add_sim_command(app),
   };
   auto subcommands = app.get_subcommands([](CLI::App*) { return true; });
 

@@ -85,7 +85,7 @@ void Krc2Simulator::run(const std::atomic<bool>& cancel) {
     if (options_.duration_s > 0 && now >= options_.duration_s) break;
     if (stats_.stopped && options_.exit_on_stop) break;
     double motion = halted_motion_s_ >= 0 ? halted_motion_s_ : now;
-    stream_cycle(now, motion);
+    stream_cycle(motion);
   }
   snprintf(buf, sizeof buf,
            "\"event\":\"end\",\"cycles\":%llu,\"frames\":%llu,\"bytes\":%llu,\"noise_bytes\":%llu,"
@@ -97,8 +97,9 @@ void Krc2Simulator::run(const std::atomic<bool>& cancel) {
   log_event(buf);
 }
 
-void Krc2Simulator::stream_cycle(double now, double t_motion) {
+void Krc2Simulator::stream_cycle(double t_motion) {
   std::array<double, 7> deg = trajectory_.angles(t_motion);
+  double d = trajectory_.distance_at(t_motion);
   std::uniform_real_distribution<double> chance(0.0, 1.0);
   for (int axis = 1; axis <= kAxisCount; ++axis) {
     double value = deg[axis - 1];
@@ -126,13 +127,13 @@ void Krc2Simulator::stream_cycle(double now, double t_motion) {
     ++stats_.frames;
   }
   ++stats_.cycles;
-  // The cycle is complete on the wire once its last byte has been sent: from
-  // then on a receiver can compute the tip, so the reaction clock starts here.
-  double d = trajectory_.distance_at(t_motion);
+  // The cycle's last byte has just reached the receiver: from now on it can
+  // compute the tip, so the reaction clock starts here. Nothing has been read
+  // from the line since, so a stop for this cycle cannot have arrived yet.
   char buf[256];
   if (!unsafe_ && d < options_.safety_mm && !stats_.stopped) {
     unsafe_ = true;
-    unsafe_since_s_ = line_free_s_;
+    unsafe_since_s_ = now_s();
     unsafe_cycle_ = stats_.cycles;
     snprintf(buf, sizeof buf, "\"event\":\"unsafe\",\"cycle\":%llu,\"distance_mm\":%.1f,\"sent_ms\":%.3f",
              (unsigned long long)stats_.cycles, d, unsafe_since_s_ * 1000.0);
@@ -143,20 +144,23 @@ void Krc2Simulator::stream_cycle(double now, double t_motion) {
              (unsigned long long)stats_.cycles, d);
     log_event(buf);
   }
-  (void)now;
 }
 
-// Writes now, then waits (watching for commands) until the line would have
-// finished sending these bytes at the baud rate: 10 bit times per byte (8N1).
+// Waits (watching for commands) until a UART would have sent these bytes at
+// the baud rate, 10 bit times per byte (8N1), then hands them to the pty,
+// which delivers at once: the receiver sees a frame when its last byte would
+// have arrived on a real line.
 void Krc2Simulator::write_paced(const uint8_t* data, size_t len) {
   double now = now_s();
-  if (line_free_s_ < now) line_free_s_ = now;  // idle line: start sending now
+  // Keep the byte schedule across small scheduling delays (the next bytes go
+  // out at once to catch up); after a real stall the line restarts from now.
+  if (now - line_free_s_ > 1.0) line_free_s_ = now;
+  line_free_s_ += double(len) * 10.0 / options_.baud;
+  poll_commands(line_free_s_);
   // A full pty buffer means nobody reads: a real line would lose the bytes too.
   ssize_t n = write(master_fd_, data, len);
   (void)n;
   stats_.bytes += len;
-  line_free_s_ += double(len) * 10.0 / options_.baud;
-  poll_commands(line_free_s_);
 }
 
 void Krc2Simulator::poll_commands(double until_s) {

@@ -19,20 +19,26 @@ Trajectory::Trajectory(const TrajectoryConfig& config) : config_(config) {
   // have the opposite sign.
   double theta = std::atan2(-config.point[2], config.point[0]);
   a1_toward_ = clamp_axis(0, -theta * 180.0 / std::numbers::pi);
-  // A2/A3 on a one-degree grid: the pose whose distance is nearest the
-  // requested closest approach.
+  // A2/A3: the pose whose distance is nearest the requested closest
+  // approach, on a 2-degree grid over the axis ranges, then a 0.1-degree grid
+  // around the best coarse pose.
   double best = INFINITY;
-  for (int a2 = -146; a2 <= 0; ++a2) {
-    for (int a3 = -119; a3 <= 155; ++a3) {
-      double d = distance(tip_position({a1_toward_, double(a2), double(a3), 0, 0, 0}), config.point);
-      if (std::fabs(d - config.closest_mm) < best) {
-        best = std::fabs(d - config.closest_mm);
-        a2_ = a2;
-        a3_ = a3;
-        approach_mm_ = d;
+  auto search = [&](double a2_from, double a2_to, double a3_from, double a3_to, double step) {
+    for (double a2 = a2_from; a2 <= a2_to + 1e-9; a2 += step) {
+      for (double a3 = a3_from; a3 <= a3_to + 1e-9; a3 += step) {
+        double d = distance(tip_position({a1_toward_, a2, a3, 0, 0, 0}), config.point);
+        if (std::fabs(d - config.closest_mm) < best) {
+          best = std::fabs(d - config.closest_mm);
+          a2_ = a2;
+          a3_ = a3;
+          approach_mm_ = d;
+        }
       }
     }
-  }
+  };
+  search(-146, 0, -119, 155, 2);
+  search(std::fmax(a2_ - 2, -146), std::fmin(a2_ + 2, 0), std::fmax(a3_ - 2, -119),
+         std::fmin(a3_ + 2, 155), 0.1);
 }
 
 std::array<double, 7> Trajectory::angles(double t_s) const {

@@ -55,6 +55,7 @@ void SoilModbusServer::publish() {
     base[reg::kTrueMoisture] = scaled(st.moisture * 100.0, 10);
     base[reg::kPumpFlow] = st.pump_on ? scaled(sim_.field(f).params().pump_flow_l_per_min, 10) : 0;
     base[reg::kEtRate] = scaled(st.fluxes.et, 1000);
+    base[reg::kProbeStuck] = uint16_t(st.stuck_mask);
     map_->tab_bits[f] = st.pump_on ? 1 : 0;
   }
   uint32_t t = uint32_t(sim_.time_s());

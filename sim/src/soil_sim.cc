@@ -19,7 +19,7 @@ SoilSimulator::SoilSimulator(const SoilSimConfig& config)
       probes.emplace_back(config_.faults, config_.seed * 1000003u + uint64_t(f) * 101u + uint64_t(s));
     sensors_.push_back(std::move(probes));
     status_.push_back(FieldStatus{fields_.back().moisture(),
-                                  std::vector<double>(size_t(config_.sensors_per_field), 0.0), false, {}});
+                                  std::vector<double>(size_t(config_.sensors_per_field), 0.0), 0, false, {}});
   }
   std::exponential_distribution<double> gap(config_.rain.events_per_day / 86400.0);
   next_rain_s_ = config_.rain.events_per_day > 0 ? gap(weather_rng_) : INFINITY;
@@ -68,8 +68,11 @@ void SoilSimulator::sample_sensors(double dt_s) {
     FieldStatus& st = status_[f];
     st.moisture = fields_[f].moisture();
     st.fluxes = fields_[f].fluxes();
-    for (size_t s = 0; s < sensors_[f].size(); ++s)
+    st.stuck_mask = 0;
+    for (size_t s = 0; s < sensors_[f].size(); ++s) {
       st.readings_pct[s] = sensors_[f][s].read(st.moisture, dt_s);
+      if (sensors_[f][s].stuck()) st.stuck_mask |= 1u << s;
+    }
   }
 }
 

@@ -62,7 +62,7 @@ class Krc2Simulator {
   bool stopped() const { return stopped_flag_.load(); }
 
  private:
-  void stream_cycle(double now_s, double t_motion_s);
+  void stream_cycle(double t_motion_s);
   void write_paced(const uint8_t* data, size_t len);
   void poll_commands(double until_s);
   double now_s() const;

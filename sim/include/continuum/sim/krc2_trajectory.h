@@ -12,7 +12,7 @@ namespace continuum::sim {
 
 struct TrajectoryConfig {
   Vec3 point{1680, 2000, 1499};  // mm, the point the tip approaches (krc2.md default)
-  double closest_mm = 900;       // distance of closest approach the pose aims for
+  double closest_mm = 900;       // distance of closest approach the pose aims for (+-5 mm)
   double period_s = 20;          // one full swing out and back
   double swing_deg = 60;         // A1 amplitude around the point's azimuth
 };

@@ -35,6 +35,7 @@ inline constexpr int kMaxSensorsPerField = 8;
 struct FieldStatus {
   double moisture = 0;                 // true theta, m3/m3
   std::vector<double> readings_pct;    // last probe readings, % vol
+  unsigned stuck_mask = 0;             // bit s: probe s is stuck (ground truth)
   bool pump_on = false;
   SoilFluxes fluxes;
 };
