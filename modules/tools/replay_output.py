@@ -14,6 +14,12 @@ def payload(event):
     return json.loads(p) if isinstance(p, str) else p
 
 
+def body(message):
+    """The message's own fields: the "values" of a payload envelope, or itself."""
+    values = message.get("values")
+    return values if isinstance(values, dict) else message
+
+
 def emitted(events, port):
     return [(e["t"], payload(e)) for e in events if e.get("emit") == port]
 

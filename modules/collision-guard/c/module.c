@@ -13,6 +13,7 @@
 #include "continuum.h"
 #include "continuum_json.h"
 #include "guard.h"
+#include "message.h"
 #include "module_config.h"
 
 static const char kStopCommand[] = "STOP\r\n";
@@ -70,7 +71,8 @@ int32_t ctm_on_message(const char* port, uint32_t port_len, const uint8_t* paylo
                        uint32_t payload_len) {
   if (!ctm_port_is(port, port_len, "cycles")) return CTM_OK;
   static const char* const kAxes[6] = {"a1", "a2", "a3", "a4", "a5", "a6"};
-  ctm_json_span message = {(const char*)payload, payload_len};
+  // Bare, or the "values" of an envelope (whose own "seq" is the node's).
+  ctm_json_span message = message_body((ctm_json_span){(const char*)payload, payload_len});
   int64_t seq = 0, angle[6];
   ctm_json_get_i64(message, "seq", &seq);
   for (int i = 0; i < 6; ++i) {

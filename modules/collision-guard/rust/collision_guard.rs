@@ -384,9 +384,15 @@ pub extern "C" fn ctm_on_tick(_now_us: i64) -> i32 {
 #[no_mangle]
 pub extern "C" fn ctm_on_message(port: *const u8, port_len: u32, payload: *const u8, len: u32) -> i32 {
     let port = unsafe { core::slice::from_raw_parts(port, port_len as usize) };
-    let message = unsafe { core::slice::from_raw_parts(payload, len as usize) };
+    let mut message = unsafe { core::slice::from_raw_parts(payload, len as usize) };
     if port != b"cycles" {
         return OK;
+    }
+    // Bare, or the "values" of an envelope (whose own "seq" is the node's).
+    if let Some(values) = find_value(message, b"values") {
+        if values.first() == Some(&b'{') {
+            message = values;
+        }
     }
     let g = unsafe { &mut GUARD };
     let seq = match find_value(message, b"seq").and_then(parse_decimal) {

@@ -2,7 +2,8 @@
 """Generates the collision-guard replay traces: krc2-decode "cycles" messages
 for a robot motion that approaches the configured points, crosses the safety
 distance several times, lingers inside the hysteresis band and dips below
-again, plus cycles with error values (null axes) that must be skipped.
+again, plus cycles with error values (null axes) that must be skipped; and
+the first 150 of them again wrapped in payload envelopes (enveloped.jsonl).
 
 Deterministic. Usage: gen.py [OUT_DIR]   (default: this folder)
 """
@@ -70,9 +71,18 @@ def main():
         stats.append(d)
     with open(os.path.join(out_dir, "approach.jsonl"), "w") as out:
         out.write("\n".join(lines) + "\n")
-    with open(os.path.join(out_dir, "approach.config.json"), "w") as out:
-        json.dump(CONFIG, out, indent=1)
-        out.write("\n")
+    # The same cycles as they arrive from another node: wrapped in the payload
+    # envelope, whose own "seq" (the node's) must not be taken for the cycle's.
+    with open(os.path.join(out_dir, "enveloped.jsonl"), "w") as out:
+        for n, text in enumerate(lines[:150]):
+            line = json.loads(text)
+            line["payload"] = ('{"node":"edge-1","stage":"krc2-decode","seq":%d,"ts":%d,"values":%s}'
+                               % (5000 + n, 1795132800000 + line["t"], line["payload"]))
+            out.write(json.dumps(line, separators=(",", ":")) + "\n")
+    for name in ("approach", "enveloped"):
+        with open(os.path.join(out_dir, name + ".config.json"), "w") as out:
+            json.dump(CONFIG, out, indent=1)
+            out.write("\n")
     falls = sum(1 for a, b in zip(stats, stats[1:]) if a >= 1500 and b < 1500)
     band = sum(1 for d in stats if 1500 <= d <= 1600)
     print("min %.0f max %.0f mm, falls below 1500: %d, cycles in the band: %d"

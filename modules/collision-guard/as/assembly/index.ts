@@ -364,7 +364,13 @@ function readAngle(message: usize, len: i32, key: string): bool {
 export function ctm_on_message(port: usize, portLen: u32, payload: usize, payloadLen: u32): i32 {
   const cycles = ascii("cycles", NAME);
   if (portLen != cycles || memory.compare(port, NAME, cycles) != 0) return OK;
-  const len = <i32>payloadLen;
+  let len = <i32>payloadLen;
+  // Bare, or the "values" of an envelope (whose own "seq" is the node's).
+  const values = findValue(payload, len, "values");
+  if (values >= 0 && load<u8>(payload + <usize>values) == 123) { // '{'
+    payload += <usize>values;
+    len -= values;
+  }
   let seq: i64 = 0;
   const seqAt = findValue(payload, len, "seq");
   if (seqAt >= 0 && parseDecimal(payload + <usize>seqAt, len - seqAt) && parsedDecimals == 0)
