@@ -5,7 +5,12 @@ output byte for byte; then runs the module's property checker on the output,
 which asserts behaviour independently of the recorded file.
 
   run_trace.py --continuum BIN --trace T.jsonl --expected T.expected.jsonl
-               [--config T.config.json] [--check check.py] [--update] MODULE...
+               [--config T.config.json] [--grants grants.txt] [--check check.py]
+               [--update] MODULE...
+
+--grants gives the stage only the grants listed in the file (one per line, as
+`continuum replay --grant`); a call outside them shows up as a "refused" line
+and so fails the comparison.
 
 --update rewrites the expected file from the first module's output (review it
 before committing). Exit status 0 only if every comparison and check passed.
@@ -17,10 +22,12 @@ import subprocess
 import sys
 
 
-def replay(continuum, module, trace, config):
+def replay(continuum, module, trace, config, grants):
     cmd = [continuum, "replay", module, "--trace", trace]
     if config:
         cmd += ["--config", config]
+    for grant in grants:
+        cmd += ["--grant", grant]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit("FAIL: %s exited %d\n%s" % (" ".join(cmd), done.returncode, done.stderr))
@@ -34,14 +41,19 @@ def main():
     parser.add_argument("--expected", required=True)
     parser.add_argument("--config")
     parser.add_argument("--check")
+    parser.add_argument("--grants")
     parser.add_argument("--update", action="store_true")
     parser.add_argument("modules", nargs="+")
     args = parser.parse_args()
 
+    grants = []
+    if args.grants:
+        with open(args.grants) as f:
+            grants = [g.strip() for g in f if g.strip() and not g.startswith("#")]
     failed = False
     outputs = []
     for module in args.modules:
-        outputs.append(replay(args.continuum, module, args.trace, args.config))
+        outputs.append(replay(args.continuum, module, args.trace, args.config, grants))
     if args.update:
         with open(args.expected, "w") as f:
             f.write(outputs[0])
