@@ -5,7 +5,8 @@ output byte for byte; then runs the module's property checker on the output,
 which asserts behaviour independently of the recorded file.
 
   run_trace.py --continuum BIN --trace T.jsonl --expected T.expected.jsonl
-               [--config T.config.json] [--grants grants.txt] [--check check.py]
+               [--config T.config.json] [--grants grants.txt] [--limits T.limits]
+               [--check check.py]
                [--update] MODULE...
 
 --grants gives the stage only the grants listed in the file (one per line, as
@@ -22,8 +23,10 @@ import subprocess
 import sys
 
 
-def replay(continuum, module, trace, config, grants):
+def replay(continuum, module, trace, config, grants, limits):
     cmd = [continuum, "replay", module, "--trace", trace]
+    for limit in limits:
+        cmd += ["--limit", limit]
     if config:
         cmd += ["--config", config]
     for grant in grants:
@@ -42,6 +45,7 @@ def main():
     parser.add_argument("--config")
     parser.add_argument("--check")
     parser.add_argument("--grants")
+    parser.add_argument("--limits", help="host safety limits, one --limit SPEC per line")
     parser.add_argument("--update", action="store_true")
     parser.add_argument("modules", nargs="+")
     args = parser.parse_args()
@@ -50,10 +54,14 @@ def main():
     if args.grants:
         with open(args.grants) as f:
             grants = [g.strip() for g in f if g.strip() and not g.startswith("#")]
+    limits = []
+    if args.limits:
+        with open(args.limits) as f:
+            limits = [g.strip() for g in f if g.strip() and not g.startswith("#")]
     failed = False
     outputs = []
     for module in args.modules:
-        outputs.append(replay(args.continuum, module, args.trace, args.config, grants))
+        outputs.append(replay(args.continuum, module, args.trace, args.config, grants, limits))
     if args.update:
         with open(args.expected, "w") as f:
             f.write(outputs[0])

@@ -8,7 +8,9 @@ and the configuration (not from the recorded output):
     a valid sensor; it switches on only below `low` and never while resting;
     it does switch on whenever it should (off, not resting, below `low`);
   - no run reaches max_run_s; after a max_run stop it stays off for rest_s;
-  - the actuator is set exactly at the switches (and to 0 once at start);
+  - the actuator is set exactly at the switches (and to 0 once at start); a
+    switch-on the host refused (its safety limits, TRACE.limits) leaves the
+    pump off, reported as "refused", and is tried again next tick;
   - the trace covers the rules (runs; for the faults trace: missing, range,
     faulted, max_run, no_valid_sensor), so the checks cannot pass vacuously.
 """
@@ -35,12 +37,15 @@ def main():
     for t, p in emitted(out, "readings"):
         readings[(t, p["sensor"])] = p
     pumps = dict(emitted(out, "pump"))
+    # Actuator changes, and switch-ons the host refused (same time, value 1).
     actuator = [(e["t"], e["value"]) for e in out if "actuator" in e]
+    actuator += [(e["t"], 1) for e in out if e.get("refused") == "actuator_set"]
+    actuator.sort()
 
     latest, dry_run, seen = {}, {s: 0 for s in sensors}, set()
     pump_on, on_since, rest_until = False, None, -1
     expected_actuator = [(trace[0]["t"], 0)]
-    longest_ms, runs = 0, 0
+    longest_ms, runs, refused = 0, 0, 0
     for line in trace:
         if "sensor" in line:
             latest[line["sensor"]] = line["value"]
@@ -80,6 +85,11 @@ def main():
         if on:
             check.require(control is not None and control <= high,
                           "t=%d: pump on at control %s (high %s)" % (t, control, high))
+        if p["reason"] == "refused":
+            check.require(not on and not pump_on and control < low and t >= rest_until,
+                          "t=%d: refused without a switch-on due" % t)
+            expected_actuator.append((t, 1))  # asked for; the host said no
+            refused += 1
         if on and not pump_on:
             runs += 1
             on_since = t
@@ -91,16 +101,19 @@ def main():
             if p["reason"] == "max_run":
                 check.require(t - on_since >= max_run_ms, "t=%d: max_run too early" % t)
                 rest_until = t + rest_ms
-        if not pump_on and not on and control is not None and control < low and t >= rest_until:
+        if (not pump_on and not on and control is not None and control < low and t >= rest_until
+                and p["reason"] != "refused"):
             check.require(False, "t=%d: should have switched on (control %s)" % (t, control))
         if on:
             longest_ms = max(longest_ms, t - on_since)
             check.require(p["on_for_s"] * 1000 == t - on_since, "t=%d: on_for_s" % t)
         pump_on = on
     check.require(longest_ms < max_run_ms, "a run lasted %d ms" % longest_ms)
-    check.require(actuator == expected_actuator, "actuator changes %s, expected %s"
+    check.require(actuator == sorted(expected_actuator), "actuator changes %s, expected %s"
                   % (actuator, expected_actuator))
     needed = {"below_low", "above_high", "watering"}
+    if "host-limits" in os.path.basename(args.trace):
+        needed.add("refused")
     if "faults" in os.path.basename(args.trace):
         needed |= {"missing", "range", "faulted", "suspect", "max_run", "resting", "no_valid_sensor"}
     check.require(runs >= 2 and needed <= seen, "coverage: %d runs, missing %s"

@@ -10,6 +10,9 @@ responds to what the module decides.
   faults: soil-2 has no reading at first, then a broken wire (0 %) for 10
           minutes; soil-1 reads 150 % twice; both read 0 % for 5 minutes; and
           from hour 5 the water soaks away so slowly that a run hits max_run.
+  host-limits: like normal, replayed with a host pump limit (host-limits.limits:
+          at least 4.5 hours off between runs) stricter than the stage's own
+          config, so the host refuses some switch-ons.
 
 Deterministic. Usage: gen.py [OUT_DIR]   (default: this folder)
 """
@@ -58,13 +61,16 @@ def simulate(minutes, seed, faults):
 
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
-    for name, minutes, seed, faults in (("normal", 720, 1, False), ("faults", 480, 2, True)):
+    for name, minutes, seed, faults in (("normal", 720, 1, False), ("faults", 480, 2, True),
+                                        ("host-limits", 720, 3, False)):
         with open(os.path.join(out_dir, name + ".jsonl"), "w") as out:
             for line in simulate(minutes, seed, faults):
                 out.write(json.dumps(line, separators=(",", ":")) + "\n")
         with open(os.path.join(out_dir, name + ".config.json"), "w") as out:
             json.dump(CONFIG, out, indent=1)
             out.write("\n")
+    with open(os.path.join(out_dir, "host-limits.limits"), "w") as out:
+        out.write("pump:pump-1:max_on=3600000,window=3600000,min_off=16200000\n")
 
 
 if __name__ == "__main__":
