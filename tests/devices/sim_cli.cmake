@@ -1,0 +1,48 @@
+# `continuum sim` from the command line: the soil model is reproducible from
+# its seed, the robot simulator prints its pty and writes its JSON log, and a
+# bad option value is an error. Run with -DCONTINUUM=path -DWORK=dir.
+function(run_sim out_var)
+  execute_process(COMMAND ${CONTINUUM} sim ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                  ERROR_VARIABLE err TIMEOUT 30)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "continuum sim ${ARGN}: exit ${rc}\n${err}")
+  endif()
+  set(${out_var} "${out}" PARENT_SCOPE)
+endfunction()
+
+set(day soil --offline-days 1 --status-every 3600 --json --fields 2)
+run_sim(a ${day} --seed 5)
+run_sim(b ${day} --seed 5)
+run_sim(c ${day} --seed 6)
+if(NOT a STREQUAL b)
+  message(FATAL_ERROR "same seed, different runs:\n${a}\n---\n${b}")
+endif()
+if(a STREQUAL c)
+  message(FATAL_ERROR "seeds 5 and 6 gave the same run")
+endif()
+string(REGEX MATCHALL "\"t_s\":[0-9]+" stamps "${a}")
+list(LENGTH stamps hours)
+if(NOT hours EQUAL 24)
+  message(FATAL_ERROR "expected 24 hourly status lines, got ${hours}:\n${a}")
+endif()
+if(NOT a MATCHES "\"t_s\":86400,")
+  message(FATAL_ERROR "the day does not end at 86400 s:\n${a}")
+endif()
+
+file(MAKE_DIRECTORY ${WORK})
+set(log ${WORK}/krc2.jsonl)
+file(REMOVE ${log})
+run_sim(pty krc2 --duration 0.5 --baud 115200 --json-log ${log})
+if(NOT pty MATCHES "^/dev/pts/[0-9]+\n")
+  message(FATAL_ERROR "krc2 did not print its pty path first: ${pty}")
+endif()
+file(READ ${log} events)
+if(NOT events MATCHES "\"event\":\"start\"" OR NOT events MATCHES "\"event\":\"end\",\"cycles\":[1-9]")
+  message(FATAL_ERROR "krc2 log lacks start/end with cycles:\n${events}")
+endif()
+
+execute_process(COMMAND ${CONTINUUM} sim krc2 --baud 12345 --duration 0.1 RESULT_VARIABLE rc
+                OUTPUT_QUIET ERROR_VARIABLE err)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "unsupported baud")
+  message(FATAL_ERROR "bad baud: exit ${rc}, ${err}")
+endif()
