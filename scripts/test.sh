@@ -40,7 +40,9 @@ stage "setup (packages)" "$root/scripts/setup.sh" || { printf '%s\n' "${summary[
 
 for preset in $presets; do
   stage "$preset: configure" cmake --preset "$preset" || continue
-  stage "$preset: build" cmake --build --preset "$preset" -j "$jobs" || continue
+  # A failed build still goes on to ctest: the tests whose programs did build
+  # run, and the summary shows both failures.
+  stage "$preset: build" cmake --build --preset "$preset" -j "$jobs" -- -k 0
   # shellcheck disable=SC2086  # CTEST_ARGS is a list of arguments
   stage "$preset: ctest" ctest --preset "$preset" -j "$jobs" ${CTEST_ARGS:-}
 done
