@@ -67,15 +67,19 @@ static void score(const Filter* f, double x, FilterSample* out) {
   out->robust_z = __builtin_fabs(x - median) / (robust_sd > floor ? robust_sd : floor);
 }
 
-static void accept(Filter* f, double x, FilterSample* out) {
+// The sample becomes part of the history and the averages.
+static void learn(Filter* f, double x) {
   push_history(f, x);
   f->ema = f->has_ema ? f->config.ema_alpha * x + (1.0 - f->config.ema_alpha) * f->ema : x;
   f->has_ema = 1;
+}
+
+// The sample counts in the open aggregation window.
+static void count(Filter* f, double x) {
   if (f->count == 0 || x < f->min) f->min = x;
   if (f->count == 0 || x > f->max) f->max = x;
   f->sum += x;
   ++f->count;
-  out->outlier = 0;
 }
 
 void filter_add(Filter* f, int64_t t_ms, double x, FilterSample* out) {
@@ -89,21 +93,31 @@ void filter_add(Filter* f, int64_t t_ms, double x, FilterSample* out) {
     score(f, x, out);
     outlier = out->z > c->z_limit || out->robust_z > c->mad_limit;
   }
+  out->outlier = 0;
   if (!outlier) {
     f->outlier_run = 0;
-    accept(f, x, out);
+    learn(f, x);
+    count(f, x);
   } else if (f->outlier_run + 1 >= c->shift_after) {
-    // The run of "outliers" is the new normal: restart history and averages from it.
+    // The run of "outliers" is the new normal: restart history and averages
+    // from it. Those in the open window turn from outliers into data; those in
+    // an earlier window were reported as outliers there and stay so.
     f->history_len = f->history_next = 0;
     f->has_ema = 0;
-    for (int i = 0; i < f->outlier_run; ++i) accept(f, f->recent_outliers[i], out);
-    accept(f, x, out);
-    // They were counted as outliers; now they are data (if still in this window).
-    f->outliers = f->outliers > f->outlier_run ? f->outliers - f->outlier_run : 0;
+    for (int i = 0; i < f->outlier_run; ++i) {
+      learn(f, f->recent_outliers[i]);
+      if (f->recent_outlier_ms[i] >= f->window_start_ms) {
+        count(f, f->recent_outliers[i]);
+        --f->outliers;
+      }
+    }
+    learn(f, x);
+    count(f, x);
     f->outlier_run = 0;
     out->level_shift = 1;
   } else {
-    f->recent_outliers[f->outlier_run++] = x;
+    f->recent_outliers[f->outlier_run] = x;
+    f->recent_outlier_ms[f->outlier_run++] = t_ms;
     ++f->outliers;
     out->outlier = 1;
   }

@@ -44,7 +44,8 @@ typedef struct {
   FilterConfig config;
   double history[SF_MAX_WINDOW];  // accepted samples, ring buffer
   int history_len, history_next;
-  double recent_outliers[SF_MAX_WINDOW];
+  double recent_outliers[SF_MAX_WINDOW];  // the current run of outliers
+  int64_t recent_outlier_ms[SF_MAX_WINDOW];
   int outlier_run;
   double ema;
   int has_ema;

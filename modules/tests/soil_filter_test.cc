@@ -96,4 +96,23 @@ TEST(SoilFilter, WindowsAggregateAcceptedSamplesAndCountOutliers) {
   EXPECT_FALSE(filter_close_window(&ch.f, 25 * 60000, &a)) << "an empty window is not reported";
 }
 
+TEST(SoilFilter, LevelShiftAcrossWindowsLeavesTheClosedWindowAlone) {
+  Channel ch;
+  for (int i = 0; i < 8; ++i) ch.add(i, 30 + 0.1 * (i % 2));
+  EXPECT_TRUE(ch.add(8, 38).outlier);
+  EXPECT_TRUE(ch.add(9, 38.1).outlier);
+  FilterAggregate first;
+  ASSERT_TRUE(filter_close_window(&ch.f, 10 * 60000, &first));
+  EXPECT_EQ(first.count, 8);
+  EXPECT_EQ(first.outliers, 2);
+  FilterSample s = ch.add(10, 38.2);
+  EXPECT_TRUE(s.level_shift);
+  EXPECT_DOUBLE_EQ(s.moving_average, (38 + 38.1 + 38.2) / 3) << "the history restarts from all";
+  FilterAggregate second;
+  ASSERT_TRUE(filter_close_window(&ch.f, 20 * 60000, &second));
+  EXPECT_EQ(second.count, 1) << "only the sample of this window";
+  EXPECT_EQ(second.outliers, 0);
+  EXPECT_DOUBLE_EQ(second.min, 38.2);
+}
+
 }  // namespace

@@ -9,7 +9,9 @@ faults in TRACE.meta.json:
   - every injected spike is flagged; the watering step is taken as one level
     shift per sensor (after shift_after samples), not as a run of outliers;
   - each aggregate holds the min, max, mean and count of the accepted samples
-    of its window and the count of outliers; windows are aligned and ordered;
+    of its window and the count of outliers (a level shift turns the outliers
+    of the open window into data; earlier windows keep theirs); windows are
+    aligned and ordered;
   - null readings are skipped.
 """
 import json
@@ -34,11 +36,14 @@ class Reference:
         self.history, self.run, self.ema = [], [], None
         self.window = None  # [start, accepted values, outliers]
 
-    def accept(self, x):
+    def accept(self, x, t):
         self.history = (self.history + [x])[-int(self.c["window"]):]
         a = float(self.c["ema_alpha"])
         self.ema = x if self.ema is None else a * x + (1 - a) * self.ema
-        self.window[1].append(x)
+        if t >= self.window[0]:  # an earlier window reported it as an outlier already
+            self.window[1].append(x)
+            return True
+        return False
 
     def add(self, t, x):
         c = self.c
@@ -56,16 +61,15 @@ class Reference:
         shift = False
         if not outlier:
             self.run = []
-            self.accept(x)
+            self.accept(x, t)
         elif len(self.run) + 1 >= int(c["shift_after"]):
             self.history, self.ema = [], None
-            for v in self.run:
-                self.accept(v)
-            self.accept(x)
-            self.window[2] = max(0, self.window[2] - len(self.run))
+            for v, when in self.run:
+                self.window[2] -= self.accept(v, when)
+            self.accept(x, t)
             self.run, shift = [], True
         else:
-            self.run.append(x)
+            self.run.append((x, t))
             self.window[2] += 1
         ma = sum(self.history) / len(self.history)
         return {"z": z, "robust_z": robust, "outlier": outlier and not shift, "level_shift": shift,
