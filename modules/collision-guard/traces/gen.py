@@ -3,13 +3,15 @@
 for a robot motion that approaches the configured points, crosses the safety
 distance several times, lingers inside the hysteresis band and dips below
 again, plus cycles with error values (null axes) that must be skipped; and
-the first 150 of them again wrapped in payload envelopes (enveloped.jsonl).
+the first 150 of them again wrapped in payload envelopes (enveloped.jsonl),
+every tenth with an A2 given to ten decimals (the builds must round alike).
 
 Deterministic. Usage: gen.py [OUT_DIR]   (default: this folder)
 """
 import json
 import math
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -76,6 +78,9 @@ def main():
     with open(os.path.join(out_dir, "enveloped.jsonl"), "w") as out:
         for n, text in enumerate(lines[:150]):
             line = json.loads(text)
+            if n % 10 == 3:  # more decimals than the wire has (another producer): rounded
+                a2 = json.loads(line["payload"])["a2"] + 0.0000012
+                line["payload"] = re.sub(r'"a2":[^,]*', '"a2":%.10f' % a2, line["payload"])
             line["payload"] = ('{"node":"edge-1","stage":"krc2-decode","seq":%d,"ts":%d,"values":%s}'
                                % (5000 + n, 1795132800000 + line["t"], line["payload"]))
             out.write(json.dumps(line, separators=(",", ":")) + "\n")
