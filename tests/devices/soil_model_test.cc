@@ -63,7 +63,7 @@ TEST(SoilModel, StaysWithinPhysicalBoundsOverASimulatedMonth) {
     rained |= sim.rain_mm_per_h() > 0;
     for (int f = 0; f < 3; ++f) {
       double m = sim.field(f).moisture();
-      ASSERT_GE(m, config.soil.wilting_point - 0.02) << "field " << f << " minute " << minute;
+      ASSERT_GE(m, config.soil.wilting_point - 1e-9) << "field " << f << " minute " << minute;  // ET stops at wilting
       ASSERT_LE(m, config.soil.saturation + 1e-9) << "field " << f << " minute " << minute;
       for (double r : sim.status(f).readings_pct) ASSERT_TRUE(r >= 0 && r <= 100);
     }
