@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
       add_spectest_command(app),
       add_replay_command(app),
       add_sim_command(app),
+      add_node_command(app),
   };
   auto subcommands = app.get_subcommands([](CLI::App*) { return true; });
 

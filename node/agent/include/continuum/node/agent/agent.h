@@ -1,0 +1,67 @@
+// The node agent: hosts the stages of one node (engine + host interface),
+// wires their ports in-process and over MQTT, supervises them, keeps the
+// durable outbox, publishes presence and heartbeats, and (when configured)
+// ingests readings into storage. One program for every tier.
+//
+// Threads: one event loop thread runs every stage (deliveries and ticks, one
+// at a time, so stages need no locking); libmosquitto's network thread only
+// enqueues received messages and handles acks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "continuum/node/agent/config.h"
+
+namespace continuum::node::agent {
+
+// Counters of one stage, as the heartbeat reports them.
+struct StageStats {
+  std::string name;
+  std::string state;  // "running", "backoff" (waiting to restart)
+  uint64_t delivered = 0;   // messages handed to the module
+  uint64_t emitted = 0;     // messages the module emitted
+  uint64_t ticks = 0;
+  uint64_t dropped = 0;     // input queue overflow (oldest dropped)
+  std::size_t queue_depth = 0;
+  uint64_t traps = 0, out_of_fuel = 0, refusal_storms = 0, handler_errors = 0, refused = 0;
+  uint64_t restarts = 0;
+  int64_t backoff_ms = 0;   // current restart delay
+};
+
+struct AgentStats {
+  std::vector<StageStats> stages;
+  std::size_t outbox_depth = 0;
+  uint64_t outbox_overflow = 0;
+  uint64_t published = 0;  // envelopes handed to the outbox
+  bool connected = false;
+  uint64_t ingest_stored = 0, ingest_duplicates = 0, ingest_rejected = 0;
+};
+
+class Agent {
+ public:
+  // Opens the outbox and storage, loads the modules and runs ctm_init.
+  // nullptr and *error when something the config names cannot be used.
+  static std::unique_ptr<Agent> start(NodeConfig config, std::string* error);
+  ~Agent();  // stop()
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // Clean shutdown: stops ticks, drains the in-process queues, flushes the
+  // outbox (bounded by shutdown_timeout), disconnects so the broker publishes
+  // the retained "offline", joins the threads. Idempotent.
+  void stop();
+
+  AgentStats stats();
+  const NodeConfig& config() const;
+
+  class Impl;
+
+ private:
+  explicit Agent(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace continuum::node::agent

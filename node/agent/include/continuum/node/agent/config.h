@@ -1,0 +1,132 @@
+// The node agent's configuration (one TOML file per node; docs/node-config.md
+// is the field-by-field reference). One schema for every tier: the tier is a
+// label, and what a node does follows from what its file enables (devices,
+// stages, MQTT, ingest into storage).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "continuum/adapters/mqtt_bus.h"
+#include "continuum/adapters/storage.h"
+#include "continuum/node/outbox.h"
+
+namespace continuum::node::agent {
+
+using Millis = std::chrono::milliseconds;
+
+// A sensor channel of a Modbus TCP device: one register with a scale.
+struct ModbusSensorSettings {
+  std::string table = "input";  // "input" or "holding"
+  int address = 0;
+  double scale = 1;
+  bool is_signed = false;
+};
+
+struct DeviceSettings {
+  std::string name;
+  std::string kind;  // "simulated" or "modbus-tcp"
+  // simulated: fixed sensor values, and the actuators it accepts.
+  std::map<std::string, double> sim_sensors;
+  std::vector<std::string> sim_actuators;
+  // modbus-tcp
+  std::string host = "127.0.0.1";
+  int port = 502;
+  int unit = 1;
+  Millis timeout{500};
+  std::map<std::string, ModbusSensorSettings> modbus_sensors;
+  std::map<std::string, int> coils;  // actuator name -> coil address
+};
+
+// Where one input port of a stage gets its messages.
+struct SourceSettings {
+  std::string text;  // as written: "stage.port" or "node/stage/port"
+  bool remote = false;
+  std::string node;  // remote only
+  std::string stage;
+  std::string port;
+};
+
+struct StageSettings {
+  std::string name;
+  std::string module;  // absolute path of the .wasm or .so
+  std::vector<std::string> grants;
+  std::vector<std::string> limits;  // safety limits, host/safety.h syntax
+  std::map<std::string, std::string> config;
+  std::optional<Millis> tick;
+  std::map<std::string, std::vector<SourceSettings>> inputs;  // port -> sources
+  bool publish_all = true;               // every output port goes to MQTT
+  std::vector<std::string> publish;      // or only these (publish_all false)
+  std::size_t queue = 256;               // bounded input queue
+  uint64_t fuel = 50'000'000;            // per delivery (wasm)
+  uint64_t memory_bytes = 16u << 20;     // engine allocations (wasm)
+};
+
+struct MqttSettings {
+  bool enabled = false;
+  adapters::MqttConfig mqtt;  // host, port, credentials, TLS, keepalive
+};
+
+struct OutboxSettings {
+  std::string path;  // default <data_dir>/outbox.db
+  std::size_t capacity = 100000;
+  OverflowPolicy policy = OverflowPolicy::kDropOldest;
+  std::size_t window = 16;
+};
+
+struct IngestSettings {
+  bool enabled = false;
+  std::string share_group;  // empty: plain subscription
+  adapters::StorageConfig storage;
+  Millis retention_every{60000};
+};
+
+struct SupervisorSettings {
+  Millis backoff_min{100};
+  Millis backoff_max{30000};
+  // Refused host calls in one delivery that count as misbehaving (restart).
+  uint64_t refusal_storm = 100;
+};
+
+struct NodeConfig {
+  std::string source;  // the file it came from (for messages)
+  std::string id;
+  std::string tier = "edge";
+  std::string data_dir;
+  Millis heartbeat{5000};
+  Millis shutdown_timeout{5000};  // draining queues + flushing the outbox
+  MqttSettings mqtt;
+  OutboxSettings outbox;
+  IngestSettings ingest;
+  SupervisorSettings supervisor;
+  std::vector<DeviceSettings> devices;
+  std::vector<StageSettings> stages;
+};
+
+// Looks an environment variable up; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_environment();
+
+// Replaces ${VAR} and ${VAR:-default} in TEXT. An unset VAR without a default
+// is an error ("line N: ${VAR} is not set and has no default").
+bool substitute_variables(const std::string& text, const EnvLookup& env, std::string* out,
+                          std::string* error);
+
+// "250ms", "10s", "5m", "1h", "2d" -> milliseconds.
+std::optional<Millis> parse_duration(const std::string& text);
+
+// Reads and checks PATH. On failure returns nullopt with *error like
+// "edge-1.toml: stages[0].module: expected a string (path to .wasm or .so)".
+std::optional<NodeConfig> load_node_config(const std::string& path, const EnvLookup& env,
+                                           std::string* error);
+// The same from text; relative paths resolve against base_dir.
+std::optional<NodeConfig> parse_node_config(const std::string& text, const std::string& source_name,
+                                            const std::string& base_dir, const EnvLookup& env,
+                                            std::string* error);
+
+}  // namespace continuum::node::agent

@@ -1,0 +1,486 @@
+#include "continuum/node/agent/agent.h"
+
+#include <sys/resource.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "continuum/adapters/mqtt_bus.h"
+#include "continuum/adapters/sqlite_outbox.h"
+#include "continuum/adapters/storage.h"
+#include "continuum/host/abi.h"
+#include "continuum/host/payload.h"
+#include "continuum/node/ingest.h"
+#include "continuum/node/outbox_sender.h"
+#include "continuum/node/presence.h"
+#include "continuum/node/topics.h"
+#include "node_devices.h"
+#include "stage_slot.h"
+
+namespace continuum::node::agent {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Failure kinds the supervisor restarts a stage for; each is logged once per
+// stage and counted every time.
+enum FailureKind : uint32_t { kTrap = 1, kOutOfFuel = 2, kRefusalStorm = 4, kInitFailed = 8 };
+
+const char* failure_name(uint32_t kind) {
+  switch (kind) {
+    case kTrap: return "trapped";
+    case kOutOfFuel: return "ran out of fuel";
+    case kRefusalStorm: return "had a storm of refused host calls";
+    default: return "failed to start";
+  }
+}
+
+uint64_t refusals(const host::StageCounters& c) { return c.not_granted + c.bad_pointer + c.unsafe; }
+
+int64_t wall_now_ms() {
+  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+class Agent::Impl {
+ public:
+  explicit Impl(NodeConfig config) : config_(std::move(config)), devices_(config_.devices) {}
+
+  bool open(std::string* error);
+  void run_loop();
+  void stop();
+  AgentStats stats();
+  const NodeConfig& config() const { return config_; }
+
+ private:
+  bool load_stage(StageSlot& slot, std::string* error);
+  void fail_stage(StageSlot& slot, uint32_t kind, const std::string& detail);
+  void after_call(StageSlot& slot, const host::CallResult& r, uint64_t refusals_before);
+  int32_t on_emit(std::size_t index, std::string_view port, std::string_view values);
+  void on_bus_message(const Message& m);
+  void enqueue(std::size_t index, std::string port, std::string payload);
+  bool deliver_one(StageSlot& slot);
+  void heartbeat();
+  bool publishes(const StageSlot& slot, std::string_view port) const;
+
+  NodeConfig config_;
+  NodeDevices devices_;
+  Clock::time_point epoch_ = Clock::now();
+  std::vector<std::unique_ptr<StageSlot>> slots_;
+  // (stage, port) of a local output -> (stage index, input port) receiving it.
+  std::map<std::pair<std::string, std::string>, std::vector<std::pair<std::size_t, std::string>>> local_routes_;
+  // Data topic of a remote source -> receivers.
+  std::map<std::string, std::vector<std::pair<std::size_t, std::string>>> remote_routes_;
+
+  std::unique_ptr<adapters::SqliteOutbox> outbox_;
+  std::unique_ptr<adapters::MqttBus> bus_;
+  std::unique_ptr<OutboxSender> sender_;
+  std::unique_ptr<ReadingStore> store_;
+  std::unique_ptr<IngestWorker> ingest_;
+
+  std::mutex mutex_;  // the stages' queues and the flags below
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool stopped_ = false;
+  std::mutex stats_mutex_;  // StageStats copies read by stats()
+  uint64_t published_ = 0;
+  std::thread loop_;
+};
+
+bool Agent::Impl::open(std::string* error) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(config_.data_dir) / "seq", ec);
+  if (ec) {
+    *error = config_.source + ": node.data_dir: cannot create " + config_.data_dir + ": " + ec.message();
+    return false;
+  }
+  for (std::size_t i = 0; i < config_.stages.size(); ++i) {
+    const StageSettings& s = config_.stages[i];
+    std::string seq_path = (std::filesystem::path(config_.data_dir) / "seq" / s.name).string();
+    auto emit = [this, i](std::string_view port, std::string_view values) { return on_emit(i, port, values); };
+    slots_.push_back(std::make_unique<StageSlot>(s, seq_path, emit, epoch_, config_.id));
+    StageSlot& slot = *slots_.back();
+    slot.stats.name = s.name;
+    devices_.attach(slot.routes);
+    for (const auto& [port, sources] : s.inputs) {
+      for (const SourceSettings& src : sources) {
+        if (src.remote) remote_routes_[topics::data(src.node, src.stage, src.port)].push_back({i, port});
+        else local_routes_[{src.stage, src.port}].push_back({i, port});
+      }
+    }
+  }
+  if (config_.mqtt.enabled) {
+    Status status;
+    adapters::SqliteOutboxConfig oc;
+    oc.path = config_.outbox.path;
+    oc.capacity = config_.outbox.capacity;
+    oc.policy = config_.outbox.policy;
+    outbox_ = adapters::SqliteOutbox::open(oc, &status);
+    if (!outbox_) {
+      *error = config_.source + ": outbox: cannot open " + oc.path + ": " + status.message;
+      return false;
+    }
+    adapters::MqttConfig mc = config_.mqtt.mqtt;
+    mc.client_id = "ctm-" + config_.id;
+    adapters::use_node_presence(mc, config_.id);
+    bus_ = std::make_unique<adapters::MqttBus>(mc);
+    sender_ = std::make_unique<OutboxSender>(*outbox_, *bus_, config_.outbox.window);
+    if (config_.ingest.enabled) {
+      store_ = adapters::open_reading_store(config_.ingest.storage, &status);
+      if (!store_) {
+        *error = config_.source + ": ingest: cannot open storage: " + status.message;
+        return false;
+      }
+      ingest_ = std::make_unique<IngestWorker>(*bus_, *store_);
+    }
+    // One handler for everything received: ingest and remote stage inputs.
+    bus_->set_message_handler([this](const Message& m) { on_bus_message(m); });
+    for (const auto& [topic, receivers] : remote_routes_) bus_->subscribe(topic, 1);
+    if (ingest_) {
+      std::string filter = topics::all_data();
+      if (!config_.ingest.share_group.empty()) filter = topics::shared(config_.ingest.share_group, filter);
+      bus_->subscribe(filter, 1);
+    }
+    // An unreachable broker is not fatal: the bus keeps retrying and the
+    // outbox buffers meanwhile.
+    Status started = bus_->start();
+    if (!started) std::fprintf(stderr, "%s: mqtt: %s (retrying)\n", config_.id.c_str(), started.message.c_str());
+  }
+  for (auto& slot : slots_) {
+    if (!load_stage(*slot, error)) return false;
+  }
+  loop_ = std::thread([this] { run_loop(); });
+  return true;
+}
+
+// Loads the module and runs ctm_init. A module file that cannot be loaded at
+// all is a configuration error (at start) or a failure (at a restart).
+bool Agent::Impl::load_stage(StageSlot& slot, std::string* error) {
+  const StageSettings& s = slot.settings;
+  host::StageConfig sc;
+  sc.name = s.name;
+  std::string why;
+  if (!host::GrantSet::parse(s.grants, &sc.grants, &why)) {
+    *error = config_.source + ": stage " + s.name + ": grants: " + why;
+    return false;
+  }
+  for (const std::string& limit : s.limits) {
+    if (!sc.limits.add(limit, &why)) {
+      *error = config_.source + ": stage " + s.name + ": limits: " + why;
+      return false;
+    }
+  }
+  for (const auto& [k, v] : s.config) sc.config[k] = v;
+  host::RuntimeLimits limits;
+  limits.fuel_per_call = s.fuel;
+  limits.memory_bytes = s.memory_bytes;
+  slot.runtime = host::StageRuntime::load(s.module, sc, slot.routes, limits, &why);
+  if (!slot.runtime) {
+    *error = config_.source + ": stage " + s.name + ": cannot load " + s.module + ": " + why;
+    return false;
+  }
+  uint64_t before = 0;
+  host::CallResult r = slot.runtime->init();
+  after_call(slot, r, before);
+  if (slot.runtime) {
+    slot.up_since = Clock::now();
+    if (s.tick) slot.next_tick = Clock::now() + *s.tick;
+  }
+  return true;
+}
+
+void Agent::Impl::fail_stage(StageSlot& slot, uint32_t kind, const std::string& detail) {
+  if (slot.runtime) {
+    const host::StageCounters& c = slot.runtime->host().counters();
+    slot.carried.handler_errors += c.handler_errors;
+    slot.carried.not_granted += refusals(c);  // all refusal kinds, summed
+    slot.runtime.reset();
+  }
+  Clock::time_point now = Clock::now();
+  // Backoff doubles while failures follow each other; a stage that stayed up
+  // for a whole backoff_max starts over from backoff_min.
+  const SupervisorSettings& sup = config_.supervisor;
+  if (slot.backoff.count() == 0 || now - slot.up_since >= sup.backoff_max) slot.backoff = sup.backoff_min;
+  else slot.backoff = std::min<milliseconds>(slot.backoff * 2, sup.backoff_max);
+  slot.restart_at = now + slot.backoff;
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  StageStats& st = slot.stats;
+  if (kind == kTrap) ++st.traps;
+  else if (kind == kOutOfFuel) ++st.out_of_fuel;
+  else if (kind == kRefusalStorm) ++st.refusal_storms;
+  st.backoff_ms = slot.backoff.count();
+  st.state = "backoff";
+  if (!(slot.logged_kinds & kind)) {
+    slot.logged_kinds |= kind;
+    std::fprintf(stderr, "%s/%s: %s (%s); restarting in %lld ms (further failures of this kind are counted in the heartbeat)\n",
+                 config_.id.c_str(), slot.settings.name.c_str(), failure_name(kind), detail.c_str(),
+                 static_cast<long long>(slot.backoff.count()));
+  }
+}
+
+void Agent::Impl::after_call(StageSlot& slot, const host::CallResult& r, uint64_t refusals_before) {
+  if (r.kind == host::CallResult::Kind::Trapped) return fail_stage(slot, kTrap, r.detail);
+  if (r.kind == host::CallResult::Kind::OutOfFuel) return fail_stage(slot, kOutOfFuel, r.detail);
+  uint64_t now_refused = refusals(slot.runtime->host().counters());
+  if (now_refused - refusals_before >= config_.supervisor.refusal_storm)
+    return fail_stage(slot, kRefusalStorm, std::to_string(now_refused - refusals_before) + " refused calls in one delivery");
+  const host::StageCounters& c = slot.runtime->host().counters();
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  slot.stats.state = "running";
+  slot.stats.handler_errors = slot.carried.handler_errors + c.handler_errors;
+  slot.stats.refused = slot.carried.not_granted + refusals(c);
+}
+
+bool Agent::Impl::publishes(const StageSlot& slot, std::string_view port) const {
+  if (!sender_) return false;
+  if (slot.settings.publish_all) return true;
+  for (const std::string& p : slot.settings.publish)
+    if (p == port) return true;
+  return false;
+}
+
+// Called on the loop thread while the stage runs: wrap the values in the
+// envelope, hand it to local receivers and (if wanted) to the outbox.
+int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::string_view values) {
+  StageSlot& slot = *slots_[index];
+  host::Envelope e;
+  e.node = config_.id;
+  e.stage = slot.settings.name;
+  e.ts_ms = wall_now_ms();
+  e.values_json = std::string(values);
+  std::string text, why;
+  // Validate before taking a sequence number so a bad payload leaves no gap.
+  e.seq = 0;
+  if (!host::make_envelope(e, &text, &why)) return host::kINVALID;
+  e.seq = slot.seq.take();
+  host::make_envelope(e, &text, &why);
+  {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    ++slot.stats.emitted;
+  }
+  auto routes = local_routes_.find({slot.settings.name, std::string(port)});
+  if (routes != local_routes_.end()) {
+    for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, text);
+  }
+  if (publishes(slot, port)) {
+    sender_->send(topics::data(config_.id, slot.settings.name, port), text);
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    ++published_;
+  }
+  return host::kOK;
+}
+
+void Agent::Impl::on_bus_message(const Message& m) {
+  if (ingest_ && m.topic.rfind(topics::all_data().substr(0, topics::all_data().size() - 1), 0) == 0)
+    ingest_->handle(m);
+  auto routes = remote_routes_.find(m.topic);
+  if (routes == remote_routes_.end()) return;
+  for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, m.payload);
+}
+
+void Agent::Impl::enqueue(std::size_t index, std::string port, std::string payload) {
+  StageSlot& slot = *slots_[index];
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (slot.queue.size() >= slot.settings.queue) {
+      slot.queue.pop_front();  // the newest data matters most to a control loop
+      std::lock_guard<std::mutex> stats_lock(stats_mutex_);
+      ++slot.stats.dropped;
+    }
+    slot.queue.push_back({std::move(port), std::move(payload)});
+  }
+  wake_.notify_one();
+}
+
+bool Agent::Impl::deliver_one(StageSlot& slot) {
+  Delivery d;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (slot.queue.empty()) return false;
+    d = std::move(slot.queue.front());
+    slot.queue.pop_front();
+  }
+  uint64_t before = refusals(slot.runtime->host().counters());
+  host::CallResult r = slot.runtime->deliver(d.port, reinterpret_cast<const uint8_t*>(d.payload.data()),
+                                             static_cast<uint32_t>(d.payload.size()));
+  {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    ++slot.stats.delivered;
+  }
+  after_call(slot, r, before);
+  return true;
+}
+
+void Agent::Impl::run_loop() {
+  Clock::time_point next_heartbeat = Clock::now();
+  Clock::time_point next_retention = Clock::now() + config_.ingest.retention_every;
+  for (;;) {
+    Clock::time_point now = Clock::now();
+    bool stopping;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping = stopping_;
+    }
+    bool busy = false;
+    for (auto& slot_ptr : slots_) {
+      StageSlot& slot = *slot_ptr;
+      if (!slot.runtime) {
+        if (stopping || now < slot.restart_at) continue;
+        std::string why;
+        {
+          std::lock_guard<std::mutex> lock(stats_mutex_);
+          ++slot.stats.restarts;
+        }
+        if (!load_stage(slot, &why)) fail_stage(slot, kInitFailed, why);
+        continue;
+      }
+      if (!stopping && slot.settings.tick && now >= slot.next_tick) {
+        // A late tick is not made up for: the next one is an interval from now.
+        slot.next_tick = std::max(slot.next_tick + *slot.settings.tick, now);
+        uint64_t before = refusals(slot.runtime->host().counters());
+        host::CallResult r = slot.runtime->tick(slot.services.monotonic_us());
+        {
+          std::lock_guard<std::mutex> lock(stats_mutex_);
+          ++slot.stats.ticks;
+        }
+        after_call(slot, r, before);
+        busy = true;
+        if (!slot.runtime) continue;
+      }
+      if (deliver_one(slot)) busy = true;
+    }
+    if (!stopping && bus_ && now >= next_heartbeat) {
+      heartbeat();
+      next_heartbeat = now + config_.heartbeat;
+    }
+    if (!stopping && store_ && config_.ingest.storage.retention_ms > 0 && now >= next_retention) {
+      adapters::apply_retention(*store_, config_.ingest.storage, wall_now_ms());
+      next_retention = now + config_.ingest.retention_every;
+    }
+    if (busy) continue;
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (stopping_) {
+      bool empty = true;
+      for (auto& slot : slots_) empty = empty && (slot->queue.empty() || !slot->runtime);
+      if (empty) break;  // drained (a stage waiting to restart keeps its queue)
+      continue;
+    }
+    // Sleep until the next tick, restart or heartbeat, or until a message.
+    Clock::time_point until = now + milliseconds(200);
+    for (auto& slot : slots_) {
+      if (!slot->runtime) until = std::min(until, slot->restart_at);
+      else if (slot->settings.tick) until = std::min(until, slot->next_tick);
+      if (!slot->queue.empty() && slot->runtime) until = now;
+    }
+    if (bus_) until = std::min(until, next_heartbeat);
+    wake_.wait_until(lock, until);
+  }
+}
+
+void Agent::Impl::heartbeat() {
+  AgentStats s = stats();
+  Heartbeat hb;
+  hb.ts_ms = wall_now_ms();
+  hb.agent_uptime_s = std::chrono::duration<double>(Clock::now() - epoch_).count();
+  hb.load = read_system_load();
+  hb.stages = s.stages.size();
+  hb.outbox_depth = s.outbox_depth;
+  hb.outbox_overflow = s.outbox_overflow;
+  nlohmann::json j = nlohmann::json::parse(encode_heartbeat(config_.id, hb), nullptr, false);
+  if (j.is_discarded()) return;
+  j["tier"] = config_.tier;
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) == 0) {
+    j["process"] = {{"cpu_s", usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+                                  (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6},
+                    {"max_rss_kb", usage.ru_maxrss}};
+  }
+  nlohmann::json stages = nlohmann::json::object();
+  double uptime = std::max(hb.agent_uptime_s, 1e-3);
+  for (const StageStats& st : s.stages) {
+    stages[st.name] = {{"state", st.state},        {"delivered", st.delivered},
+                       {"emitted", st.emitted},    {"in_per_s", st.delivered / uptime},
+                       {"out_per_s", st.emitted / uptime},
+                       {"ticks", st.ticks},        {"queue", st.queue_depth},
+                       {"dropped", st.dropped},    {"traps", st.traps},
+                       {"out_of_fuel", st.out_of_fuel}, {"refusal_storms", st.refusal_storms},
+                       {"refused", st.refused},    {"handler_errors", st.handler_errors},
+                       {"restarts", st.restarts},  {"backoff_ms", st.backoff_ms}};
+  }
+  j["stage_stats"] = stages;
+  if (ingest_) j["ingest"] = {{"stored", s.ingest_stored}, {"duplicates", s.ingest_duplicates}, {"rejected", s.ingest_rejected}};
+  int token = 0;
+  bus_->publish(topics::heartbeat(config_.id), j.dump(), 0, false, &token);
+}
+
+AgentStats Agent::Impl::stats() {
+  AgentStats s;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<std::mutex> stats_lock(stats_mutex_);
+    for (auto& slot : slots_) {
+      StageStats st = slot->stats;
+      st.queue_depth = slot->queue.size();
+      s.stages.push_back(st);
+    }
+    s.published = published_;
+  }
+  if (outbox_) {
+    s.outbox_depth = outbox_->size();
+    s.outbox_overflow = outbox_->overflow_count();
+  }
+  if (bus_) s.connected = bus_->connected();
+  if (ingest_) {
+    IngestCounters c = ingest_->counters();
+    s.ingest_stored = c.stored;
+    s.ingest_duplicates = c.duplicates;
+    s.ingest_rejected = c.rejected;
+  }
+  return s;
+}
+
+void Agent::Impl::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (loop_.joinable()) loop_.join();
+  if (bus_) {
+    // Flush: wait (bounded) until the broker acknowledged everything stored.
+    Clock::time_point deadline = Clock::now() + config_.shutdown_timeout;
+    while (outbox_->size() > 0 && bus_->connected() && Clock::now() < deadline) {
+      sender_->pump();
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    bus_->set_message_handler({});
+    bus_->stop();  // DISCONNECT with Will: the broker publishes "offline"
+    ingest_.reset();
+    sender_.reset();
+  }
+}
+
+std::unique_ptr<Agent> Agent::start(NodeConfig config, std::string* error) {
+  auto impl = std::make_unique<Impl>(std::move(config));
+  if (!impl->open(error)) {
+    impl->stop();
+    return nullptr;
+  }
+  return std::unique_ptr<Agent>(new Agent(std::move(impl)));
+}
+
+Agent::Agent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Agent::~Agent() { stop(); }
+void Agent::stop() { impl_->stop(); }
+AgentStats Agent::stats() { return impl_->stats(); }
+const NodeConfig& Agent::config() const { return impl_->config(); }
+
+}  // namespace continuum::node::agent

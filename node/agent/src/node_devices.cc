@@ -1,0 +1,61 @@
+#include "node_devices.h"
+
+namespace continuum::node::agent {
+
+NodeDevices::NodeDevices(const std::vector<DeviceSettings>& settings) {
+  for (const DeviceSettings& d : settings) {
+    Named named;
+    named.name = d.name;
+    if (d.kind == "simulated") {
+      auto sensors = std::make_unique<devices::SimulatedSensors>();
+      auto actuators = std::make_unique<devices::SimulatedActuators>();
+      for (const auto& [name, value] : d.sim_sensors) {
+        sensors->set(name, value);
+        named.sensor_names.push_back(name);
+      }
+      for (const std::string& name : d.sim_actuators) {
+        actuators->add(name);
+        named.actuator_names.push_back(name);
+      }
+      named.sensors = sensors.get();
+      named.actuators = actuators.get();
+      sim_sensors_.push_back(std::move(sensors));
+      sim_actuators_.push_back(std::move(actuators));
+    } else {  // modbus-tcp (the config accepts nothing else)
+      devices::ModbusTcpConfig mc;
+      mc.host = d.host;
+      mc.port = d.port;
+      mc.unit_id = d.unit;
+      mc.response_timeout_ms = static_cast<int>(d.timeout.count());
+      for (const auto& [name, s] : d.modbus_sensors) {
+        devices::ModbusRegister reg;
+        reg.table = s.table == "holding" ? devices::ModbusRegister::Table::Holding
+                                         : devices::ModbusRegister::Table::Input;
+        reg.address = s.address;
+        reg.scale = s.scale;
+        reg.is_signed = s.is_signed;
+        mc.sensors[name] = reg;
+        named.sensor_names.push_back(name);
+      }
+      for (const auto& [name, address] : d.coils) {
+        mc.coils[name] = address;
+        named.actuator_names.push_back(name);
+      }
+      auto device = std::make_unique<devices::ModbusTcpDevice>(mc);
+      named.sensors = device.get();
+      named.actuators = device.get();
+      modbus_.push_back(std::move(device));
+    }
+    named_.push_back(std::move(named));
+  }
+}
+
+void NodeDevices::attach(devices::DeviceHostDevices& routes) {
+  // A stage names channels directly ("soil-1"); the device is the node's business.
+  for (Named& n : named_) {
+    for (const std::string& s : n.sensor_names) routes.add_sensor(s, *n.sensors, s);
+    for (const std::string& a : n.actuator_names) routes.add_actuator(a, *n.actuators, a);
+  }
+}
+
+}  // namespace continuum::node::agent

@@ -1,0 +1,35 @@
+// The devices a node's config declares ([[devices]]), built once and shared by
+// every stage on the node (grants decide which stage may touch which name).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "continuum/devices/host_adapter.h"
+#include "continuum/devices/modbus_tcp_device.h"
+#include "continuum/devices/simulated_devices.h"
+#include "continuum/node/agent/config.h"
+
+namespace continuum::node::agent {
+
+class NodeDevices {
+ public:
+  explicit NodeDevices(const std::vector<DeviceSettings>& settings);
+  // Routes every declared sensor and actuator name to its device.
+  void attach(devices::DeviceHostDevices& routes);
+
+ private:
+  struct Named {
+    std::string name;
+    devices::SensorSource* sensors = nullptr;
+    devices::ActuatorSink* actuators = nullptr;
+    std::vector<std::string> sensor_names, actuator_names;
+  };
+  std::vector<std::unique_ptr<devices::SimulatedSensors>> sim_sensors_;
+  std::vector<std::unique_ptr<devices::SimulatedActuators>> sim_actuators_;
+  std::vector<std::unique_ptr<devices::ModbusTcpDevice>> modbus_;
+  std::vector<Named> named_;
+};
+
+}  // namespace continuum::node::agent

@@ -1,0 +1,85 @@
+// One stage as the agent runs it: its module runtime (reloaded after a
+// failure), its bounded input queue, its persisted sequence counter, the
+// supervisor's backoff state and its counters.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "continuum/devices/host_adapter.h"
+#include "continuum/host/stage_runtime.h"
+#include "continuum/node/agent/agent.h"
+#include "continuum/node/agent/config.h"
+
+namespace continuum::node::agent {
+
+using Clock = std::chrono::steady_clock;
+
+struct Delivery {
+  std::string port;
+  std::string payload;  // a whole envelope
+};
+
+// The sequence number of a stage's envelopes, kept in a file so that it keeps
+// increasing across restarts of the node (ingest dedups by (node, stage, seq)).
+class SeqCounter {
+ public:
+  explicit SeqCounter(std::string path);
+  uint64_t take();  // the next number, persisted before it is returned
+
+ private:
+  std::string path_;
+  uint64_t next_ = 0;
+};
+
+// What the module's host calls reach besides the devices: emit, clocks,
+// random, log. Emit goes back to the agent.
+class StageServices final : public host::HostDevices {
+ public:
+  using EmitFn = std::function<int32_t(std::string_view port, std::string_view values)>;
+  StageServices(std::string node, EmitFn emit, Clock::time_point epoch);
+  int32_t sensor_read(std::string_view, double*) override;
+  int32_t actuator_set(std::string_view, double) override;
+  int32_t serial_read(std::string_view, uint8_t*, uint32_t) override;
+  int32_t serial_write(std::string_view, const uint8_t*, uint32_t) override;
+  int32_t emit(std::string_view port, const uint8_t* payload, uint32_t len) override;
+  int64_t monotonic_us() override;
+  int64_t wall_ms() override;
+  void random_bytes(uint8_t* buf, uint32_t len) override;
+  void log(int32_t level, std::string_view stage, std::string_view message) override;
+
+ private:
+  std::string node_;
+  EmitFn emit_;
+  Clock::time_point epoch_;
+  std::mt19937_64 random_{std::random_device{}()};
+};
+
+struct StageSlot {
+  StageSlot(const StageSettings& s, std::string seq_path, StageServices::EmitFn emit,
+            Clock::time_point epoch, std::string node)
+      : settings(s), seq(std::move(seq_path)), services(std::move(node), std::move(emit), epoch),
+        routes(services) {}
+
+  const StageSettings& settings;
+  SeqCounter seq;
+  StageServices services;
+  devices::DeviceHostDevices routes;
+  std::unique_ptr<host::StageRuntime> runtime;  // null while waiting to restart
+
+  std::deque<Delivery> queue;  // guarded by the agent's queue mutex
+  StageStats stats;
+  host::StageCounters carried;  // counters of earlier instances (restarts reset the host's)
+  Clock::time_point next_tick{};
+  Clock::time_point restart_at{};
+  Clock::time_point up_since{};
+  std::chrono::milliseconds backoff{0};
+  uint32_t logged_kinds = 0;  // bit per failure kind already logged
+};
+
+}  // namespace continuum::node::agent
