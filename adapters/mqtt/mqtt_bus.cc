@@ -126,7 +126,10 @@ bool MqttBus::wait_connected(int timeout_ms) {
 
 void MqttBus::stop() {
   if (!client_) return;
-  mosquitto_disconnect_v5(client_, MQTT_RC_NORMAL_DISCONNECTION, nullptr);
+  // With a Will (a node's "offline" status) a clean stop asks the broker to
+  // publish it anyway (MQTT 5 reason 0x04): stopped is offline too.
+  mosquitto_disconnect_v5(client_, config_.will ? MQTT_RC_DISCONNECT_WITH_WILL_MSG : MQTT_RC_NORMAL_DISCONNECTION,
+                          nullptr);
   if (loop_running_) mosquitto_loop_stop(client_, /*force=*/false);
   loop_running_ = false;
   mosquitto_destroy(client_);

@@ -210,6 +210,13 @@ TEST(MqttBus, NodePresenceAndHeartbeat) {
   EXPECT_GE(hb["load"]["1m"].get<double>(), 0.0);
   EXPECT_GT(hb["load"]["host_uptime_s"].get<double>(), 0.0);
   EXPECT_GT(hb["load"]["mem_total_kb"].get<uint64_t>(), hb["load"]["mem_available_kb"].get<uint64_t>());
+
+  // A clean stop marks the node offline as well.
+  node_bus.stop();
+  auto after_stop = seen.wait_for(3, 3000);
+  ASSERT_EQ(after_stop.size(), 3u);
+  EXPECT_EQ(after_stop[2].topic, "ctm/v1/edge-9/status");
+  EXPECT_EQ(after_stop[2].payload, R"({"node":"edge-9","state":"offline"})");
 }
 
 TEST(MqttBus, SharedSubscriptionHandsEachMessageToOneMember) {

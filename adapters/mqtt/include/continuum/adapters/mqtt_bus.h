@@ -65,7 +65,7 @@ void use_node_presence(MqttConfig& config, std::string_view node);
 class MqttBus final : public node::MessageBus {
  public:
   explicit MqttBus(MqttConfig config);
-  ~MqttBus() override;  // disconnects cleanly (no Will) and stops the thread
+  ~MqttBus() override;  // stop()
   MqttBus(const MqttBus&) = delete;
   MqttBus& operator=(const MqttBus&) = delete;
 
@@ -74,6 +74,8 @@ class MqttBus final : public node::MessageBus {
   node::Status start();
   // Waits until connected (or the timeout passes).
   bool wait_connected(int timeout_ms);
+  // Disconnects (asking the broker to publish the Will, if there is one, so a
+  // stopped node reads "offline" too) and stops the network thread.
   void stop();
 
   void set_message_handler(MessageHandler handler) override;
