@@ -41,6 +41,9 @@ struct MqttCallbacks {
   static void publish(mosquitto*, void* self, int mid, int, const mosquitto_property*) {
     static_cast<MqttBus*>(self)->handle_ack(mid);
   }
+  static void subscribe(mosquitto*, void* self, int mid, int, const int*, const mosquitto_property*) {
+    static_cast<MqttBus*>(self)->handle_suback(mid);
+  }
   static void message(mosquitto*, void* self, const mosquitto_message* msg, const mosquitto_property*) {
     node::Message message;
     message.topic = msg->topic;
@@ -85,6 +88,7 @@ Status MqttBus::start() {
   mosquitto_disconnect_v5_callback_set(client_, MqttCallbacks::disconnect);
   mosquitto_publish_v5_callback_set(client_, MqttCallbacks::publish);
   mosquitto_message_v5_callback_set(client_, MqttCallbacks::message);
+  mosquitto_subscribe_v5_callback_set(client_, MqttCallbacks::subscribe);
   mosquitto_reconnect_delay_set(client_, config_.reconnect_delay_s, config_.reconnect_delay_max_s, true);
 
   int rc;
@@ -113,6 +117,23 @@ Status MqttBus::start() {
   loop_running_ = true;
   if (rc) return mosquitto_failure("mqtt: first connect failed, retrying in background", rc);
   return Status::success();
+}
+
+bool MqttBus::wait_subscribed(int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    if (connected_.load()) {
+      std::lock_guard lock(mutex_);
+      if (pending_subacks_.empty()) return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+void MqttBus::handle_suback(int mid) {
+  std::lock_guard lock(mutex_);
+  pending_subacks_.erase(mid);
 }
 
 bool MqttBus::wait_connected(int timeout_ms) {
@@ -152,13 +173,13 @@ Status MqttBus::publish(const std::string& topic, std::string_view payload, int 
 }
 
 Status MqttBus::subscribe(const std::string& filter, int qos) {
-  {
-    std::lock_guard lock(mutex_);
-    subscriptions_.emplace_back(filter, qos);
-  }
+  std::lock_guard lock(mutex_);
+  subscriptions_.emplace_back(filter, qos);
   if (!client_ || !connected_.load()) return Status::success();  // made on (re)connect
-  int rc = mosquitto_subscribe_v5(client_, nullptr, filter.c_str(), qos, 0, nullptr);
+  int mid = 0;
+  int rc = mosquitto_subscribe_v5(client_, &mid, filter.c_str(), qos, 0, nullptr);
   if (rc) return mosquitto_failure("mqtt: subscribe", rc);
+  pending_subacks_.insert(mid);
   return Status::success();
 }
 
@@ -173,8 +194,11 @@ void MqttBus::handle_connect(int reason_code) {
   bool resume;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& [filter, qos] : subscriptions_)
-      mosquitto_subscribe_v5(client_, nullptr, filter.c_str(), qos, 0, nullptr);
+    pending_subacks_.clear();  // SUBACKs of a lost connection will not come
+    for (const auto& [filter, qos] : subscriptions_) {
+      int mid = 0;
+      if (mosquitto_subscribe_v5(client_, &mid, filter.c_str(), qos, 0, nullptr) == 0) pending_subacks_.insert(mid);
+    }
     resume = !unacked_.empty();
     resuming_ = resume;
     if (config_.birth) {

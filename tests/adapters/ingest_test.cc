@@ -104,8 +104,7 @@ TEST(Ingest, TwoWorkersOnASharedSubscriptionStoreEachReadingOnce) {
   ASSERT_TRUE(worker2.start());
   ASSERT_TRUE(bus1.start());
   ASSERT_TRUE(bus2.start());
-  ASSERT_TRUE(bus1.wait_connected(3000) && bus2.wait_connected(3000));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(bus1.wait_subscribed(3000) && bus2.wait_subscribed(3000));
 
   MqttBus edge(make_config("edge-1"));
   ASSERT_TRUE(edge.start());

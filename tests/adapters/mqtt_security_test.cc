@@ -28,8 +28,7 @@ bool round_trip(const MqttConfig& config) {
   testing::Collector seen;
   seen.attach(bus);
   bus.subscribe("ctm/v1/test", 1);
-  if (!bus.start() || !bus.wait_connected(2000)) return false;
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (!bus.start() || !bus.wait_subscribed(2000)) return false;
   if (!bus.publish("ctm/v1/test", "hello", 1, false, nullptr)) return false;
   auto messages = seen.wait_for(1, 2000);
   return messages.size() == 1 && messages[0].payload == "hello";

@@ -44,7 +44,7 @@ TEST(MqttBus, Qos1PublishIsAcknowledgedAndDelivered) {
   received.attach(subscriber);
   ASSERT_TRUE(subscriber.subscribe("ctm/v1/data/#", 1));
   ASSERT_TRUE(subscriber.start());
-  ASSERT_TRUE(subscriber.wait_connected(3000));
+  ASSERT_TRUE(subscriber.wait_subscribed(3000));
 
   MqttBus publisher(client_config(broker.port(), "pub"));
   std::mutex acked_mutex;
@@ -55,8 +55,6 @@ TEST(MqttBus, Qos1PublishIsAcknowledgedAndDelivered) {
   });
   ASSERT_TRUE(publisher.start());
   ASSERT_TRUE(publisher.wait_connected(3000));
-  // The subscription is made on connect; give the SUBACK a moment.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
 
   std::set<int> tokens;
   for (int i = 0; i < 20; ++i) {
@@ -98,8 +96,11 @@ TEST(MqttBus, RetainedStatusTurnsOfflineWhenTheNodeIsKilled) {
     config.will = MqttRetainedMessage{status_topic, R"({"state":"offline"})"};
     config.birth = MqttRetainedMessage{status_topic, R"({"state":"online"})"};
     MqttBus bus(config);
-    bool ok = bus.start() && bus.wait_connected(3000);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // birth acknowledged
+    // Seeing its own "online" come back means the broker holds it.
+    testing::Collector own_status;
+    own_status.attach(bus);
+    bus.subscribe(status_topic, 1);
+    bool ok = bus.start() && own_status.wait_for(1, 3000).size() == 1;
     char byte = ok ? 1 : 0;
     (void)!write(ready[1], &byte, 1);
     pause();
@@ -152,8 +153,7 @@ TEST(MqttBus, AbruptDisconnectPublishesWillThenReconnects) {
   seen.attach(observer);
   observer.subscribe(status_topic, 1);
   ASSERT_TRUE(observer.start());
-  ASSERT_TRUE(observer.wait_connected(3000));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(observer.wait_subscribed(3000));
 
   MqttConfig config = client_config(broker.port(), "edge-8");
   config.will = MqttRetainedMessage{status_topic, "offline"};
@@ -181,8 +181,7 @@ TEST(MqttBus, NodePresenceAndHeartbeat) {
   observer.subscribe("ctm/v1/+/status", 1);
   observer.subscribe("ctm/v1/+/hb", 0);
   ASSERT_TRUE(observer.start());
-  ASSERT_TRUE(observer.wait_connected(3000));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(observer.wait_subscribed(3000));
 
   MqttConfig config = client_config(broker.port(), "edge-9");
   use_node_presence(config, "edge-9");
@@ -232,8 +231,7 @@ TEST(MqttBus, SharedSubscriptionHandsEachMessageToOneMember) {
   second.subscribe(filter, 1);
   ASSERT_TRUE(first.start());
   ASSERT_TRUE(second.start());
-  ASSERT_TRUE(first.wait_connected(3000) && second.wait_connected(3000));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(first.wait_subscribed(3000) && second.wait_subscribed(3000));
 
   MqttBus publisher(client_config(broker.port(), "pub"));
   ASSERT_TRUE(publisher.start());

@@ -69,7 +69,7 @@ TEST(OutboxOutage, EverythingArrivesOnceInOrderAfterTheBrokerReturns) {
   received.attach(cloud);
   cloud.subscribe(node::topics::all_data(), 1);
   ASSERT_TRUE(cloud.start());
-  ASSERT_TRUE(cloud.wait_connected(3000));
+  ASSERT_TRUE(cloud.wait_subscribed(3000));
 
   testing::TempDir dir;
   node::Status status;
@@ -82,7 +82,6 @@ TEST(OutboxOutage, EverythingArrivesOnceInOrderAfterTheBrokerReturns) {
   node::OutboxSender sender(*outbox, bus, 16);
   ASSERT_TRUE(bus.start());
   ASSERT_TRUE(bus.wait_connected(3000));
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // cloud's SUBACK
 
   // The node's stage: one reading every 10 ms, outage or not.
   const int total = 200;
@@ -178,8 +177,7 @@ TEST(OutboxOutage, BacklogFromAPreviousRunIsSentOnStart) {
   received.attach(listener);
   listener.subscribe("ctm/v1/data/#", 1);
   ASSERT_TRUE(listener.start());
-  ASSERT_TRUE(listener.wait_connected(3000));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(listener.wait_subscribed(3000));
 
   auto outbox = SqliteOutbox::open({path, 100});
   ASSERT_TRUE(outbox);

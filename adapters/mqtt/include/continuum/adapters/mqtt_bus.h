@@ -74,6 +74,9 @@ class MqttBus final : public node::MessageBus {
   node::Status start();
   // Waits until connected (or the timeout passes).
   bool wait_connected(int timeout_ms);
+  // Waits until connected and every subscription acknowledged (SUBACK) on
+  // the current connection: from then on, matching messages reach this bus.
+  bool wait_subscribed(int timeout_ms);
   // Disconnects (asking the broker to publish the Will, if there is one, so a
   // stopped node reads "offline" too) and stops the network thread.
   void stop();
@@ -97,6 +100,7 @@ class MqttBus final : public node::MessageBus {
   void handle_connect(int reason_code);
   void handle_disconnect();
   void handle_ack(int token);
+  void handle_suback(int mid);
   void handle_message(const node::Message& message);
   void announce_connected();
 
@@ -120,6 +124,7 @@ class MqttBus final : public node::MessageBus {
   // itself not connected so that nobody publishes newer messages ahead of them.
   std::unordered_set<int> unacked_;
   bool resuming_ = false;
+  std::unordered_set<int> pending_subacks_;  // SUBSCRIBE mids without SUBACK
 };
 
 }  // namespace continuum::adapters
