@@ -218,6 +218,18 @@ TEST(MqttBus, NodePresenceAndHeartbeat) {
   EXPECT_EQ(after_stop[2].payload, R"({"node":"edge-9","state":"offline"})");
 }
 
+// A node may boot before its broker: the bus keeps trying in the background.
+TEST(MqttBus, ConnectsWhenTheBrokerComesUpLater) {
+  if (testing::find_program("mosquitto").empty()) GTEST_SKIP() << "mosquitto not installed";
+  testing::MosquittoServer broker;  // port chosen, not started yet
+  MqttBus bus(client_config(broker.port(), "early"));
+  node::Status first = bus.start();
+  EXPECT_FALSE(first) << "nothing listens yet";
+  EXPECT_FALSE(bus.connected());
+  ASSERT_TRUE(broker.start()) << broker.log();
+  EXPECT_TRUE(bus.wait_connected(5000));
+}
+
 TEST(MqttBus, SharedSubscriptionHandsEachMessageToOneMember) {
   testing::MosquittoServer broker;
   START_BROKER(broker);
