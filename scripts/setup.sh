@@ -15,7 +15,7 @@ packages=(
   nodejs npm
   # Cortex-M4 firmware: cross compiler, C library, emulator
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
-  pkg-config mosquitto libmosquitto-dev libsqlite3-dev influxdb libcpp-httplib-dev  # node adapters + their tests
+  pkg-config mosquitto libmosquitto-dev libsqlite3-dev influxdb libcpp-httplib-dev libtomlplusplus-dev  # node adapters + their tests
   libmodbus-dev libssl-dev  # devices (Modbus TCP), TLS
   # Rust build of a reference module (rustc straight to wasm32, no cargo)
   rustc libstd-rust-dev-wasm32

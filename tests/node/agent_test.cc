@@ -1,0 +1,221 @@
+// The node agent with real modules and a real mosquitto: in-process wiring,
+// edge -> broker -> cloud ingest into SQLite, the supervisor restarting a
+// trapping stage with backoff, and SIGTERM through the CLI.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "../adapters/server_process.h"
+#include "continuum/adapters/mqtt_bus.h"
+#include "continuum/adapters/sqlite_reading_store.h"
+#include "continuum/node/agent/agent.h"
+#include "continuum/node/topics.h"
+
+namespace continuum::node::agent {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 5000ms) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return condition();
+}
+
+NodeConfig parse(const std::string& text) {
+  std::string error;
+  std::optional<NodeConfig> c = parse_node_config(text, "test.toml", "/", process_environment(), &error);
+  EXPECT_TRUE(c) << error;
+  return c ? *c : NodeConfig{};
+}
+
+const StageStats& stage(const AgentStats& s, const std::string& name) {
+  for (const StageStats& st : s.stages)
+    if (st.name == name) return st;
+  static StageStats none;
+  ADD_FAILURE() << "no stage " << name;
+  return none;
+}
+
+// The edge's control stage: irrigation-control on simulated probes, ticking fast.
+std::string control_stage(const std::string& extra = "") {
+  return std::string(R"(
+[[devices]]
+name = "field"
+kind = "simulated"
+sensors = { soil-1 = 30.0, soil-2 = 32.0 }
+actuators = ["pump-1"]
+[[stages]]
+name = "control"
+module = ")") + IRRIGATION_CONTROL_WASM + R"("
+grants = ["config", "sensor:soil-1", "sensor:soil-2", "actuator:pump-1", "emit:readings", "emit:pump"]
+config = { sensors = "soil-1,soil-2", low = 25, high = 35 }
+tick = "20ms"
+)" + extra;
+}
+
+TEST(NodeAgent, WiresStagesInProcess) {
+  testing::TempDir dir;
+  std::string text = "[node]\nid = \"edge-1\"\ndata_dir = \"" + dir.path().string() + "\"\n" + control_stage() +
+                     R"(
+[[stages]]
+name = "filter"
+module = ")" + SOIL_FILTER_WASM + R"("
+grants = ["config", "emit:filtered", "emit:aggregate"]
+inputs = { readings = "control.readings" }
+)";
+  std::string error;
+  std::unique_ptr<Agent> agent = Agent::start(parse(text), &error);
+  ASSERT_TRUE(agent) << error;
+  // soil-filter emits one "filtered" message per reading it receives.
+  ASSERT_TRUE(eventually([&] { return stage(agent->stats(), "filter").emitted >= 6; }));
+  AgentStats s = agent->stats();
+  EXPECT_GE(stage(s, "filter").delivered, 6u);
+  EXPECT_GE(stage(s, "control").ticks, 3u);
+  EXPECT_EQ(stage(s, "filter").traps, 0u);
+  agent->stop();
+  // The sequence number is persisted per stage: a new agent on the same
+  // data_dir continues where the last one stopped (ingest dedups by seq).
+  uint64_t first_run = stage(agent->stats(), "control").emitted;
+  auto stored_next = [&] {
+    std::ifstream seq(dir.path() / "seq" / "control");
+    uint64_t next = 0;
+    seq >> next;
+    return next;
+  };
+  EXPECT_EQ(stored_next(), first_run);
+  agent = Agent::start(parse(text), &error);
+  ASSERT_TRUE(agent) << error;
+  ASSERT_TRUE(eventually([&] { return stage(agent->stats(), "control").emitted >= 3; }));
+  agent->stop();
+  EXPECT_EQ(stored_next(), first_run + stage(agent->stats(), "control").emitted);
+}
+
+TEST(NodeAgent, TrappingStageIsRestartedWithBackoffWhileOthersServe) {
+  testing::TempDir dir;
+  std::string text = "[node]\nid = \"edge-1\"\ndata_dir = \"" + dir.path().string() + "\"\n" +
+                     "[supervisor]\nbackoff_min = \"20ms\"\nbackoff_max = \"160ms\"\n" + control_stage() + R"(
+[[stages]]
+name = "bad"
+module = ")" + TRAP_WASM + R"("
+inputs = { readings = "control.readings" }
+)";
+  std::string error;
+  std::unique_ptr<Agent> agent = Agent::start(parse(text), &error);
+  ASSERT_TRUE(agent) << error;
+  ASSERT_TRUE(eventually([&] { return stage(agent->stats(), "bad").traps >= 5; }));
+  uint64_t emitted_before = stage(agent->stats(), "control").emitted;
+  std::this_thread::sleep_for(300ms);
+  AgentStats s = agent->stats();
+  const StageStats& bad = stage(s, "bad");
+  EXPECT_GE(bad.restarts, 4u);
+  // Consecutive failures double the delay up to the maximum.
+  EXPECT_EQ(bad.backoff_ms, 160);
+  EXPECT_GT(stage(s, "control").emitted, emitted_before);  // the node keeps serving
+  EXPECT_EQ(stage(s, "control").traps, 0u);
+}
+
+TEST(NodeAgent, EdgeReadingsReachCloudStorageOverMqtt) {
+  testing::MosquittoServer broker;
+  ASSERT_TRUE(broker.start()) << broker.log();
+  testing::TempDir edge_dir, cloud_dir;
+  std::string mqtt = "[mqtt]\nport = " + std::to_string(broker.port()) + "\n";
+  std::string cloud_text = "[node]\nid = \"cloud-1\"\ntier = \"cloud\"\ndata_dir = \"" + cloud_dir.path().string() +
+                           "\"\n" + mqtt + "[ingest]\nbackend = \"sqlite\"\n";
+  std::string edge_text = "[node]\nid = \"edge-1\"\ndata_dir = \"" + edge_dir.path().string() +
+                          "\"\nheartbeat = \"100ms\"\n" + mqtt + control_stage("publish = [\"readings\"]\n");
+  std::string error;
+  std::unique_ptr<Agent> cloud = Agent::start(parse(cloud_text), &error);
+  ASSERT_TRUE(cloud) << error;
+  ASSERT_TRUE(eventually([&] { return cloud->stats().connected; }));
+  std::unique_ptr<Agent> edge = Agent::start(parse(edge_text), &error);
+  ASSERT_TRUE(edge) << error;
+  ASSERT_TRUE(eventually([&] { return cloud->stats().ingest_stored >= 10; })) << broker.log();
+  edge->stop();
+  cloud->stop();
+  auto store = adapters::SqliteReadingStore::open((cloud_dir.path() / "readings.db").string());
+  ASSERT_TRUE(store);
+  std::vector<StoredReading> rows = store->range("edge-1", "control", {0, INT64_MAX});
+  ASSERT_GE(rows.size(), 10u);
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const Reading& r = rows[i].reading;
+    EXPECT_EQ(r.node, "edge-1");
+    EXPECT_EQ(r.stage, "control");
+    EXPECT_LE(r.ts_ms, now_ms);
+    EXPECT_GT(r.ts_ms, now_ms - 60000);
+    bool has_moisture = false;
+    for (const auto& [name, value] : r.values) has_moisture |= name == "moisture" || name == "value";
+    EXPECT_FALSE(r.values.empty());
+    (void)has_moisture;
+    if (i > 0) EXPECT_NE(r.seq, rows[i - 1].reading.seq);
+  }
+  // Only "readings" is published: "pump" messages never left the edge.
+  EXPECT_EQ(store->count(), rows.size());
+}
+
+TEST(NodeAgent, SigtermExitsZeroAndLeavesOfflineStatusRetained) {
+  testing::MosquittoServer broker;
+  ASSERT_TRUE(broker.start()) << broker.log();
+  testing::TempDir dir;
+  std::string config = (dir.path() / "edge-7.toml").string();
+  std::ofstream(config) << "[node]\nid = \"edge-7\"\ndata_dir = \"" << dir.path().string() << "\"\n[mqtt]\nport = "
+                        << broker.port() << "\n" << control_stage();
+  std::mutex mutex;
+  std::vector<std::string> statuses;
+  adapters::MqttConfig mc;
+  mc.port = broker.port();
+  adapters::MqttBus watcher(mc);
+  watcher.set_message_handler([&](const Message& m) {
+    std::lock_guard<std::mutex> lock(mutex);
+    statuses.push_back(m.payload);
+  });
+  ASSERT_TRUE(watcher.start());
+  ASSERT_TRUE(watcher.subscribe(topics::status("edge-7"), 1));
+  auto last_status = [&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    return statuses.empty() ? std::string() : statuses.back();
+  };
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl(CONTINUUM_BIN, CONTINUUM_BIN, "node", "--config", config.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ASSERT_TRUE(eventually([&] { return last_status().find("online") != std::string::npos; })) << broker.log();
+  std::this_thread::sleep_for(200ms);
+  kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  ASSERT_TRUE(eventually([&] { return last_status().find("offline") != std::string::npos; }));
+  watcher.stop();
+  // A newcomer learns the state from the retained message.
+  std::string retained;
+  adapters::MqttBus late(mc);
+  late.set_message_handler([&](const Message& m) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (m.retained) retained = m.payload;
+  });
+  ASSERT_TRUE(late.start());
+  ASSERT_TRUE(late.subscribe(topics::status("edge-7"), 1));
+  EXPECT_TRUE(eventually([&] {
+    std::lock_guard<std::mutex> lock(mutex);
+    return retained == R"({"node":"edge-7","state":"offline"})";
+  }));
+  late.stop();
+}
+
+}  // namespace
+}  // namespace continuum::node::agent
