@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <functional>
 #include <mutex>
@@ -138,9 +140,24 @@ TEST(NodeAgent, EdgeReadingsReachCloudStorageOverMqtt) {
   std::unique_ptr<Agent> cloud = Agent::start(parse(cloud_text), &error);
   ASSERT_TRUE(cloud) << error;
   ASSERT_TRUE(eventually([&] { return cloud->stats().connected; }));
+  std::mutex hb_mutex;
+  std::string heartbeat;
+  adapters::MqttConfig watcher_config;
+  watcher_config.port = broker.port();
+  adapters::MqttBus watcher(watcher_config);
+  watcher.set_message_handler([&](const Message& m) {
+    std::lock_guard<std::mutex> lock(hb_mutex);
+    heartbeat = m.payload;
+  });
+  ASSERT_TRUE(watcher.start());
+  ASSERT_TRUE(watcher.subscribe(topics::heartbeat("edge-1"), 0));
   std::unique_ptr<Agent> edge = Agent::start(parse(edge_text), &error);
   ASSERT_TRUE(edge) << error;
   ASSERT_TRUE(eventually([&] { return cloud->stats().ingest_stored >= 10; })) << broker.log();
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard<std::mutex> lock(hb_mutex);
+    return heartbeat.find("\"control\"") != std::string::npos;
+  }));
   edge->stop();
   cloud->stop();
   auto store = adapters::SqliteReadingStore::open((cloud_dir.path() / "readings.db").string());
@@ -155,14 +172,67 @@ TEST(NodeAgent, EdgeReadingsReachCloudStorageOverMqtt) {
     EXPECT_EQ(r.stage, "control");
     EXPECT_LE(r.ts_ms, now_ms);
     EXPECT_GT(r.ts_ms, now_ms - 60000);
-    bool has_moisture = false;
-    for (const auto& [name, value] : r.values) has_moisture |= name == "moisture" || name == "value";
-    EXPECT_FALSE(r.values.empty());
-    (void)has_moisture;
+    // A "readings" message of one simulated probe, with the value it read.
+    std::string sensor;
+    for (const auto& [name, text] : r.text_values)
+      if (name == "sensor") sensor = text;
+    double value = -1;
+    for (const auto& [name, v] : r.values)
+      if (name == "value") value = v;
+    EXPECT_TRUE((sensor == "soil-1" && value == 30.0) || (sensor == "soil-2" && value == 32.0))
+        << sensor << " " << value;
     if (i > 0) EXPECT_NE(r.seq, rows[i - 1].reading.seq);
   }
   // Only "readings" is published: "pump" messages never left the edge.
   EXPECT_EQ(store->count(), rows.size());
+  std::lock_guard<std::mutex> lock(hb_mutex);
+  ASSERT_FALSE(heartbeat.empty());
+  nlohmann::json hb = nlohmann::json::parse(heartbeat);
+  EXPECT_EQ(hb["node"], "edge-1");
+  EXPECT_GT(hb["stage_stats"]["control"]["emitted"].get<uint64_t>(), 0u);
+  EXPECT_GT(hb["stage_stats"]["control"]["ticks"].get<uint64_t>(), 0u);
+  EXPECT_TRUE(hb["outbox"].contains("depth"));
+  EXPECT_TRUE(hb["process"].contains("cpu_s"));
+}
+
+TEST(NodeAgent, BuffersWhileTheBrokerIsDownAndSendsEverythingInOrderAfter) {
+  testing::MosquittoServer broker;  // not started yet: the edge starts during an outage
+  testing::TempDir edge_dir, cloud_dir;
+  std::string mqtt = "[mqtt]\nport = " + std::to_string(broker.port()) + "\nreconnect_max = \"1s\"\n";
+  std::string edge_text = "[node]\nid = \"edge-1\"\ndata_dir = \"" + edge_dir.path().string() + "\"\n" + mqtt +
+                          control_stage();
+  std::string error;
+  std::unique_ptr<Agent> edge = Agent::start(parse(edge_text), &error);
+  ASSERT_TRUE(edge) << error;
+  ASSERT_TRUE(eventually([&] { return edge->stats().outbox_depth >= 10; }));
+  EXPECT_FALSE(edge->stats().connected);
+  ASSERT_TRUE(broker.start()) << broker.log();
+  if (broker.port() != std::stoi(mqtt.substr(mqtt.find('=') + 2))) GTEST_SKIP() << "broker port was taken meanwhile";
+  std::string cloud_text = "[node]\nid = \"cloud-1\"\ndata_dir = \"" + cloud_dir.path().string() + "\"\n" + mqtt +
+                           "[ingest]\n";
+  std::unique_ptr<Agent> cloud = Agent::start(parse(cloud_text), &error);
+  ASSERT_TRUE(cloud) << error;
+  ASSERT_TRUE(eventually([&] { return cloud->stats().connected; }));
+  // The edge reconnects by itself (backoff up to 1 s), then drains the outbox.
+  ASSERT_TRUE(eventually([&] { return edge->stats().connected && edge->stats().outbox_depth == 0; }, 10000ms));
+  edge->stop();  // flushes what is left
+  uint64_t emitted = edge->stats().stages[0].emitted;
+  ASSERT_TRUE(eventually([&] { return cloud->stats().ingest_stored >= emitted; }));
+  cloud->stop();
+  auto store = adapters::SqliteReadingStore::open((cloud_dir.path() / "readings.db").string());
+  ASSERT_TRUE(store);
+  std::vector<StoredReading> rows = store->range("edge-1", "control", {0, INT64_MAX});
+  // Every message of the stage (both ports share one sequence) arrived once.
+  std::vector<uint64_t> seqs;
+  for (const StoredReading& r : rows) seqs.push_back(r.reading.seq);
+  std::sort(seqs.begin(), seqs.end());
+  ASSERT_EQ(seqs.size(), emitted);
+  for (std::size_t i = 0; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], i);
+  // In order: ingest received them in sequence order (its clock never goes
+  // back along the sequence).
+  std::sort(rows.begin(), rows.end(),
+            [](const StoredReading& a, const StoredReading& b) { return a.reading.seq < b.reading.seq; });
+  for (std::size_t i = 1; i < rows.size(); ++i) EXPECT_GE(rows[i].received_ms, rows[i - 1].received_ms);
 }
 
 TEST(NodeAgent, SigtermExitsZeroAndLeavesOfflineStatusRetained) {
