@@ -212,8 +212,7 @@ int run() {
       print_error("create_execution failed", exec.error());
       return 1;
     }
-    // A new execution has no fuel; the checks below run unmetered except the
-    // one that tests the budget.
+    // The checks below run unmetered, except the one that tests the budget.
     exec.value()->set_fuel(ce::Execution::kUnlimitedFuel);
     ce::Outcome start;
     auto instance = ce::instantiate(store, *module, linker, *exec.value(), &start);
