@@ -57,6 +57,8 @@ class WasmStageModule final : public StageModule {
     return call(on_tick_, &arg, 1);
   }
 
+  uint64_t fuel_consumed() const override { return exec_->fuel_consumed(); }
+
  private:
   CallResult call(engine::FuncInstance* f, const Value* args, size_t n) {
     exec_->set_fuel(limits_.fuel_per_call);

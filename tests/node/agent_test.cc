@@ -191,6 +191,7 @@ TEST(NodeAgent, EdgeReadingsReachCloudStorageOverMqtt) {
   EXPECT_EQ(hb["node"], "edge-1");
   EXPECT_GT(hb["stage_stats"]["control"]["emitted"].get<uint64_t>(), 0u);
   EXPECT_GT(hb["stage_stats"]["control"]["ticks"].get<uint64_t>(), 0u);
+  EXPECT_GT(hb["stage_stats"]["control"]["fuel_used"].get<uint64_t>(), 0u);
   EXPECT_TRUE(hb["outbox"].contains("depth"));
   EXPECT_TRUE(hb["process"].contains("cpu_s"));
 }

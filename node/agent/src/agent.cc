@@ -100,6 +100,10 @@ bool Agent::Impl::open(std::string* error) {
     *error = config_.source + ": node.data_dir: cannot create " + config_.data_dir + ": " + ec.message();
     return false;
   }
+  if (!devices_.open(error)) {
+    *error = config_.source + ": " + *error;
+    return false;
+  }
   for (std::size_t i = 0; i < config_.stages.size(); ++i) {
     const StageSettings& s = config_.stages[i];
     std::string seq_path = (std::filesystem::path(config_.data_dir) / "seq" / s.name).string();
@@ -200,6 +204,7 @@ void Agent::Impl::fail_stage(StageSlot& slot, uint32_t kind, const std::string& 
     const host::StageCounters& c = slot.runtime->host().counters();
     slot.carried.handler_errors += c.handler_errors;
     slot.carried.not_granted += refusals(c);  // all refusal kinds, summed
+    slot.carried_fuel += slot.runtime->fuel_consumed();
     slot.runtime.reset();
   }
   Clock::time_point now = Clock::now();
@@ -215,6 +220,7 @@ void Agent::Impl::fail_stage(StageSlot& slot, uint32_t kind, const std::string& 
   else if (kind == kOutOfFuel) ++st.out_of_fuel;
   else if (kind == kRefusalStorm) ++st.refusal_storms;
   st.backoff_ms = slot.backoff.count();
+  st.fuel_used = slot.carried_fuel;
   st.state = "backoff";
   if (!(slot.logged_kinds & kind)) {
     slot.logged_kinds |= kind;
@@ -235,6 +241,7 @@ void Agent::Impl::after_call(StageSlot& slot, const host::CallResult& r, uint64_
   slot.stats.state = "running";
   slot.stats.handler_errors = slot.carried.handler_errors + c.handler_errors;
   slot.stats.refused = slot.carried.not_granted + refusals(c);
+  slot.stats.fuel_used = slot.carried_fuel + slot.runtime->fuel_consumed();
 }
 
 bool Agent::Impl::publishes(const StageSlot& slot, std::string_view port) const {
@@ -411,7 +418,8 @@ void Agent::Impl::heartbeat() {
                        {"dropped", st.dropped},    {"traps", st.traps},
                        {"out_of_fuel", st.out_of_fuel}, {"refusal_storms", st.refusal_storms},
                        {"refused", st.refused},    {"handler_errors", st.handler_errors},
-                       {"restarts", st.restarts},  {"backoff_ms", st.backoff_ms}};
+                       {"restarts", st.restarts},  {"backoff_ms", st.backoff_ms},
+                       {"fuel_used", st.fuel_used}};
   }
   j["stage_stats"] = stages;
   if (ingest_) j["ingest"] = {{"stored", s.ingest_stored}, {"duplicates", s.ingest_duplicates}, {"rejected", s.ingest_rejected}};

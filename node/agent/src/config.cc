@@ -297,9 +297,9 @@ void read_supervisor(Table& root, NodeConfig& c) {
   t->reject_unknown();
 }
 
-void read_device(Table& t, DeviceSettings& d) {
+void read_device(Table& t, DeviceSettings& d, const std::string& base_dir) {
   if (auto name = t.string("name", "a string (device name)", true)) d.name = *name;
-  if (auto kind = t.string("kind", "\"simulated\" or \"modbus-tcp\"", true)) d.kind = *kind;
+  if (auto kind = t.string("kind", "\"simulated\", \"modbus-tcp\" or \"serial\"", true)) d.kind = *kind;
   if (d.kind == "simulated") {
     if (std::optional<Table> sensors = t.table("sensors")) {
       for (const auto& [k, v] : sensors->raw()) {
@@ -343,8 +343,11 @@ void read_device(Table& t, DeviceSettings& d) {
         d.coils[name] = address;
       }
     }
+  } else if (d.kind == "serial") {
+    if (auto path = t.string("path", "a string (device path, e.g. /dev/ttyUSB0)", true)) d.path = resolve(base_dir, *path);
+    t.integer_into("baud", &d.baud, 50, 4'000'000);
   } else if (!d.kind.empty()) {
-    t.problems().fail(t.key("kind"), "expected \"simulated\" or \"modbus-tcp\"");
+    t.problems().fail(t.key("kind"), "expected \"simulated\", \"modbus-tcp\" or \"serial\"");
   }
   t.reject_unknown();
 }
@@ -490,7 +493,7 @@ std::optional<NodeConfig> parse_node_config(const std::string& text, const std::
   read_supervisor(root, c);
   each_table(root, "devices", [&](Table& t, std::size_t) {
     c.devices.emplace_back();
-    read_device(t, c.devices.back());
+    read_device(t, c.devices.back(), base_dir);
   });
   each_table(root, "stages", [&](Table& t, std::size_t) {
     c.stages.emplace_back();

@@ -21,6 +21,9 @@ NodeDevices::NodeDevices(const std::vector<DeviceSettings>& settings) {
       named.actuators = actuators.get();
       sim_sensors_.push_back(std::move(sensors));
       sim_actuators_.push_back(std::move(actuators));
+    } else if (d.kind == "serial") {
+      serial_settings_.push_back(&d);
+      continue;
     } else {  // modbus-tcp (the config accepts nothing else)
       devices::ModbusTcpConfig mc;
       mc.host = d.host;
@@ -50,7 +53,24 @@ NodeDevices::NodeDevices(const std::vector<DeviceSettings>& settings) {
   }
 }
 
+bool NodeDevices::open(std::string* error) {
+  for (const DeviceSettings* d : serial_settings_) {
+    devices::SerialConfig sc;
+    sc.path = d->path;
+    sc.baud = d->baud;
+    std::string why;
+    std::unique_ptr<devices::PosixSerialPort> port = devices::PosixSerialPort::open(sc, &why);
+    if (!port) {
+      *error = "device " + d->name + ": " + why;
+      return false;
+    }
+    serial_.push_back(std::move(port));
+  }
+  return true;
+}
+
 void NodeDevices::attach(devices::DeviceHostDevices& routes) {
+  for (std::size_t i = 0; i < serial_.size(); ++i) routes.add_serial(serial_settings_[i]->name, *serial_[i]);
   // A stage names channels directly ("soil-1"); the device is the node's business.
   for (Named& n : named_) {
     for (const std::string& s : n.sensor_names) routes.add_sensor(s, *n.sensors, s);

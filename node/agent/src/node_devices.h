@@ -8,6 +8,7 @@
 
 #include "continuum/devices/host_adapter.h"
 #include "continuum/devices/modbus_tcp_device.h"
+#include "continuum/devices/posix_serial_port.h"
 #include "continuum/devices/simulated_devices.h"
 #include "continuum/node/agent/config.h"
 
@@ -16,6 +17,8 @@ namespace continuum::node::agent {
 class NodeDevices {
  public:
   explicit NodeDevices(const std::vector<DeviceSettings>& settings);
+  // Opens the serial ports; false and *error when one cannot be opened.
+  bool open(std::string* error);
   // Routes every declared sensor and actuator name to its device.
   void attach(devices::DeviceHostDevices& routes);
 
@@ -30,6 +33,8 @@ class NodeDevices {
   std::vector<std::unique_ptr<devices::SimulatedActuators>> sim_actuators_;
   std::vector<std::unique_ptr<devices::ModbusTcpDevice>> modbus_;
   std::vector<Named> named_;
+  std::vector<const DeviceSettings*> serial_settings_;
+  std::vector<std::unique_ptr<devices::PosixSerialPort>> serial_;
 };
 
 }  // namespace continuum::node::agent

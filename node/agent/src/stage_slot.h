@@ -74,6 +74,7 @@ struct StageSlot {
 
   std::deque<Delivery> queue;  // guarded by the agent's queue mutex
   StageStats stats;
+  uint64_t carried_fuel = 0;
   host::StageCounters carried;  // counters of earlier instances (restarts reset the host's)
   Clock::time_point next_tick{};
   Clock::time_point restart_at{};

@@ -34,6 +34,8 @@ class StageModule {
   virtual CallResult init() = 0;
   virtual CallResult on_message(std::string_view port, const uint8_t* payload, uint32_t len) = 0;
   virtual CallResult on_tick(int64_t now_us) = 0;
+  // Instructions run since loading (wasm); 0 where nothing is metered (native).
+  virtual uint64_t fuel_consumed() const { return 0; }
 };
 
 // Loads a wasm module from bytes, or a native library from a path.
@@ -58,6 +60,7 @@ class StageRuntime {
   CallResult tick(int64_t now_us);
 
   StageHost& host() { return *host_; }
+  uint64_t fuel_consumed() const { return module_->fuel_consumed(); }
 
  private:
   StageRuntime() = default;

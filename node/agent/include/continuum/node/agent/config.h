@@ -30,7 +30,7 @@ struct ModbusSensorSettings {
 
 struct DeviceSettings {
   std::string name;
-  std::string kind;  // "simulated" or "modbus-tcp"
+  std::string kind;  // "simulated", "modbus-tcp" or "serial"
   // simulated: fixed sensor values, and the actuators it accepts.
   std::map<std::string, double> sim_sensors;
   std::vector<std::string> sim_actuators;
@@ -41,6 +41,9 @@ struct DeviceSettings {
   Millis timeout{500};
   std::map<std::string, ModbusSensorSettings> modbus_sensors;
   std::map<std::string, int> coils;  // actuator name -> coil address
+  // serial: the port is named like the device ("serial:<name>" grants).
+  std::string path;
+  int baud = 9600;
 };
 
 // Where one input port of a stage gets its messages.
