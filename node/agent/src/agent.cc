@@ -224,6 +224,8 @@ void Agent::Impl::fail_stage(StageSlot& slot, uint32_t kind, const std::string& 
   st.state = "backoff";
   if (!(slot.logged_kinds & kind)) {
     slot.logged_kinds |= kind;
+    if (kind == kTrap) slot.services.mute_traps = true;
+    if (kind == kOutOfFuel) slot.services.mute_out_of_fuel = true;
     std::fprintf(stderr, "%s/%s: %s (%s); restarting in %lld ms (further failures of this kind are counted in the heartbeat)\n",
                  config_.id.c_str(), slot.settings.name.c_str(), failure_name(kind), detail.c_str(),
                  static_cast<long long>(slot.backoff.count()));
@@ -327,6 +329,7 @@ bool Agent::Impl::deliver_one(StageSlot& slot) {
 void Agent::Impl::run_loop() {
   Clock::time_point next_heartbeat = Clock::now();
   Clock::time_point next_retention = Clock::now() + config_.ingest.retention_every;
+  Clock::time_point drain_deadline = Clock::time_point::max();
   for (;;) {
     Clock::time_point now = Clock::now();
     bool stopping;
@@ -334,6 +337,10 @@ void Agent::Impl::run_loop() {
       std::lock_guard<std::mutex> lock(mutex_);
       stopping = stopping_;
     }
+    // Draining is bounded: stages that keep feeding each other cannot hold
+    // the shutdown up.
+    if (stopping && drain_deadline == Clock::time_point::max()) drain_deadline = now + config_.shutdown_timeout;
+    if (stopping && now >= drain_deadline) break;
     bool busy = false;
     for (auto& slot_ptr : slots_) {
       StageSlot& slot = *slot_ptr;

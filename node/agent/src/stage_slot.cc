@@ -57,6 +57,22 @@ void StageServices::random_bytes(uint8_t* buf, uint32_t len) {
 }
 
 void StageServices::log(int32_t level, std::string_view stage, std::string_view message) {
+  if (mute_traps && message.find(" trapped: ") != std::string_view::npos) return;
+  if (mute_out_of_fuel && message.find(" ran out of fuel") != std::string_view::npos) return;
+  int64_t second = monotonic_us() / 1000000;
+  if (second != window_s_) {
+    if (suppressed_ > 0)
+      std::fprintf(stderr, "%s/%.*s: %llu log lines suppressed (over %d per second)\n", node_.c_str(),
+                   static_cast<int>(stage.size()), stage.data(), static_cast<unsigned long long>(suppressed_),
+                   kMaxLinesPerSecond);
+    window_s_ = second;
+    lines_in_window_ = 0;
+    suppressed_ = 0;
+  }
+  if (++lines_in_window_ > kMaxLinesPerSecond) {
+    ++suppressed_;
+    return;
+  }
   static const char* const kLevels[] = {"debug", "info", "warn", "error"};
   const char* name = level >= 0 && level <= 3 ? kLevels[level] : "log";
   std::fprintf(stderr, "%s/%.*s %s: %.*s\n", node_.c_str(), static_cast<int>(stage.size()), stage.data(), name,

@@ -53,7 +53,19 @@ class StageServices final : public host::HostDevices {
   void random_bytes(uint8_t* buf, uint32_t len) override;
   void log(int32_t level, std::string_view stage, std::string_view message) override;
 
+  // The host reports every trap and out-of-fuel through log(); once the
+  // supervisor has logged a kind for this stage, these repeats are dropped
+  // (they stay counted in the heartbeat).
+  bool mute_traps = false;
+  bool mute_out_of_fuel = false;
+
  private:
+  // At most kMaxLinesPerSecond lines per stage and second reach the node's
+  // log, so a module (or a storm of refused calls) cannot flood it.
+  static constexpr int kMaxLinesPerSecond = 20;
+  int64_t window_s_ = -1;
+  int lines_in_window_ = 0;
+  uint64_t suppressed_ = 0;
   std::string node_;
   EmitFn emit_;
   Clock::time_point epoch_;
