@@ -44,7 +44,7 @@ Command add_node_command(CLI::App& app) {
     std::unique_ptr<Agent> agent = Agent::start(std::move(*config), &error);
     if (!agent) {
       std::fprintf(stderr, "error: %s\n", error.c_str());
-      return kExitUsage;
+      return kExitError;
     }
     std::fprintf(stderr, "node %s (%s) running\n", agent->config().id.c_str(), agent->config().tier.c_str());
     int signal = 0;

@@ -290,6 +290,35 @@ publish = ["readings"]
   EXPECT_GT(usable, 0);
 }
 
+// Runs `continuum ARGS...`, stderr to a file; the exit status.
+int run_cli(const std::vector<std::string>& args, const std::string& stderr_path) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    freopen(stderr_path.c_str(), "w", stderr);
+    std::vector<char*> argv{const_cast<char*>(CONTINUUM_BIN)};
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(CONTINUUM_BIN, argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(NodeAgent, CliReportsConfigErrorsWithFileAndKey) {
+  testing::TempDir dir;
+  std::string config = (dir.path() / "edge-1.toml").string();
+  std::string log = (dir.path() / "stderr.txt").string();
+  std::ofstream(config) << "[node]\nid = \"edge-1\"\n[[stages]]\nname = \"s\"\nmodule = 42\n";
+  EXPECT_EQ(run_cli({"node", "--config", config}, log), 2);
+  std::ifstream in(log);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "error: edge-1.toml: stages[0].module: expected a string (path to .wasm or .so)\n");
+  std::ofstream(config) << "[node]\nid = \"${CTM_TEST_NODE_ID_UNSET:-edge-3}\"\n";
+  EXPECT_EQ(run_cli({"node", "--config", config, "--check"}, log), 0);
+}
+
 TEST(NodeAgent, SigtermExitsZeroAndLeavesOfflineStatusRetained) {
   testing::MosquittoServer broker;
   ASSERT_TRUE(broker.start()) << broker.log();
