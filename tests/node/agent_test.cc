@@ -181,7 +181,9 @@ TEST(NodeAgent, EdgeReadingsReachCloudStorageOverMqtt) {
       if (name == "value") value = v;
     EXPECT_TRUE((sensor == "soil-1" && value == 30.0) || (sensor == "soil-2" && value == 32.0))
         << sensor << " " << value;
-    if (i > 0) EXPECT_NE(r.seq, rows[i - 1].reading.seq);
+    if (i > 0) {
+      EXPECT_NE(r.seq, rows[i - 1].reading.seq);
+    }
   }
   // Only "readings" is published: "pump" messages never left the edge.
   EXPECT_EQ(store->count(), rows.size());
