@@ -185,7 +185,8 @@ TEST(NodeAgent, EdgeReadingsReachCloudStorageOverMqtt) {
       EXPECT_NE(r.seq, rows[i - 1].reading.seq);
     }
   }
-  // Only "readings" is published: "pump" messages never left the edge.
+  // Only "readings" is published: every row above is a probe reading (a "pump"
+  // message has no sensor), and nothing else was stored.
   EXPECT_EQ(store->count(), rows.size());
   std::lock_guard<std::mutex> lock(hb_mutex);
   ASSERT_FALSE(heartbeat.empty());
