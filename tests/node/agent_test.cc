@@ -103,6 +103,30 @@ inputs = { readings = "control.readings" }
   EXPECT_EQ(stored_next(), first_run + stage(agent->stats(), "control").emitted);
 }
 
+TEST(NodeAgent, KvStateSurvivesARestartOfTheNode) {
+  testing::TempDir dir;
+  std::string text = "[node]\nid = \"edge-1\"\ndata_dir = \"" + dir.path().string() + "\"\n" +
+                     "[[stages]]\nname = \"counter\"\nmodule = \"" + KV_WASM + "\"\ngrants = [\"kv\"]\ntick = \"5ms\"\n";
+  auto stored_count = [&] {
+    std::ifstream in(dir.path() / "kv" / "counter", std::ios::binary);
+    unsigned char b[4 + 1 + 4 + 4] = {};
+    in.read(reinterpret_cast<char*>(b), sizeof b);  // key length, "n", value length, value
+    EXPECT_EQ(b[4], 'n');
+    return uint32_t(b[9]) | uint32_t(b[10]) << 8 | uint32_t(b[11]) << 16 | uint32_t(b[12]) << 24;
+  };
+  uint64_t total_ticks = 0;
+  for (int run = 0; run < 2; ++run) {
+    std::string error;
+    std::unique_ptr<Agent> agent = Agent::start(parse(text), &error);
+    ASSERT_TRUE(agent) << error;
+    ASSERT_TRUE(eventually([&] { return agent->stats().stages[0].ticks >= 5; }));
+    agent->stop();
+    total_ticks += agent->stats().stages[0].ticks;
+    // The second run's count continues from the first run's state.
+    EXPECT_EQ(stored_count(), total_ticks) << "run " << run;
+  }
+}
+
 TEST(NodeAgent, TrappingStageIsRestartedWithBackoffWhileOthersServe) {
   testing::TempDir dir;
   std::string text = "[node]\nid = \"edge-1\"\ndata_dir = \"" + dir.path().string() + "\"\n" +

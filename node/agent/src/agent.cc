@@ -68,6 +68,9 @@ class Agent::Impl {
   bool deliver_one(StageSlot& slot);
   void heartbeat();
   bool publishes(const StageSlot& slot, std::string_view port) const;
+  std::string kv_path(const std::string& stage) const {
+    return (std::filesystem::path(config_.data_dir) / "kv" / stage).string();
+  }
 
   NodeConfig config_;
   NodeDevices devices_;
@@ -96,6 +99,7 @@ class Agent::Impl {
 bool Agent::Impl::open(std::string* error) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(config_.data_dir) / "seq", ec);
+  if (!ec) std::filesystem::create_directories(std::filesystem::path(config_.data_dir) / "kv", ec);
   if (ec) {
     *error = config_.source + ": node.data_dir: cannot create " + config_.data_dir + ": " + ec.message();
     return false;
@@ -111,6 +115,7 @@ bool Agent::Impl::open(std::string* error) {
     slots_.push_back(std::make_unique<StageSlot>(s, seq_path, emit, epoch_, config_.id));
     StageSlot& slot = *slots_.back();
     slot.stats.name = s.name;
+    read_kv_file(kv_path(s.name), &slot.kv);
     devices_.attach(slot.routes);
     for (const auto& [port, sources] : s.inputs) {
       for (const SourceSettings& src : sources) {
@@ -189,6 +194,9 @@ bool Agent::Impl::load_stage(StageSlot& slot, std::string* error) {
     *error = config_.source + ": stage " + s.name + ": cannot load " + s.module + ": " + why;
     return false;
   }
+  // The state the last instance (or the last run of the node) left.
+  for (const auto& [key, value] : slot.kv)
+    slot.runtime->host().kv().put(key, value.data(), static_cast<uint32_t>(value.size()));
   uint64_t before = 0;
   host::CallResult r = slot.runtime->init();
   after_call(slot, r, before);
@@ -205,6 +213,7 @@ void Agent::Impl::fail_stage(StageSlot& slot, uint32_t kind, const std::string& 
     slot.carried.handler_errors += c.handler_errors;
     slot.carried.not_granted += refusals(c);  // all refusal kinds, summed
     slot.carried_fuel += slot.runtime->fuel_consumed();
+    slot.kv = slot.runtime->host().kv().entries();
     slot.runtime.reset();
   }
   Clock::time_point now = Clock::now();
@@ -469,6 +478,11 @@ void Agent::Impl::stop() {
   }
   wake_.notify_all();
   if (loop_.joinable()) loop_.join();
+  for (auto& slot : slots_) {
+    if (slot->runtime) slot->kv = slot->runtime->host().kv().entries();
+    if (!write_kv_file(kv_path(slot->settings.name), slot->kv))
+      std::fprintf(stderr, "%s/%s: cannot save the KV state\n", config_.id.c_str(), slot->settings.name.c_str());
+  }
   if (bus_) {
     // Flush: wait (bounded) until the broker acknowledged everything stored.
     Clock::time_point deadline = Clock::now() + config_.shutdown_timeout;

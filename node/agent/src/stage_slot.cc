@@ -29,6 +29,50 @@ uint64_t SeqCounter::take() {
   return seq;
 }
 
+// Format: per entry a 4-byte little-endian key length, the key, a 4-byte
+// value length, the value. Written to a temporary file and renamed.
+bool read_kv_file(const std::string& path, KvSnapshot* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  auto read_u32 = [&](uint32_t* v) {
+    unsigned char b[4];
+    if (!in.read(reinterpret_cast<char*>(b), 4)) return false;
+    *v = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
+    return *v <= (1u << 20);
+  };
+  uint32_t n = 0;
+  while (read_u32(&n)) {
+    std::string key(n, '\0');
+    if (!in.read(key.data(), n) || !read_u32(&n)) return false;
+    std::vector<uint8_t> value(n);
+    if (!in.read(reinterpret_cast<char*>(value.data()), n)) return false;
+    (*out)[key] = std::move(value);
+  }
+  return true;
+}
+
+bool write_kv_file(const std::string& path, const KvSnapshot& kv) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    auto write_u32 = [&](uint32_t v) {
+      unsigned char b[4] = {static_cast<unsigned char>(v), static_cast<unsigned char>(v >> 8),
+                            static_cast<unsigned char>(v >> 16), static_cast<unsigned char>(v >> 24)};
+      out.write(reinterpret_cast<char*>(b), 4);
+    };
+    for (const auto& [key, value] : kv) {
+      write_u32(static_cast<uint32_t>(key.size()));
+      out.write(key.data(), static_cast<std::streamsize>(key.size()));
+      write_u32(static_cast<uint32_t>(value.size()));
+      out.write(reinterpret_cast<const char*>(value.data()), static_cast<std::streamsize>(value.size()));
+    }
+    if (!out) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
 StageServices::StageServices(std::string node, EmitFn emit, Clock::time_point epoch)
     : node_(std::move(node)), emit_(std::move(emit)), epoch_(epoch) {}
 

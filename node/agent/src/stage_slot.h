@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
+#include <vector>
 #include <memory>
 #include <random>
 #include <string>
@@ -72,6 +74,12 @@ class StageServices final : public host::HostDevices {
   std::mt19937_64 random_{std::random_device{}()};
 };
 
+// A stage's KV state outside its instance: carried across restarts of the
+// stage and, in <data_dir>/kv/<stage>, across restarts of the node.
+using KvSnapshot = std::map<std::string, std::vector<uint8_t>, std::less<>>;
+bool read_kv_file(const std::string& path, KvSnapshot* out);
+bool write_kv_file(const std::string& path, const KvSnapshot& kv);
+
 struct StageSlot {
   StageSlot(const StageSettings& s, std::string seq_path, StageServices::EmitFn emit,
             Clock::time_point epoch, std::string node)
@@ -87,6 +95,7 @@ struct StageSlot {
   std::deque<Delivery> queue;  // guarded by the agent's queue mutex
   StageStats stats;
   uint64_t carried_fuel = 0;
+  KvSnapshot kv;  // state of the last instance (restored into the next one)
   host::StageCounters carried;  // counters of earlier instances (restarts reset the host's)
   Clock::time_point next_tick{};
   Clock::time_point restart_at{};
