@@ -159,12 +159,20 @@ inline F fmax(F a, F b) {
   return a > b ? a : b;
 }
 
+// Rounding: a NaN result must be quiet. Some libm builds (and GCC's inline
+// expansions at -O2) hand a signalling NaN back unchanged, so NaNs are quieted
+// here by an arithmetic operation instead of trusting the library.
+template <class F>
+inline F rounded(F a, F r) {
+  return a != a ? a + a : r;
+}
+
 CTM_UN(F32Abs, f32, f32, f32_of(bits(a) & 0x7fffffffu))
 CTM_UN(F32Neg, f32, f32, f32_of(bits(a) ^ 0x80000000u))
-CTM_UN(F32Ceil, f32, f32, ceilf(a))
-CTM_UN(F32Floor, f32, f32, floorf(a))
-CTM_UN(F32Trunc, f32, f32, truncf(a))
-CTM_UN(F32Nearest, f32, f32, nearbyintf(a))  // default rounding mode: ties to even
+CTM_UN(F32Ceil, f32, f32, rounded(a, ceilf(a)))
+CTM_UN(F32Floor, f32, f32, rounded(a, floorf(a)))
+CTM_UN(F32Trunc, f32, f32, rounded(a, truncf(a)))
+CTM_UN(F32Nearest, f32, f32, rounded(a, nearbyintf(a)))  // default rounding mode: ties to even
 CTM_UN(F32Sqrt, f32, f32, sqrtf(a))
 CTM_BIN(F32Add, f32, f32, a + b)
 CTM_BIN(F32Sub, f32, f32, a - b)
@@ -176,10 +184,10 @@ CTM_BIN(F32Copysign, f32, f32, f32_of((bits(a) & 0x7fffffffu) | (bits(b) & 0x800
 
 CTM_UN(F64Abs, f64, f64, f64_of(bits(a) & 0x7fffffffffffffffull))
 CTM_UN(F64Neg, f64, f64, f64_of(bits(a) ^ 0x8000000000000000ull))
-CTM_UN(F64Ceil, f64, f64, ceil(a))
-CTM_UN(F64Floor, f64, f64, floor(a))
-CTM_UN(F64Trunc, f64, f64, trunc(a))
-CTM_UN(F64Nearest, f64, f64, nearbyint(a))
+CTM_UN(F64Ceil, f64, f64, rounded(a, ceil(a)))
+CTM_UN(F64Floor, f64, f64, rounded(a, floor(a)))
+CTM_UN(F64Trunc, f64, f64, rounded(a, trunc(a)))
+CTM_UN(F64Nearest, f64, f64, rounded(a, nearbyint(a)))
 CTM_UN(F64Sqrt, f64, f64, sqrt(a))
 CTM_BIN(F64Add, f64, f64, a + b)
 CTM_BIN(F64Sub, f64, f64, a - b)
