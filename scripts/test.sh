@@ -47,6 +47,14 @@ for preset in $presets; do
   stage "$preset: ctest" ctest --preset "$preset" -j "$jobs" ${CTEST_ARGS:-}
 done
 
+# Engine benchmark smoke run: every program's output under the engine and Node
+# must equal native output (a mismatch fails); the quick sizes take seconds and
+# their times are not the published figures (docs/benchmarks.md has those).
+if [ -x "$root/build/release/cli/continuum" ]; then
+  stage "bench: engine --quick (outputs checked)" \
+    "$root/bench/engine/run.sh" --quick --continuum "$root/build/release/cli/continuum"
+fi
+
 # Hook for the firmware: cross build, size report and QEMU run.
 if [ "${SKIP_FIRMWARE:-0}" != 1 ] && [ -x "$root/firmware/cortex-m4/ci.sh" ]; then
   stage "cortex-m4: build + qemu" "$root/firmware/cortex-m4/ci.sh" "$root/build/cortex-m4"
