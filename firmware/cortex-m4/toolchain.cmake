@@ -28,6 +28,10 @@ set(CMAKE_ASM_FLAGS_INIT "${CONTINUUM_CPU_FLAGS}")
 # newlib-nano keeps the C library small; the firmware brings its own startup.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "${CONTINUUM_CPU_FLAGS} --specs=nano.specs -nostartfiles -Wl,--gc-sections")
 
+# The interpreter without superinstructions: they double its handler count
+# for speed on big cores, which flash on a microcontroller cannot afford.
+set(CONTINUUM_INTERP_COMPACT ON CACHE BOOL "Interpreter without superinstructions (smaller code)")
+
 set(CMAKE_C_FLAGS_MINSIZEREL_INIT "-Os -DNDEBUG")
 set(CMAKE_CXX_FLAGS_MINSIZEREL_INIT "-Os -DNDEBUG")
 

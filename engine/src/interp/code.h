@@ -20,6 +20,18 @@
 #endif
 #endif
 
+// Superinstructions (immediate forms, accumulator twins, compare-and-branch,
+// shift/rotate + combine pairs, add folded into loads) make the x86-64 build
+// fast but multiply the handler count. With 0 ("compact", the microcontroller
+// build) only the basic shapes below exist: the op lists generate no fused
+// IOps, so the interpreter has no handlers for them and the compiler, finding
+// none in generated_op()/fused_branch()/fused_pair() and no accumulator
+// (Compiler::acc_holds), emits plain instructions. This is the only place the
+// op lists consult the switch.
+#ifndef CTM_INTERP_SUPERINSTRUCTIONS
+#define CTM_INTERP_SUPERINSTRUCTIONS 1
+#endif
+
 namespace continuum::engine::interp {
 
 // Which wasm operators get a generated handler, and in which shape:
@@ -66,13 +78,10 @@ namespace continuum::engine::interp {
 #define CTM_GEN_None_I64(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
 #define CTM_GEN_None_F32(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
 #define CTM_GEN_None_F64(ident, a, b, r, mem) CTM_GEN_ARITY_##b(ident, a, b, r)
+#if CTM_INTERP_SUPERINSTRUCTIONS
 #define CTM_GEN_ARITY_V(ident, a, b, r) \
   CTM_UNARY(ident, a, r) CTM_UNARY_ACC(ident, a, r)  \
   CTM_GEN_BR_##r(CTM_UNARY_BR, ident, a, b) CTM_GEN_BR_##r(CTM_UNARY_ACC_BR, ident, a, b)
-#define CTM_GEN_ARITY_I32(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
-#define CTM_GEN_ARITY_I64(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
-#define CTM_GEN_ARITY_F32(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
-#define CTM_GEN_ARITY_F64(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
 #define CTM_GEN_BINARY(ident, a, b, r)                                   \
   CTM_BINARY(ident, a, b, r) CTM_BINARY_IMM(ident, a, b, r)             \
   CTM_BINARY_ACC_A(ident, a, b, r) CTM_BINARY_ACC_B(ident, a, b, r)     \
@@ -81,23 +90,39 @@ namespace continuum::engine::interp {
   CTM_GEN_BR_##r(CTM_BINARY_ACC_A_BR, ident, a, b)                                       \
   CTM_GEN_BR_##r(CTM_BINARY_ACC_B_BR, ident, a, b)                                       \
   CTM_GEN_BR_##r(CTM_BINARY_IMM_ACC_BR, ident, a, b)
+#define CTM_GEN_LOAD(ident, r, mem) \
+  CTM_LOAD(ident, r, mem) CTM_LOAD_ACC(ident, r, mem) CTM_LOAD_ADD_IMM(ident, r, mem)
+#define CTM_GEN_STORE(ident, b, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
+#else
+#define CTM_GEN_ARITY_V(ident, a, b, r) CTM_UNARY(ident, a, r)
+#define CTM_GEN_BINARY(ident, a, b, r) CTM_BINARY(ident, a, b, r)
+#define CTM_GEN_LOAD(ident, r, mem) CTM_LOAD(ident, r, mem)
+#define CTM_GEN_STORE(ident, b, mem) CTM_STORE(ident, b, mem)
+#endif
+#define CTM_GEN_ARITY_I32(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
+#define CTM_GEN_ARITY_I64(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
+#define CTM_GEN_ARITY_F32(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
+#define CTM_GEN_ARITY_F64(ident, a, b, r) CTM_GEN_BINARY(ident, a, b, r)
 // Only instructions producing an i32 can feed br_if.
 #define CTM_GEN_BR_I32(shape, ident, a, b) shape(ident, a, b)
 #define CTM_GEN_BR_I64(shape, ident, a, b)
 #define CTM_GEN_BR_F32(shape, ident, a, b)
 #define CTM_GEN_BR_F64(shape, ident, a, b)
 #define CTM_GEN_MemArg_I32(ident, a, b, r, mem) CTM_GEN_MEM_##b(ident, b, r, mem)
-#define CTM_GEN_MEM_V(ident, b, r, mem) \
-  CTM_LOAD(ident, r, mem) CTM_LOAD_ACC(ident, r, mem) CTM_LOAD_ADD_IMM(ident, r, mem)
-#define CTM_GEN_MEM_I32(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
-#define CTM_GEN_MEM_I64(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
-#define CTM_GEN_MEM_F32(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
-#define CTM_GEN_MEM_F64(ident, b, r, mem) CTM_STORE(ident, b, mem) CTM_STORE_ACC(ident, b, mem)
+#define CTM_GEN_MEM_V(ident, b, r, mem) CTM_GEN_LOAD(ident, r, mem)
+#define CTM_GEN_MEM_I32(ident, b, r, mem) CTM_GEN_STORE(ident, b, mem)
+#define CTM_GEN_MEM_I64(ident, b, r, mem) CTM_GEN_STORE(ident, b, mem)
+#define CTM_GEN_MEM_F32(ident, b, r, mem) CTM_GEN_STORE(ident, b, mem)
+#define CTM_GEN_MEM_F64(ident, b, r, mem) CTM_GEN_STORE(ident, b, mem)
 
 // Superinstructions for the shift-and-combine chains of hashes and ciphers:
 // outer(a, inner(src, imm)) in one dispatch, layout "dst a src imm", used when
 // an immediate shift/rotate feeds straight into the combining operator.
+#if CTM_INTERP_SUPERINSTRUCTIONS
 #define CTM_FUSED_PAIR_OUTERS(X, Y) Y(X, I32Add) Y(X, I32Xor) Y(X, I32Or) Y(X, I32And)
+#else
+#define CTM_FUSED_PAIR_OUTERS(X, Y)
+#endif
 #define CTM_FUSED_PAIR_INNERS(X, outer) \
   X(outer, I32Rotl) X(outer, I32Rotr) X(outer, I32Shl) X(outer, I32ShrU) X(outer, I32ShrS)
 #define CTM_FOR_EACH_FUSED_PAIR(X) CTM_FUSED_PAIR_OUTERS(X, CTM_FUSED_PAIR_INNERS)

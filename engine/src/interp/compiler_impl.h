@@ -142,8 +142,11 @@ class Compiler {
     acc_start_ = last_dst_ - 1;  // the destination follows the opcode word
     acc_iop_ = last_dst_iop_;
   }
+  // The compact build (CTM_INTERP_SUPERINSTRUCTIONS=0, see code.h) has no
+  // accumulator twins: never holding anything turns off every fusion that
+  // starts from the previous result (Acc forms, pairs, add-into-load).
   bool acc_holds(uint32_t position) const {
-    return position == acc_pos_ && acc_pc_ == pc() && label_pc_ != pc() &&
+    return CTM_INTERP_SUPERINSTRUCTIONS && position == acc_pos_ && acc_pc_ == pc() && label_pc_ != pc() &&
            position < stack_.size() && stack_[position].kind == Entry::Slot;
   }
   void materialise(uint32_t position) {

@@ -12,7 +12,7 @@ Result<void> Compiler::memory_or_table(BinaryReader& r, const OpInfo& info) {
     (void)align;
     uint32_t top = static_cast<uint32_t>(stack_.size() - 1);
     if (g.shape == GeneratedOp::Load) {
-      if (acc_holds(top) && acc_iop_ == IOp::I32AddImm) {
+      if (acc_holds(top) && acc_iop_ == generated_op(Op::I32Add).with_imm) {
         // "base + imm" computed just before only for this load: fold it in.
         uint32_t base = code_[acc_start_ + 2], imm = code_[acc_start_ + 3];
         (void)code_.resize(acc_start_);

@@ -84,11 +84,17 @@ namespace {
 #define CTM_RD_I64(k) (fp[ip[k]])
 #define CTM_RD_F32(k) sem::f32_of(static_cast<uint32_t>(fp[ip[k]]))
 #define CTM_RD_F64(k) sem::f64_of(fp[ip[k]])
-// A result goes to its slot and stays in `acc` for an Acc twin that follows.
-#define CTM_WR_I32(k, v) (fp[ip[k]] = acc = static_cast<uint32_t>(v))
-#define CTM_WR_I64(k, v) (fp[ip[k]] = acc = (v))
-#define CTM_WR_F32(k, v) (fp[ip[k]] = acc = sem::bits(v))
-#define CTM_WR_F64(k, v) (fp[ip[k]] = acc = sem::bits(v))
+// A result goes to its slot and stays in `acc` for an Acc twin that follows
+// (the compact build has no Acc twins, so nothing to keep).
+#if CTM_INTERP_SUPERINSTRUCTIONS
+#define CTM_KEEP(v) acc = (v)
+#else
+#define CTM_KEEP(v) (v)
+#endif
+#define CTM_WR_I32(k, v) (fp[ip[k]] = CTM_KEEP(static_cast<uint32_t>(v)))
+#define CTM_WR_I64(k, v) (fp[ip[k]] = CTM_KEEP(v))
+#define CTM_WR_F32(k, v) (fp[ip[k]] = CTM_KEEP(sem::bits(v)))
+#define CTM_WR_F64(k, v) (fp[ip[k]] = CTM_KEEP(sem::bits(v)))
 #define CTM_ACC_I32 static_cast<uint32_t>(acc)
 #define CTM_ACC_I64 acc
 #define CTM_ACC_F32 sem::f32_of(static_cast<uint32_t>(acc))
@@ -163,7 +169,9 @@ RunExit run_loop(RunState* s) {
   uint8_t* mbase;
   uint64_t msize;
   TrapKind trap_kind = TrapKind::None;
+#if CTM_INTERP_SUPERINSTRUCTIONS
   uint64_t acc = 0;  // the last generated instruction's result (see code.h)
+#endif
   LOAD_MEM();
 
 #if CTM_INTERP_COMPUTED_GOTO
