@@ -59,9 +59,9 @@ struct Writer {
     if (n > 0) len += static_cast<size_t>(n);
   }
   void place(uint32_t function, uint32_t offset) {
-    if (function != kNoIndex && offset != kNoIndex) put(" (function %u, offset 0x%x)", function, offset);
-    else if (function != kNoIndex) put(" (function %u)", function);
-    else if (offset != kNoIndex) put(" (offset 0x%x)", offset);
+    if (function != kNoIndex && offset != kNoIndex) put(" (function %u, offset 0x%x)", unsigned(function), unsigned(offset));
+    else if (function != kNoIndex) put(" (function %u)", unsigned(function));
+    else if (offset != kNoIndex) put(" (offset 0x%x)", unsigned(offset));
   }
 };
 
