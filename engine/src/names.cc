@@ -82,7 +82,7 @@ size_t format_trap(const Trap& t, char* buf, size_t n) {
   Writer w{buf, n};
   if (n) buf[0] = 0;
   if (t.kind == TrapKind::Host && t.message) w.put("%s", t.message);
-  else if (t.kind == TrapKind::Exit) w.put("exit with code %d", t.exit_code);
+  else if (t.kind == TrapKind::Exit) w.put("exit with code %d", int(t.exit_code));
   else w.put("%s", trap_message(t.kind));
   w.place(t.function, t.offset);
   return w.len;
