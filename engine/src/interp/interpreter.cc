@@ -356,26 +356,7 @@ dispatch:
   }
 #define CTM_OP CTM_GEN_SHAPE
 #include "continuum/engine/opcodes.def"
-#undef CTM_OP
-#undef CTM_LOAD_ADD_IMM
-#undef CTM_UNARY
-#undef CTM_BINARY
-#undef CTM_UNARY_ACC_BR
-#undef CTM_BINARY_ACC_A_BR
-#undef CTM_BINARY_ACC_B_BR
-#undef CTM_BINARY_IMM_ACC_BR
-#undef CTM_BINARY_IMM
-#undef CTM_UNARY_BR
-#undef CTM_BINARY_BR
-#undef CTM_BINARY_IMM_BR
-#undef CTM_LOAD
-#undef CTM_STORE
-#undef CTM_UNARY_ACC
-#undef CTM_BINARY_ACC_A
-#undef CTM_BINARY_ACC_B
-#undef CTM_BINARY_IMM_ACC
-#undef CTM_LOAD_ACC
-#undef CTM_STORE_ACC
+#include "shape_macros_end.inc"
 
   // ---- fused shift/rotate + combine pairs (code.h)
 #define CTM_PAIR_HANDLER(outer, inner)                                     \
