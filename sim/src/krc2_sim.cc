@@ -84,7 +84,14 @@ void Krc2Simulator::run(const std::atomic<bool>& cancel) {
     double now = now_s();
     if (options_.duration_s > 0 && now >= options_.duration_s) break;
     if (stats_.stopped && options_.exit_on_stop) break;
-    double motion = halted_motion_s_ >= 0 ? halted_motion_s_ : now;
+    if (stats_.stopped && options_.resume_after_s > 0 && now - halted_at_s_ >= options_.resume_after_s) {
+      // Move on from the frozen pose: the trajectory resumes where it stopped.
+      motion_offset_s_ = now - halted_motion_s_;
+      halted_motion_s_ = -1;
+      stats_.stopped = false;
+      log_event("\"event\":\"resume\"");
+    }
+    double motion = halted_motion_s_ >= 0 ? halted_motion_s_ : now - motion_offset_s_;
     stream_cycle(motion);
   }
   snprintf(buf, sizeof buf,
@@ -127,6 +134,7 @@ void Krc2Simulator::stream_cycle(double t_motion) {
     ++stats_.frames;
   }
   ++stats_.cycles;
+  tip_distance_mm_.store(d);
   // The cycle's last byte has just reached the receiver: from now on it can
   // compute the tip, so the reaction clock starts here. Nothing has been read
   // from the line since, so a stop for this cycle cannot have arrived yet.
@@ -195,7 +203,10 @@ void Krc2Simulator::poll_commands(double until_s) {
       }
       if (stats_.stopped) continue;  // already halted: a repeated stop changes nothing
       stats_.stopped = true;
-      halted_motion_s_ = received;
+      ++stats_.stops;
+      halted_motion_s_ = received - motion_offset_s_;
+      halted_at_s_ = received;
+      stats_.reaction_ms.reset();
       if (unsafe_) stats_.reaction_ms = (received - unsafe_since_s_) * 1000.0;
       if (stats_.reaction_ms)
         snprintf(ev, sizeof ev,
@@ -206,6 +217,7 @@ void Krc2Simulator::poll_commands(double until_s) {
       log_event(ev);
       fprintf(stderr, "krc2: STOP received%s\n", stats_.reaction_ms ? "" : " while safe");
       if (stats_.reaction_ms) fprintf(stderr, "krc2: reaction time %.3f ms\n", *stats_.reaction_ms);
+      if (stats_.reaction_ms) reaction_ms_.store(*stats_.reaction_ms);
       stopped_flag_.store(true);
     }
     if (command_buffer_.size() > 1024) command_buffer_.clear();  // garbage without newlines

@@ -217,6 +217,15 @@ void read_mqtt(Table& root, NodeConfig& c, const std::string& base_dir) {
   Millis reconnect_max{30000};
   t->duration_into("reconnect_max", &reconnect_max);
   m.mqtt.reconnect_delay_max_s = static_cast<unsigned>(std::max<long long>(1, reconnect_max.count() / 1000));
+  // A persistent session: the broker keeps the subscriptions and queues QoS 1
+  // messages while the node is away (an ingest node loses nothing published
+  // while it reconnects); with a persisting broker this survives its restart.
+  Millis session_expiry{0};
+  t->duration_into("session_expiry", &session_expiry);
+  if (session_expiry.count() > 0) {
+    m.mqtt.clean_start = false;
+    m.mqtt.session_expiry_s = static_cast<uint32_t>(std::max<long long>(1, session_expiry.count() / 1000));
+  }
   if (std::optional<Table> tls = t->table("tls")) {
     adapters::MqttTls settings;
     tls->string_into("ca_file", &settings.ca_file);

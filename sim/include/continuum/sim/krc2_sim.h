@@ -32,13 +32,17 @@ struct Krc2Options {
   double out_of_range_rate = 0;  // per frame (A1..A6): probability of an out-of-range angle
   double duration_s = 0;       // 0: run until cancelled
   bool exit_on_stop = false;
+  // > 0: after a stop the robot stands this long, then moves on from where
+  // it froze (for benchmarks that need many stops; 0: stays halted).
+  double resume_after_s = 0;
   std::string json_log;        // JSON lines: start, unsafe, safe, fault, stop, end
 };
 
 struct Krc2Stats {
   uint64_t cycles = 0, frames = 0, bytes = 0;
   uint64_t noise_bytes = 0, dropped_bytes = 0, out_of_range_frames = 0;
-  bool stopped = false;
+  bool stopped = false;   // halted now
+  uint64_t stops = 0;     // STOP commands acted on (several with resume_after_s)
   std::optional<double> reaction_ms;  // time from the unsafe cycle to the stop command
 };
 
@@ -60,6 +64,11 @@ class Krc2Simulator {
   // Safe to read after run() returns; while it runs, only the atomics.
   const Krc2Stats& stats() const { return stats_; }
   bool stopped() const { return stopped_flag_.load(); }
+  // While it runs (for live displays such as `continuum up`): the tip's
+  // distance to the point in the last cycle sent, and the reaction time of
+  // the stop (negative until a stop with a reaction time arrived).
+  double tip_distance_mm() const { return tip_distance_mm_.load(); }
+  double reaction_ms_so_far() const { return reaction_ms_.load(); }
 
  private:
   void stream_cycle(double t_motion_s);
@@ -81,8 +90,12 @@ class Krc2Simulator {
   double unsafe_since_s_ = 0;     // end of the cycle that crossed the safety distance
   uint64_t unsafe_cycle_ = 0;
   double halted_motion_s_ = -1;   // motion time the robot froze at (-1: moving)
+  double halted_at_s_ = 0;        // when it froze
+  double motion_offset_s_ = 0;    // time spent halted so far: motion time = now - offset
   Krc2Stats stats_;
   std::atomic<bool> stopped_flag_{false};
+  std::atomic<double> tip_distance_mm_{0};
+  std::atomic<double> reaction_ms_{-1};
 };
 
 }  // namespace continuum::sim
