@@ -7,13 +7,6 @@
 
 namespace continuum::node {
 
-void LatencyStats::add(int64_t ms) {
-  min_ms = count == 0 ? ms : std::min(min_ms, ms);
-  max_ms = count == 0 ? ms : std::max(max_ms, ms);
-  sum_ms += static_cast<double>(ms);
-  ++count;
-}
-
 namespace {
 
 int64_t system_now_ms() {
@@ -24,7 +17,7 @@ int64_t system_now_ms() {
 }  // namespace
 
 IngestWorker::IngestWorker(MessageBus& bus, ReadingStore& store, IngestConfig config)
-    : bus_(bus), store_(store), config_(std::move(config)) {
+    : bus_(bus), store_(store), config_(std::move(config)), end_to_end_(config_.latency_window_ms) {
   if (config_.filter.empty()) config_.filter = topics::all_data();
   if (!config_.now_ms) config_.now_ms = system_now_ms;
 }
@@ -44,7 +37,7 @@ Status IngestWorker::start() {
 void IngestWorker::handle(const Message& message) {
   const int64_t now = config_.now_ms();
   std::optional<Reading> reading = decode_reading(message.payload);
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   ++counters_.received;
   if (!reading) {
     ++counters_.rejected;
@@ -65,15 +58,24 @@ void IngestWorker::handle(const Message& message) {
   // Hops: origin -> forwarder 1 -> ... -> ingest; each leg is the difference
   // of the receive timestamps (clocks of different nodes: a leg can be
   // negative when they disagree; it is recorded as measured).
+  // Timestamps are ms; the histograms count µs (room for finer clocks).
   std::string from = reading->node;
   int64_t from_ts = reading->ts_ms;
   for (const Hop& hop : reading->hops) {
-    hops_[from + "->" + hop.node].add(hop.ts_ms - from_ts);
+    leg(from + "->" + hop.node).record_us((hop.ts_ms - from_ts) * 1000, now);
     from = hop.node;
     from_ts = hop.ts_ms;
   }
-  hops_[from + "->ingest"].add(now - from_ts);
-  end_to_end_.add(now - reading->ts_ms);
+  leg(from + "->ingest").record_us((now - from_ts) * 1000, now);
+  end_to_end_.record_us((now - reading->ts_ms) * 1000, now);
+  lock.unlock();
+  if (config_.on_stored) config_.on_stored(*reading, now);
+}
+
+WindowedLatency& IngestWorker::leg(const std::string& name) {
+  auto it = hops_.find(name);
+  if (it == hops_.end()) it = hops_.emplace(name, WindowedLatency(config_.latency_window_ms)).first;
+  return it->second;
 }
 
 IngestCounters IngestWorker::counters() {
@@ -81,14 +83,26 @@ IngestCounters IngestWorker::counters() {
   return counters_;
 }
 
-LatencyStats IngestWorker::end_to_end() {
+LatencySummary IngestWorker::end_to_end() {
   std::lock_guard lock(mutex_);
-  return end_to_end_;
+  return end_to_end_.total().summary();
 }
 
-std::map<std::string, LatencyStats> IngestWorker::hops() {
+std::map<std::string, LatencySummary> IngestWorker::hops() {
   std::lock_guard lock(mutex_);
-  return hops_;
+  std::map<std::string, LatencySummary> out;
+  for (const auto& [name, latency] : hops_) out[name] = latency.total().summary();
+  return out;
+}
+
+IngestLatency IngestWorker::latency() {
+  const int64_t now = config_.now_ms();
+  std::lock_guard lock(mutex_);
+  IngestLatency out;
+  out.window_ms = end_to_end_.window_ms();
+  out.end_to_end = {end_to_end_.total().summary(), end_to_end_.recent(now).summary()};
+  for (const auto& [name, latency] : hops_) out.hops[name] = {latency.total().summary(), latency.recent(now).summary()};
+  return out;
 }
 
 }  // namespace continuum::node

@@ -10,24 +10,39 @@
 #include <mutex>
 #include <string>
 
+#include "continuum/node/latency_histogram.h"
 #include "continuum/node/message_bus.h"
 #include "continuum/node/reading_store.h"
 #include "continuum/node/status.h"
 
 namespace continuum::node {
 
-struct LatencyStats {
-  uint64_t count = 0;
-  int64_t min_ms = 0, max_ms = 0;
-  double sum_ms = 0;
-  double mean_ms() const { return count ? sum_ms / static_cast<double>(count) : 0.0; }
-  void add(int64_t ms);
+// Kept for callers written before the histograms: count/min/max/mean plus
+// the percentiles (LatencySummary, latency_histogram.h).
+using LatencyStats = LatencySummary;
+
+// One latency leg (a hop, or end to end): since the worker started and over
+// the recent window (IngestConfig::latency_window_ms).
+struct LegLatency {
+  LatencySummary total;
+  LatencySummary recent;
+};
+
+struct IngestLatency {
+  int64_t window_ms = 0;
+  LegLatency end_to_end;
+  std::map<std::string, LegLatency> hops;  // keyed like IngestWorker::hops()
 };
 
 struct IngestConfig {
   std::string filter;       // default: every data topic
   std::string share_group;  // empty: plain subscription; else $share/<group>/<filter>
   std::function<int64_t()> now_ms;  // default: system clock
+  int64_t latency_window_ms = 60'000;  // the "recent" latency window
+  // Called after each newly stored reading (not for duplicates), outside the
+  // worker's lock, on the thread that called handle(); must not block (the
+  // HTTP event stream queues it).
+  std::function<void(const Reading&, int64_t received_ms)> on_stored;
 };
 
 struct IngestCounters {
@@ -52,20 +67,26 @@ class IngestWorker {
   void handle(const Message& message);
 
   IngestCounters counters();
-  // End-to-end latency (origin timestamp -> ingest) of stored readings.
-  LatencyStats end_to_end();
-  // Per hop, keyed "<from>-><to>" with node ids and "ingest" for this worker.
-  std::map<std::string, LatencyStats> hops();
+  // End-to-end latency (origin timestamp -> ingest) of stored readings,
+  // since start.
+  LatencySummary end_to_end();
+  // Per hop since start, keyed "<from>-><to>" with node ids and "ingest" for
+  // this worker.
+  std::map<std::string, LatencySummary> hops();
+  // Both, since start and over the recent window, with percentiles.
+  IngestLatency latency();
 
  private:
+  WindowedLatency& leg(const std::string& name);  // under mutex_
+
   MessageBus& bus_;
   ReadingStore& store_;
   IngestConfig config_;
   bool started_ = false;
   std::mutex mutex_;
   IngestCounters counters_;
-  LatencyStats end_to_end_;
-  std::map<std::string, LatencyStats> hops_;
+  WindowedLatency end_to_end_;
+  std::map<std::string, WindowedLatency> hops_;
 };
 
 }  // namespace continuum::node
