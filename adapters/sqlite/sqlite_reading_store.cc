@@ -169,6 +169,24 @@ std::vector<Bucket> SqliteReadingStore::aggregate(const std::string& node, const
   return out;
 }
 
+std::optional<std::vector<node::SeriesKey>> SqliteReadingStore::series() {
+  std::lock_guard lock(mutex_);
+  // One pass over all stored values (no index covers field names): fine for
+  // the API's occasional listing, not for a hot path.
+  sqlite::Statement select = db_->prepare(
+      "SELECT DISTINCT r.node, r.stage, v.field FROM readings r JOIN reading_values v ON v.reading_id = r.id "
+      "WHERE v.value IS NOT NULL ORDER BY r.node, r.stage, v.field");
+  std::vector<node::SeriesKey> out;
+  int rc;
+  while ((rc = select.step()) == SQLITE_ROW)
+    out.push_back({select.column_text(0), select.column_text(1), select.column_text(2)});
+  if (rc != SQLITE_DONE) {
+    last_error_ = "series: " + db_->error();
+    return std::nullopt;
+  }
+  return out;
+}
+
 uint64_t SqliteReadingStore::count() {
   std::lock_guard lock(mutex_);
   sqlite::Statement select = db_->prepare("SELECT COUNT(*) FROM readings");

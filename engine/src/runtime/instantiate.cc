@@ -182,7 +182,8 @@ ExternVal RuntimeInstance::find_export(const char* name, size_t len) const {
 }
 
 Result<Instance*> instantiate(Store& store, const Module& module, const Linker& linker,
-                              Execution& exec, Outcome* outcome, Tier tier) {
+                              Execution& exec, Outcome* outcome, Tier tier,
+                              const InstantiateOptions& options) {
   (void)tier;  // the interpreter is the only tier so far
   if (outcome) *outcome = Outcome::success();
   Store::Impl* impl = store.impl();
@@ -203,7 +204,7 @@ Result<Instance*> instantiate(Store& store, const Module& module, const Linker& 
   Outcome result;
   if (!apply_segments(*inst, &result.trap)) {
     result.status = Outcome::Status::Trapped;
-  } else if (module.start != kNoIndex) {
+  } else if (module.start != kNoIndex && options.run_start) {
     result = exec.call(inst->funcs[module.start], nullptr, 0);
   }
   if (outcome) *outcome = result;

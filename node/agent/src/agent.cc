@@ -19,6 +19,7 @@
 #include "continuum/node/outbox_sender.h"
 #include "continuum/node/presence.h"
 #include "continuum/node/topics.h"
+#include "http_service.h"
 #include "node_devices.h"
 #include "stage_slot.h"
 
@@ -86,6 +87,7 @@ class Agent::Impl {
   std::unique_ptr<OutboxSender> sender_;
   std::unique_ptr<ReadingStore> store_;
   std::unique_ptr<IngestWorker> ingest_;
+  std::unique_ptr<HttpService> http_;  // [http]; declared after ingest_, which it reads
 
   std::mutex mutex_;  // the stages' queues and the flags below
   std::condition_variable wake_;
@@ -146,7 +148,17 @@ bool Agent::Impl::open(std::string* error) {
         *error = config_.source + ": ingest: cannot open storage: " + status.message;
         return false;
       }
-      ingest_ = std::make_unique<IngestWorker>(*bus_, *store_);
+      IngestConfig ingest_config;
+      ingest_config.on_stored = [this](const Reading& r, int64_t received_ms) {
+        if (http_) http_->on_stored(r, received_ms);  // the API's event stream
+      };
+      ingest_ = std::make_unique<IngestWorker>(*bus_, *store_, ingest_config);
+    }
+    if (config_.http.enabled) {
+      http_ = HttpService::start(config_, *bus_, ingest_.get(), error);
+      if (!http_) return false;
+      bus_->subscribe(topics::all_statuses(), 1);
+      bus_->subscribe(topics::all_heartbeats(), 0);
     }
     // One handler for everything received: ingest and remote stage inputs.
     bus_->set_message_handler([this](const Message& m) { on_bus_message(m); });
@@ -295,6 +307,7 @@ int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::stri
 }
 
 void Agent::Impl::on_bus_message(const Message& m) {
+  if (http_ && HttpService::is_fleet_topic(m.topic)) return http_->on_message(m);
   if (ingest_ && m.topic.rfind(topics::all_data().substr(0, topics::all_data().size() - 1), 0) == 0)
     ingest_->handle(m);
   auto routes = remote_routes_.find(m.topic);
@@ -491,6 +504,7 @@ void Agent::Impl::stop() {
       std::this_thread::sleep_for(milliseconds(20));
     }
     bus_->set_message_handler({});
+    http_.reset();  // before ingest_, which its handlers read
     bus_->stop();  // DISCONNECT with Will: the broker publishes "offline"
     ingest_.reset();
     sender_.reset();

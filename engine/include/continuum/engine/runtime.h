@@ -217,13 +217,22 @@ class Execution {
 // Creates an execution context of the given tier for a store.
 Result<Box<Execution>> create_execution(Store& store, Tier tier = Tier::Interpreter);
 
+// How instantiate() brings an instance to life.
+struct InstantiateOptions {
+  // false: skip the start function, for an instance that is about to receive
+  // a snapshot (restore_snapshot in snapshot.h): its state was already
+  // initialised where the snapshot was taken.
+  bool run_start = true;
+};
+
 // Resolves imports through the linker, checks their types, allocates the
 // instance's memories, tables and globals, applies active segments and runs the
-// start function on `exec`. Link errors (unknown import, incompatible import
+// start function on `exec` (unless options.run_start is false). Link errors (unknown import, incompatible import
 // type) are Errors; a trap while applying segments or in the start function is
 // reported in *outcome (the instance then exists, as the specification says).
 // The store owns the instance.
 Result<Instance*> instantiate(Store& store, const Module& module, const Linker& linker,
-                              Execution& exec, Outcome* outcome, Tier tier = Tier::Interpreter);
+                              Execution& exec, Outcome* outcome, Tier tier = Tier::Interpreter,
+                              const InstantiateOptions& options = {});
 
 }  // namespace continuum::engine
