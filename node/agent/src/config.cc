@@ -295,6 +295,16 @@ void read_ingest(Table& root, NodeConfig& c, const std::string& base_dir) {
   t->reject_unknown();
 }
 
+void read_http(Table& root, NodeConfig& c) {
+  std::optional<Table> t = root.table("http");
+  if (!t) return;
+  c.http.enabled = true;
+  t->boolean_into("enabled", &c.http.enabled);
+  t->string_into("host", &c.http.host, "a string (an address of this host, e.g. \"127.0.0.1\" or \"0.0.0.0\")");
+  t->integer_into("port", &c.http.port, 0, 65535);
+  t->reject_unknown();
+}
+
 void read_supervisor(Table& root, NodeConfig& c) {
   std::optional<Table> t = root.table("supervisor");
   if (!t) return;
@@ -473,6 +483,8 @@ void check_references(NodeConfig& c, Problems& problems) {
       problems.fail("devices[" + std::to_string(i) + "].name", "duplicate device name \"" + c.devices[i].name + "\"");
   }
   if (c.ingest.enabled && !c.mqtt.enabled) problems.fail("ingest", "ingest needs an [mqtt] table (it subscribes to data)");
+  if (c.http.enabled && !c.mqtt.enabled)
+    problems.fail("http", "the HTTP API needs an [mqtt] table (it learns about nodes from their status and heartbeats)");
 }
 
 }  // namespace
@@ -499,6 +511,7 @@ std::optional<NodeConfig> parse_node_config(const std::string& text, const std::
   read_mqtt(root, c, base_dir);
   read_outbox(root, c, base_dir);
   read_ingest(root, c, base_dir);
+  read_http(root, c);
   read_supervisor(root, c);
   each_table(root, "devices", [&](Table& t, std::size_t) {
     c.devices.emplace_back();

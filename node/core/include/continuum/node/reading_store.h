@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,11 @@ struct Bucket {
   double min = 0, max = 0, mean = 0;
 };
 
+// One numeric series: a field of the readings of one (node, stage).
+struct SeriesKey {
+  std::string node, stage, field;
+};
+
 struct TimeRange {
   int64_t from_ms = 0;  // inclusive
   int64_t to_ms = 0;    // exclusive
@@ -51,6 +57,9 @@ class ReadingStore {
   virtual std::vector<Bucket> aggregate(const std::string& node, const std::string& stage,
                                         const std::string& field, TimeRange range,
                                         int64_t bucket_ms) = 0;
+  // The numeric series stored, ordered by node, stage, field; nullopt when
+  // the backend cannot list them (the default; last_error() says why).
+  virtual std::optional<std::vector<SeriesKey>> series() { return std::nullopt; }
   // Number of stored readings (all nodes and stages).
   virtual uint64_t count() = 0;
   // Deletes readings whose origin time is before cutoff_ms.

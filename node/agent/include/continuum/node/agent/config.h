@@ -89,6 +89,14 @@ struct IngestSettings {
   Millis retention_every{60000};
 };
 
+// [http]: the HTTP API (docs/api.md). Needs [mqtt] (the fleet view comes
+// from status and heartbeat messages); series and latency need [ingest].
+struct HttpSettings {
+  bool enabled = false;
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port, printed on stderr at start
+};
+
 struct SupervisorSettings {
   Millis backoff_min{100};
   Millis backoff_max{30000};
@@ -106,6 +114,7 @@ struct NodeConfig {
   MqttSettings mqtt;
   OutboxSettings outbox;
   IngestSettings ingest;
+  HttpSettings http;
   SupervisorSettings supervisor;
   std::vector<DeviceSettings> devices;
   std::vector<StageSettings> stages;

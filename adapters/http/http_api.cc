@@ -1,0 +1,319 @@
+#include "continuum/adapters/http_api.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <thread>
+
+#include "api_json.h"
+#include "event_hub.h"
+#include "metrics.h"
+#include "series_query.h"
+
+namespace continuum::adapters {
+
+using nlohmann::json;
+using node::Status;
+
+namespace {
+
+int64_t system_now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void reply_json(httplib::Response& res, const json& doc, int status = 200) {
+  res.status = status;
+  res.set_content(http::dump(doc) + "\n", "application/json");
+}
+
+void reply_error(httplib::Response& res, int status, const std::string& message) {
+  reply_json(res, {{"error", message}}, status);
+}
+
+// The server's threads: a stream client holds one for as long as it stays.
+constexpr std::size_t kRequestThreads = 4;
+
+}  // namespace
+
+class HttpApi::Impl {
+ public:
+  Impl(HttpApiConfig config, HttpApiSources sources)
+      : config_(std::move(config)), sources_(std::move(sources)), hub_(config_.max_stream_clients) {
+    if (!sources_.now_ms) sources_.now_ms = system_now_ms;
+  }
+
+  Status start();
+  void stop();
+  int port() const { return port_; }
+  const std::string& host() const { return config_.host; }
+  void on_reading(const node::Reading& reading, int64_t received_ms);
+  void on_fleet_message(const node::Message& message);
+
+ private:
+  void routes();
+  void health(httplib::Response& res);
+  void nodes(httplib::Response& res);
+  void one_node(const httplib::Request& req, httplib::Response& res);
+  void stages(httplib::Response& res);
+  void series(const httplib::Request& req, httplib::Response& res);
+  void series_list(httplib::Response& res);
+  void latency(httplib::Response& res);
+  void stream(const httplib::Request& req, httplib::Response& res);
+  void metrics(httplib::Response& res);
+  bool need_fleet(httplib::Response& res);
+  bool need_store(httplib::Response& res);
+
+  HttpApiConfig config_;
+  HttpApiSources sources_;
+  http::EventHub hub_;
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  int64_t started_ms_ = 0;
+};
+
+Status HttpApi::Impl::start() {
+  started_ms_ = sources_.now_ms();
+  const std::size_t threads = kRequestThreads + config_.max_stream_clients;
+  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  routes();
+  if (config_.port == 0) {
+    port_ = server_.bind_to_any_port(config_.host);
+    if (port_ < 0) return Status::failure("http: cannot listen on " + config_.host + " (any port)");
+  } else {
+    if (!server_.bind_to_port(config_.host, config_.port))
+      return Status::failure("http: cannot listen on " + config_.host + ":" + std::to_string(config_.port) +
+                             " (port in use, or not an address of this host)");
+    port_ = config_.port;
+  }
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  return Status::success();
+}
+
+void HttpApi::Impl::stop() {
+  hub_.close_all();
+  server_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void HttpApi::Impl::routes() {
+  server_.Get("/api/health", [this](const httplib::Request&, httplib::Response& res) { health(res); });
+  server_.Get("/api/nodes", [this](const httplib::Request&, httplib::Response& res) { nodes(res); });
+  server_.Get(R"(/api/nodes/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) { one_node(req, res); });
+  server_.Get("/api/stages", [this](const httplib::Request&, httplib::Response& res) { stages(res); });
+  server_.Get("/api/series", [this](const httplib::Request& req, httplib::Response& res) { series(req, res); });
+  server_.Get("/api/series/list", [this](const httplib::Request&, httplib::Response& res) { series_list(res); });
+  server_.Get("/api/latency", [this](const httplib::Request&, httplib::Response& res) { latency(res); });
+  server_.Get("/api/stream", [this](const httplib::Request& req, httplib::Response& res) { stream(req, res); });
+  server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) { metrics(res); });
+  // Anything else, and any error without a body of ours: JSON too.
+  server_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404) reply_error(res, 404, "no such endpoint: " + req.method + " " + req.path + " (see docs/api.md)");
+    else reply_error(res, res.status, "request failed with HTTP " + std::to_string(res.status));
+  });
+  server_.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "internal error";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what += std::string(": ") + e.what();
+    } catch (...) {
+    }
+    reply_error(res, 500, what);
+  });
+}
+
+bool HttpApi::Impl::need_fleet(httplib::Response& res) {
+  if (sources_.fleet) return true;
+  reply_error(res, 404, "this node keeps no fleet view");
+  return false;
+}
+
+bool HttpApi::Impl::need_store(httplib::Response& res) {
+  if (sources_.store && sources_.ingest) return true;
+  reply_error(res, 404, "this node stores no readings (no [ingest] section in its config)");
+  return false;
+}
+
+void HttpApi::Impl::health(httplib::Response& res) {
+  const int64_t now = sources_.now_ms();
+  json doc = {{"status", "ok"},
+              {"node", sources_.node_id},
+              {"uptime_s", static_cast<double>(now - started_ms_) / 1000.0},
+              {"now_ms", now},
+              {"mqtt_connected", sources_.bus_connected ? sources_.bus_connected() : false},
+              {"ingest", sources_.ingest != nullptr}};
+  if (sources_.ingest) doc["readings_stored"] = sources_.ingest->counters().stored;
+  if (sources_.fleet) doc["nodes"] = sources_.fleet->nodes().size();
+  reply_json(res, doc);
+}
+
+void HttpApi::Impl::nodes(httplib::Response& res) {
+  if (!need_fleet(res)) return;
+  const int64_t now = sources_.now_ms();
+  json out = json::array();
+  for (const node::NodeView& n : sources_.fleet->nodes()) out.push_back(http::node_json(n, now));
+  reply_json(res, out);
+}
+
+void HttpApi::Impl::one_node(const httplib::Request& req, httplib::Response& res) {
+  if (!need_fleet(res)) return;
+  const std::string id = req.matches[1];
+  std::optional<node::NodeView> n = sources_.fleet->node(id);
+  if (!n) return reply_error(res, 404, "unknown node \"" + id + "\" (no status or heartbeat seen from it)");
+  reply_json(res, http::node_json(*n, sources_.now_ms()));
+}
+
+void HttpApi::Impl::stages(httplib::Response& res) {
+  if (!need_fleet(res)) return;
+  json out = json::array();
+  for (const node::NodeView& n : sources_.fleet->nodes()) {
+    for (const node::StageView& s : n.stages) {
+      json stage = http::stage_json(s);
+      stage["node"] = n.id;
+      out.push_back(stage);
+    }
+  }
+  reply_json(res, out);
+}
+
+void HttpApi::Impl::series(const httplib::Request& req, httplib::Response& res) {
+  if (!need_store(res)) return;
+  auto param = [&req](const std::string& name) -> std::optional<std::string> {
+    if (!req.has_param(name)) return std::nullopt;
+    return req.get_param_value(name);
+  };
+  std::string error;
+  std::optional<http::SeriesQuery> q = http::parse_series_query(param, sources_.now_ms(), config_.max_points, &error);
+  if (!q) return reply_error(res, 400, error);
+  json doc = {{"node", q->node}, {"stage", q->stage}, {"from", q->from_ms}, {"to", q->to_ms}};
+  if (!q->field.empty()) doc["field"] = q->field;
+  json points = json::array();
+  if (q->bucket_ms > 0) {
+    doc["bucket_ms"] = q->bucket_ms;
+    doc["agg"] = http::aggregate_name(q->agg);
+    for (const node::Bucket& b : sources_.store->aggregate(q->node, q->stage, q->field, {q->from_ms, q->to_ms}, q->bucket_ms)) {
+      double value = b.mean;
+      if (q->agg == http::Aggregate::kMin) value = b.min;
+      else if (q->agg == http::Aggregate::kMax) value = b.max;
+      else if (q->agg == http::Aggregate::kCount) value = static_cast<double>(b.count);
+      points.push_back({{"ts", b.start_ms}, {"value", value}, {"count", b.count}});
+    }
+  } else {
+    // The count first (one aggregate over the whole range), so a huge range
+    // is refused before it is loaded.
+    if (!q->field.empty()) {
+      uint64_t total = 0;
+      for (const node::Bucket& b : sources_.store->aggregate(q->node, q->stage, q->field, {q->from_ms, q->to_ms},
+                                                             q->to_ms - q->from_ms))
+        total += b.count;
+      if (total > config_.max_points)
+        return reply_error(res, 400, "the range holds " + std::to_string(total) + " points (at most " +
+                                         std::to_string(config_.max_points) +
+                                         "); narrow from/to or aggregate with bucket=, e.g. bucket=10s");
+    }
+    std::vector<node::StoredReading> rows = sources_.store->range(q->node, q->stage, {q->from_ms, q->to_ms});
+    if (rows.size() > config_.max_points)
+      return reply_error(res, 400, "the range holds " + std::to_string(rows.size()) + " readings (at most " +
+                                       std::to_string(config_.max_points) + "); narrow from/to or name a field and use bucket=");
+    for (const node::StoredReading& row : rows) {
+      if (q->field.empty()) {
+        json reading = http::reading_json(row.reading, row.received_ms);
+        points.push_back({{"ts", row.reading.ts_ms}, {"seq", row.reading.seq}, {"values", reading["values"]}});
+        continue;
+      }
+      for (const auto& [name, value] : row.reading.values)
+        if (name == q->field) points.push_back({{"ts", row.reading.ts_ms}, {"seq", row.reading.seq}, {"value", value}});
+    }
+  }
+  doc["count"] = points.size();
+  doc["points"] = std::move(points);
+  reply_json(res, doc);
+}
+
+void HttpApi::Impl::series_list(httplib::Response& res) {
+  if (!need_store(res)) return;
+  std::optional<std::vector<node::SeriesKey>> keys = sources_.store->series();
+  if (!keys) return reply_error(res, 404, "this storage backend cannot list its series: " + sources_.store->last_error());
+  json out = json::array();
+  for (const node::SeriesKey& k : *keys) out.push_back({{"node", k.node}, {"stage", k.stage}, {"field", k.field}});
+  reply_json(res, out);
+}
+
+void HttpApi::Impl::latency(httplib::Response& res) {
+  if (!sources_.ingest) return reply_error(res, 404, "this node measures no latency (no [ingest] section in its config)");
+  reply_json(res, http::latency_json(sources_.ingest->latency()));
+}
+
+void HttpApi::Impl::stream(const httplib::Request& req, httplib::Response& res) {
+  std::shared_ptr<http::EventHub::Client> client =
+      hub_.subscribe(req.get_param_value("node"), req.get_param_value("stage"), config_.stream_queue);
+  if (!client)
+    return reply_error(res, 503, "too many stream clients (at most " + std::to_string(config_.max_stream_clients) + ")");
+  res.set_header("Cache-Control", "no-cache");
+  const int64_t keepalive = config_.keepalive_ms;
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [client, keepalive](size_t, httplib::DataSink& sink) {
+        std::optional<std::string> chunk = http::EventHub::next(*client, keepalive);
+        if (!chunk) return false;  // the server stops
+        return sink.write(chunk->data(), chunk->size());  // false: the client left
+      },
+      [this, client](bool) { hub_.unsubscribe(client); });
+  // The first bytes at once, so the client knows it is subscribed.
+  std::lock_guard lock(client->mutex);
+  client->queue.push_front(": subscribed\n\n");
+}
+
+void HttpApi::Impl::metrics(httplib::Response& res) {
+  http::MetricsInput in;
+  if (sources_.ingest) {
+    in.ingest = sources_.ingest->counters();
+    in.latency = sources_.ingest->latency();
+  }
+  if (sources_.fleet) {
+    in.nodes = sources_.fleet->nodes();
+    in.fleet = sources_.fleet->counters();
+  }
+  in.stream_clients = hub_.clients();
+  in.stream_dropped = hub_.dropped_total();
+  res.set_content(http::render_metrics(in), http::kMetricsContentType);
+}
+
+void HttpApi::Impl::on_reading(const node::Reading& reading, int64_t received_ms) {
+  hub_.publish("reading", reading.node, reading.stage, http::dump(http::reading_json(reading, received_ms)));
+}
+
+void HttpApi::Impl::on_fleet_message(const node::Message& message) {
+  if (!sources_.fleet) return;
+  const int64_t now = sources_.now_ms();
+  node::FleetUpdate update = sources_.fleet->handle(message.topic, message.payload, now);
+  if (update.kind == node::FleetUpdate::Kind::kNone) return;
+  std::optional<node::NodeView> n = sources_.fleet->node(update.node);
+  if (!n) return;
+  if (update.kind == node::FleetUpdate::Kind::kStatus) {
+    hub_.publish("status", n->id, "", http::dump({{"node", n->id}, {"state", n->state}, {"changed", update.state_changed}}));
+  } else {
+    hub_.publish("heartbeat", n->id, "", http::dump(http::node_json(*n, now)));
+  }
+}
+
+std::unique_ptr<HttpApi> HttpApi::start(HttpApiConfig config, HttpApiSources sources, Status* status) {
+  auto impl = std::make_unique<Impl>(std::move(config), std::move(sources));
+  Status started = impl->start();
+  if (status) *status = started;
+  if (!started) return nullptr;
+  return std::unique_ptr<HttpApi>(new HttpApi(std::move(impl)));
+}
+
+HttpApi::HttpApi(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpApi::~HttpApi() { stop(); }
+int HttpApi::port() const { return impl_->port(); }
+const std::string& HttpApi::host() const { return impl_->host(); }
+void HttpApi::stop() { impl_->stop(); }
+void HttpApi::on_reading(const node::Reading& reading, int64_t received_ms) { impl_->on_reading(reading, received_ms); }
+void HttpApi::on_fleet_message(const node::Message& message) { impl_->on_fleet_message(message); }
+
+}  // namespace continuum::adapters

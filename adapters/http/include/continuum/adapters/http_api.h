@@ -1,0 +1,72 @@
+// HttpApi: the cloud node's HTTP API (docs/api.md) over cpp-httplib: fleet,
+// stages, stored series, latency percentiles, a server-sent event stream and
+// Prometheus metrics. It reads what the node core already keeps (FleetModel,
+// IngestWorker, ReadingStore) and never writes anything.
+//
+// Threads: httplib's own pool serves requests; on_reading()/on_fleet_message()
+// are called from the bus thread and only queue events (a slow stream client
+// loses events, counted, and never blocks ingest).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "continuum/node/fleet.h"
+#include "continuum/node/ingest.h"
+#include "continuum/node/message_bus.h"
+#include "continuum/node/reading.h"
+#include "continuum/node/reading_store.h"
+#include "continuum/node/status.h"
+
+namespace continuum::adapters {
+
+struct HttpApiConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0: any free port (HttpApi::port() tells which)
+  int64_t keepalive_ms = 15'000;       // SSE comment when a stream is idle this long
+  std::size_t stream_queue = 1000;     // events buffered per stream client before dropping
+  std::size_t max_stream_clients = 8;  // each holds one server thread
+  std::size_t max_points = 10'000;     // per /api/series answer
+};
+
+// What the API reads. Any pointer may be null: its endpoints then answer 404
+// with a message saying what the node lacks (e.g. no [ingest] section).
+struct HttpApiSources {
+  std::string node_id;
+  node::FleetModel* fleet = nullptr;
+  node::IngestWorker* ingest = nullptr;
+  node::ReadingStore* store = nullptr;  // read only; its own connection is best
+  std::function<bool()> bus_connected;
+  std::function<int64_t()> now_ms;      // default: system clock (ms since the epoch)
+};
+
+class HttpApi {
+ public:
+  // Binds and starts serving; nullptr and *status on failure (port taken...).
+  static std::unique_ptr<HttpApi> start(HttpApiConfig config, HttpApiSources sources, node::Status* status);
+  ~HttpApi();  // stop()
+  HttpApi(const HttpApi&) = delete;
+  HttpApi& operator=(const HttpApi&) = delete;
+
+  int port() const;
+  const std::string& host() const;
+  // Ends every event stream, stops the server and joins its thread.
+  void stop();
+
+  // A reading ingest just stored: a `reading` event for matching streams.
+  void on_reading(const node::Reading& reading, int64_t received_ms);
+  // A status or heartbeat message: updates the fleet model and sends the
+  // `status` / `heartbeat` event.
+  void on_fleet_message(const node::Message& message);
+
+  class Impl;
+
+ private:
+  explicit HttpApi(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace continuum::adapters

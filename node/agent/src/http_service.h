@@ -1,0 +1,40 @@
+// The node's [http] section at work: the HTTP API (adapters/http) over this
+// node's fleet view, ingest and reading store. Kept out of agent.cc: the
+// agent only forwards status/heartbeat messages and stored readings here.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "continuum/adapters/http_api.h"
+#include "continuum/node/agent/config.h"
+#include "continuum/node/fleet.h"
+#include "continuum/node/ingest.h"
+#include "continuum/node/message_bus.h"
+
+namespace continuum::node::agent {
+
+class HttpService {
+ public:
+  // Opens a read connection to the store (when ingest is on), starts the
+  // server and prints "http: listening on http://HOST:PORT" on stderr.
+  // nullptr and *error when it cannot listen.
+  static std::unique_ptr<HttpService> start(const NodeConfig& config, MessageBus& bus, IngestWorker* ingest,
+                                            std::string* error);
+  ~HttpService();
+
+  // True for ctm/v1/<node>/status and ctm/v1/<node>/hb (the fleet view).
+  static bool is_fleet_topic(const std::string& topic);
+  void on_message(const Message& message) { api_->on_fleet_message(message); }
+  void on_stored(const Reading& reading, int64_t received_ms) { api_->on_reading(reading, received_ms); }
+  int port() const { return api_->port(); }
+
+ private:
+  HttpService() = default;
+
+  FleetModel fleet_;
+  std::unique_ptr<ReadingStore> store_;
+  std::unique_ptr<adapters::HttpApi> api_;
+};
+
+}  // namespace continuum::node::agent
