@@ -3,13 +3,14 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "continuum/node/version.h"
 #include "exit_codes.h"
 
 int main(int argc, char** argv) {
   using namespace continuum::cli;
   CLI::App app{"Continuum: one WebAssembly engine for microcontrollers, gateways and servers"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "continuum 0.1.0");
+  app.set_version_flag("--version", std::string("continuum ") + continuum::node::kVersion);
 
   Command commands[] = {
       add_run_command(app),
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
       add_replay_command(app),
       add_sim_command(app),
       add_node_command(app),
+      add_cmd_command(app),
   };
   auto subcommands = app.get_subcommands([](CLI::App*) { return true; });
 

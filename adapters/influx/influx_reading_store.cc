@@ -145,9 +145,7 @@ std::vector<StoredReading> InfluxReadingStore::range(const std::string& node, co
       } else if (name == "_received_ms") {
         stored.received_ms = cell.get<int64_t>();
       } else if (name == "_hops") {
-        json hops = json::parse(cell.get<std::string>(), nullptr, false);
-        if (hops.is_array())
-          for (const json& hop : hops) stored.reading.hops.push_back({hop["node"], hop["ts"]});
+        node::decode_hops(cell.get<std::string>(), &stored.reading.hops);
       } else if (cell.is_number()) {
         stored.reading.values.emplace_back(name, cell.get<double>());
       } else if (cell.is_string()) {

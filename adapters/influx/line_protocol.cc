@@ -68,10 +68,8 @@ std::string to_line(std::string_view measurement, const node::Reading& reading, 
   }
   line += "_seq=" + std::to_string(reading.seq) + "i,_received_ms=" + std::to_string(received_ms) + "i";
   if (!reading.hops.empty()) {
-    nlohmann::json hops = nlohmann::json::array();
-    for (const node::Hop& hop : reading.hops) hops.push_back({{"node", hop.node}, {"ts", hop.ts_ms}});
     line += ",_hops=";
-    append_string_field(line, hops.dump());
+    append_string_field(line, node::encode_hops(reading.hops));
   }
   line += ' ';
   line += std::to_string(point_time_ns(reading));

@@ -37,19 +37,11 @@ CREATE TABLE IF NOT EXISTS reading_values (
 ) WITHOUT ROWID;
 )sql";
 
-std::string encode_hops(const Reading& reading) {
-  nlohmann::json hops = nlohmann::json::array();
-  for (const node::Hop& hop : reading.hops) hops.push_back({{"node", hop.node}, {"ts", hop.ts_ms}});
-  return hops.dump();
-}
+// Hops (with the stage when the payload named it) in one JSON column, in the
+// payload's own format (node/core encode_hops).
+std::string encode_hops(const Reading& reading) { return node::encode_hops(reading.hops); }
 
-void decode_hops(const std::string& text, Reading& reading) {
-  nlohmann::json hops = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!hops.is_array()) return;
-  for (const auto& hop : hops)
-    if (hop.is_object() && hop.contains("node") && hop.contains("ts"))
-      reading.hops.push_back({hop["node"].get<std::string>(), hop["ts"].get<int64_t>()});
-}
+void decode_hops(const std::string& text, Reading& reading) { node::decode_hops(text, &reading.hops); }
 
 }  // namespace
 

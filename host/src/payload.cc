@@ -27,7 +27,7 @@ bool make_envelope(const Envelope& e, std::string* out, std::string* error) {
                                 : parsed.dump();
   *out = "{\"node\":" + json(e.node).dump() + ",\"stage\":" + json(e.stage).dump() +
          ",\"seq\":" + std::to_string(e.seq) + ",\"ts\":" + std::to_string(e.ts_ms) +
-         ",\"values\":" + values_text + "}";
+         ",\"values\":" + values_text + (e.hops_json.empty() ? "" : ",\"hops\":" + e.hops_json) + "}";
   return true;
 }
 
@@ -52,6 +52,7 @@ bool parse_envelope(std::string_view text, Envelope* out, std::string* error) {
   out->seq = j["seq"].get<uint64_t>();
   out->ts_ms = j["ts"].get<int64_t>();
   out->values_json = j["values"].dump();
+  out->hops_json = j.contains("hops") && j["hops"].is_array() ? j["hops"].dump() : std::string();
   return true;
 }
 

@@ -1,7 +1,5 @@
 #include "continuum/node/agent/agent.h"
 
-#include <sys/resource.h>
-
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -19,8 +17,11 @@
 #include "continuum/node/outbox_sender.h"
 #include "continuum/node/presence.h"
 #include "continuum/node/topics.h"
+#include "commands.h"
 #include "http_service.h"
 #include "node_devices.h"
+#include "process_usage.h"
+#include "report.h"
 #include "stage_slot.h"
 
 namespace continuum::node::agent {
@@ -49,7 +50,13 @@ int64_t wall_now_ms() {
 
 }  // namespace
 
-class Agent::Impl {
+// How long a command id is remembered (a redelivered request is answered
+// from the cache, not run again).
+constexpr milliseconds kRememberCommands{10 * 60 * 1000};
+// The window of the heartbeat's per-second rates.
+constexpr int kRateWindowS = 10;
+
+class Agent::Impl final : public CommandTarget {
  public:
   explicit Impl(NodeConfig config) : config_(std::move(config)), devices_(config_.devices) {}
 
@@ -59,7 +66,20 @@ class Agent::Impl {
   AgentStats stats();
   const NodeConfig& config() const { return config_; }
 
+  // CommandTarget (commands.h), on the loop thread.
+  nlohmann::json stats_report() override;
+  bool has_stage(std::string_view stage) const override { return find_slot(stage) != nullptr; }
+  std::vector<std::string> stage_names() const override;
+  bool stop_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
+  bool start_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
+  bool restart_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
+
  private:
+  StageSlot* find_slot(std::string_view stage) const;
+  void unload_stage(StageSlot& slot);
+  nlohmann::json stage_state(StageSlot& slot);
+  void run_commands();
+  nlohmann::json report();
   bool load_stage(StageSlot& slot, std::string* error);
   void fail_stage(StageSlot& slot, uint32_t kind, const std::string& detail);
   void after_call(StageSlot& slot, const host::CallResult& r, uint64_t refusals_before);
@@ -95,6 +115,10 @@ class Agent::Impl {
   bool stopped_ = false;
   std::mutex stats_mutex_;  // StageStats copies read by stats()
   uint64_t published_ = 0;
+  RateWindow published_rate_{kRateWindowS};
+  std::optional<CpuMeter> cpu_meter_;  // loop thread: CPU use between heartbeats
+  std::unique_ptr<CommandProcessor> commands_;  // with [mqtt]
+  std::deque<std::string> pending_commands_;    // guarded by mutex_
   std::thread loop_;
 };
 
@@ -163,6 +187,8 @@ bool Agent::Impl::open(std::string* error) {
     // One handler for everything received: ingest and remote stage inputs.
     bus_->set_message_handler([this](const Message& m) { on_bus_message(m); });
     for (const auto& [topic, receivers] : remote_routes_) bus_->subscribe(topic, 1);
+    commands_ = std::make_unique<CommandProcessor>(config_.id, *this, kRememberCommands);
+    bus_->subscribe(topics::command(config_.id), 1);
     if (ingest_) {
       std::string filter = topics::all_data();
       if (!config_.ingest.share_group.empty()) filter = topics::shared(config_.ingest.share_group, filter);
@@ -176,6 +202,8 @@ bool Agent::Impl::open(std::string* error) {
   for (auto& slot : slots_) {
     if (!load_stage(*slot, error)) return false;
   }
+  std::optional<ProcessUsage> usage = read_process_usage();
+  cpu_meter_.emplace(usage ? usage->cpu_s : 0.0);
   loop_ = std::thread([this] { run_loop(); });
   return true;
 }
@@ -219,15 +247,19 @@ bool Agent::Impl::load_stage(StageSlot& slot, std::string* error) {
   return true;
 }
 
+// Drops the instance, keeping what outlives it: counters and KV state.
+void Agent::Impl::unload_stage(StageSlot& slot) {
+  if (!slot.runtime) return;
+  const host::StageCounters& c = slot.runtime->host().counters();
+  slot.carried.handler_errors += c.handler_errors;
+  slot.carried.not_granted += refusals(c);  // all refusal kinds, summed
+  slot.carried_fuel += slot.runtime->fuel_consumed();
+  slot.kv = slot.runtime->host().kv().entries();
+  slot.runtime.reset();
+}
+
 void Agent::Impl::fail_stage(StageSlot& slot, uint32_t kind, const std::string& detail) {
-  if (slot.runtime) {
-    const host::StageCounters& c = slot.runtime->host().counters();
-    slot.carried.handler_errors += c.handler_errors;
-    slot.carried.not_granted += refusals(c);  // all refusal kinds, summed
-    slot.carried_fuel += slot.runtime->fuel_consumed();
-    slot.kv = slot.runtime->host().kv().entries();
-    slot.runtime.reset();
-  }
+  unload_stage(slot);
   Clock::time_point now = Clock::now();
   // Backoff doubles while failures follow each other; a stage that stayed up
   // for a whole backoff_max starts over from backoff_min.
@@ -282,7 +314,14 @@ int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::stri
   host::Envelope e;
   e.node = config_.id;
   e.stage = slot.settings.name;
-  e.ts_ms = wall_now_ms();
+  // Emitted while handling an input: the input's origin time and path plus
+  // this stage (lineage.h); from a tick or init: a new origin.
+  if (slot.handling) {
+    e.ts_ms = slot.handling->origin_ts_ms;
+    e.hops_json = slot.handling->hops_json;
+  } else {
+    e.ts_ms = wall_now_ms();
+  }
   e.values_json = std::string(values);
   std::string text, why;
   // Validate before taking a sequence number so a bad payload leaves no gap.
@@ -293,6 +332,7 @@ int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::stri
   {
     std::lock_guard<std::mutex> lock(stats_mutex_);
     ++slot.stats.emitted;
+    slot.out_rate.add();
   }
   auto routes = local_routes_.find({slot.settings.name, std::string(port)});
   if (routes != local_routes_.end()) {
@@ -302,11 +342,20 @@ int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::stri
     sender_->send(topics::data(config_.id, slot.settings.name, port), text);
     std::lock_guard<std::mutex> lock(stats_mutex_);
     ++published_;
+    published_rate_.add();
   }
   return host::kOK;
 }
 
 void Agent::Impl::on_bus_message(const Message& m) {
+  if (commands_ && m.topic == topics::command(config_.id)) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      pending_commands_.push_back(m.payload);
+    }
+    wake_.notify_one();  // run on the loop thread, between two deliveries
+    return;
+  }
   if (http_ && HttpService::is_fleet_topic(m.topic)) return http_->on_message(m);
   if (ingest_ && m.topic.rfind(topics::all_data().substr(0, topics::all_data().size() - 1), 0) == 0)
     ingest_->handle(m);
@@ -324,7 +373,7 @@ void Agent::Impl::enqueue(std::size_t index, std::string port, std::string paylo
       std::lock_guard<std::mutex> stats_lock(stats_mutex_);
       ++slot.stats.dropped;
     }
-    slot.queue.push_back({std::move(port), std::move(payload)});
+    slot.queue.push_back({std::move(port), std::move(payload), wall_now_ms()});
   }
   wake_.notify_one();
 }
@@ -338,11 +387,14 @@ bool Agent::Impl::deliver_one(StageSlot& slot) {
     slot.queue.pop_front();
   }
   uint64_t before = refusals(slot.runtime->host().counters());
+  slot.handling = lineage_of_input(d.payload, config_.id, slot.settings.name, d.arrival_ms);
   host::CallResult r = slot.runtime->deliver(d.port, reinterpret_cast<const uint8_t*>(d.payload.data()),
                                              static_cast<uint32_t>(d.payload.size()));
+  slot.handling.reset();
   {
     std::lock_guard<std::mutex> lock(stats_mutex_);
     ++slot.stats.delivered;
+    slot.in_rate.add();
   }
   after_call(slot, r, before);
   return true;
@@ -363,11 +415,12 @@ void Agent::Impl::run_loop() {
     // the shutdown up.
     if (stopping && drain_deadline == Clock::time_point::max()) drain_deadline = now + config_.shutdown_timeout;
     if (stopping && now >= drain_deadline) break;
+    if (!stopping) run_commands();
     bool busy = false;
     for (auto& slot_ptr : slots_) {
       StageSlot& slot = *slot_ptr;
       if (!slot.runtime) {
-        if (stopping || now < slot.restart_at) continue;
+        if (stopping || slot.stopped || now < slot.restart_at) continue;
         std::string why;
         {
           std::lock_guard<std::mutex> lock(stats_mutex_);
@@ -409,8 +462,9 @@ void Agent::Impl::run_loop() {
     }
     // Sleep until the next tick, restart or heartbeat, or until a message.
     Clock::time_point until = now + milliseconds(200);
+    if (!pending_commands_.empty()) until = now;
     for (auto& slot : slots_) {
-      if (!slot->runtime) until = std::min(until, slot->restart_at);
+      if (!slot->runtime && !slot->stopped) until = std::min(until, slot->restart_at);
       else if (slot->settings.tick) until = std::min(until, slot->next_tick);
       if (!slot->queue.empty() && slot->runtime) until = now;
     }
@@ -419,39 +473,26 @@ void Agent::Impl::run_loop() {
   }
 }
 
+nlohmann::json Agent::Impl::report() {
+  ReportInputs in;
+  in.node = config_.id;
+  in.tier = config_.tier;
+  in.ts_ms = wall_now_ms();
+  in.uptime_s = std::chrono::duration<double>(Clock::now() - epoch_).count();
+  in.stats = stats();
+  in.process = read_process_usage();
+  if (in.process && cpu_meter_) in.cpu_percent = cpu_meter_->peek(in.process->cpu_s, Clock::now());
+  in.load = read_system_load();
+  in.ingest = ingest_ != nullptr;
+  if (commands_) in.commands = commands_->counters_json();
+  return build_report(in);
+}
+
 void Agent::Impl::heartbeat() {
-  AgentStats s = stats();
-  Heartbeat hb;
-  hb.ts_ms = wall_now_ms();
-  hb.agent_uptime_s = std::chrono::duration<double>(Clock::now() - epoch_).count();
-  hb.load = read_system_load();
-  hb.stages = s.stages.size();
-  hb.outbox_depth = s.outbox_depth;
-  hb.outbox_overflow = s.outbox_overflow;
-  nlohmann::json j = nlohmann::json::parse(encode_heartbeat(config_.id, hb), nullptr, false);
-  if (j.is_discarded()) return;
-  j["tier"] = config_.tier;
-  rusage usage{};
-  if (getrusage(RUSAGE_SELF, &usage) == 0) {
-    j["process"] = {{"cpu_s", usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-                                  (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6},
-                    {"max_rss_kb", usage.ru_maxrss}};
-  }
-  nlohmann::json stages = nlohmann::json::object();
-  double uptime = std::max(hb.agent_uptime_s, 1e-3);
-  for (const StageStats& st : s.stages) {
-    stages[st.name] = {{"state", st.state},        {"delivered", st.delivered},
-                       {"emitted", st.emitted},    {"in_per_s", st.delivered / uptime},
-                       {"out_per_s", st.emitted / uptime},
-                       {"ticks", st.ticks},        {"queue", st.queue_depth},
-                       {"dropped", st.dropped},    {"traps", st.traps},
-                       {"out_of_fuel", st.out_of_fuel}, {"refusal_storms", st.refusal_storms},
-                       {"refused", st.refused},    {"handler_errors", st.handler_errors},
-                       {"restarts", st.restarts},  {"backoff_ms", st.backoff_ms},
-                       {"fuel_used", st.fuel_used}};
-  }
-  j["stage_stats"] = stages;
-  if (ingest_) j["ingest"] = {{"stored", s.ingest_stored}, {"duplicates", s.ingest_duplicates}, {"rejected", s.ingest_rejected}};
+  nlohmann::json j = report();
+  // The next heartbeat's cpu_percent covers the period from here.
+  std::optional<ProcessUsage> usage = read_process_usage();
+  if (usage && cpu_meter_) cpu_meter_->advance(usage->cpu_s, Clock::now());
   int token = 0;
   bus_->publish(topics::heartbeat(config_.id), j.dump(), 0, false, &token);
 }
@@ -464,9 +505,13 @@ AgentStats Agent::Impl::stats() {
     for (auto& slot : slots_) {
       StageStats st = slot->stats;
       st.queue_depth = slot->queue.size();
+      st.in_per_s = slot->in_rate.per_second();
+      st.out_per_s = slot->out_rate.per_second();
       s.stages.push_back(st);
     }
     s.published = published_;
+    s.published_per_s = published_rate_.per_second();
+    s.window_s = published_rate_.window_s();
   }
   if (outbox_) {
     s.outbox_depth = outbox_->size();
@@ -480,6 +525,102 @@ AgentStats Agent::Impl::stats() {
     s.ingest_rejected = c.rejected;
   }
   return s;
+}
+
+// Requests received since the last pass; each reply goes out at QoS 1 (not
+// through the outbox: a reply nobody is waiting for any more is worthless).
+void Agent::Impl::run_commands() {
+  std::deque<std::string> requests;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    requests.swap(pending_commands_);
+  }
+  for (const std::string& request : requests) {
+    std::optional<CommandProcessor::Reply> reply = commands_->handle(request);
+    if (!reply) continue;
+    int token = 0;
+    Status sent = bus_->publish(reply->topic, reply->payload, 1, false, &token);
+    if (!sent)
+      std::fprintf(stderr, "%s: cannot publish a command reply on %s: %s\n", config_.id.c_str(), reply->topic.c_str(),
+                   sent.message.c_str());
+  }
+}
+
+nlohmann::json Agent::Impl::stats_report() { return report(); }
+
+StageSlot* Agent::Impl::find_slot(std::string_view stage) const {
+  for (const auto& slot : slots_)
+    if (slot->settings.name == stage) return slot.get();
+  return nullptr;
+}
+
+std::vector<std::string> Agent::Impl::stage_names() const {
+  std::vector<std::string> names;
+  for (const auto& slot : slots_) names.push_back(slot->settings.name);
+  return names;
+}
+
+nlohmann::json Agent::Impl::stage_state(StageSlot& slot) {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  return {{"stage", slot.settings.name}, {"state", slot.stats.state}, {"restarts", slot.stats.restarts}};
+}
+
+bool Agent::Impl::stop_stage(const std::string& stage, nlohmann::json* result, std::string*) {
+  StageSlot& slot = *find_slot(stage);
+  slot.stopped = true;
+  unload_stage(slot);
+  {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    slot.stats.state = "stopped";
+    slot.stats.fuel_used = slot.carried_fuel;
+  }
+  *result = stage_state(slot);
+  return true;
+}
+
+bool Agent::Impl::start_stage(const std::string& stage, nlohmann::json* result, std::string* error) {
+  StageSlot& slot = *find_slot(stage);
+  if (!slot.stopped) {  // already running (or restarting by itself): nothing to do
+    *result = stage_state(slot);
+    return true;
+  }
+  slot.stopped = false;
+  slot.backoff = milliseconds(0);  // a fresh start, not a failure streak
+  std::string why;
+  if (!load_stage(slot, &why)) {
+    fail_stage(slot, kInitFailed, why);
+    *error = why + " (the supervisor keeps retrying)";
+    return false;
+  }
+  if (!slot.runtime) {
+    *error = "stage " + stage + " failed in ctm_init; the supervisor restarts it with backoff";
+    return false;
+  }
+  *result = stage_state(slot);
+  return true;
+}
+
+bool Agent::Impl::restart_stage(const std::string& stage, nlohmann::json* result, std::string* error) {
+  StageSlot& slot = *find_slot(stage);
+  unload_stage(slot);
+  slot.stopped = false;
+  slot.backoff = milliseconds(0);
+  {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    ++slot.stats.restarts;
+  }
+  std::string why;
+  if (!load_stage(slot, &why)) {
+    fail_stage(slot, kInitFailed, why);
+    *error = why + " (the supervisor keeps retrying)";
+    return false;
+  }
+  if (!slot.runtime) {
+    *error = "stage " + stage + " failed in ctm_init; the supervisor restarts it with backoff";
+    return false;
+  }
+  *result = stage_state(slot);
+  return true;
 }
 
 void Agent::Impl::stop() {

@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <vector>
 #include <memory>
 #include <random>
@@ -17,6 +18,8 @@
 #include "continuum/host/stage_runtime.h"
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/agent/config.h"
+#include "lineage.h"
+#include "rate_window.h"
 
 namespace continuum::node::agent {
 
@@ -24,7 +27,8 @@ using Clock = std::chrono::steady_clock;
 
 struct Delivery {
   std::string port;
-  std::string payload;  // a whole envelope
+  std::string payload;     // a whole envelope
+  int64_t arrival_ms = 0;  // wall clock when it was enqueued (the stage's hop time)
 };
 
 // The sequence number of a stage's envelopes, kept in a file so that it keeps
@@ -94,6 +98,10 @@ struct StageSlot {
 
   std::deque<Delivery> queue;  // guarded by the agent's queue mutex
   StageStats stats;
+  RateWindow in_rate, out_rate;  // deliveries, emits; guarded like stats
+  // Set while the stage handles a delivery: what its emits inherit.
+  std::optional<Lineage> handling;
+  bool stopped = false;  // by the stage.stop command: not loaded, not restarted
   uint64_t carried_fuel = 0;
   KvSnapshot kv;  // state of the last instance (restored into the next one)
   host::StageCounters carried;  // counters of earlier instances (restarts reset the host's)

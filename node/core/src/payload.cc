@@ -1,5 +1,5 @@
 // The data payload (docs/protocol.md): {"node","stage","seq","ts","values",
-// optional "hops":[{"node","ts"}]}.
+// optional "hops":[{"node","stage","ts"}]} ("stage" optional in each hop).
 #include <nlohmann/json.hpp>
 
 #include "continuum/node/reading.h"
@@ -7,6 +7,51 @@
 namespace continuum::node {
 
 using nlohmann::json;
+
+namespace {
+
+json hops_to_json(const std::vector<Hop>& hops) {
+  json out = json::array();
+  for (const Hop& hop : hops) {
+    json entry = {{"node", hop.node}};
+    if (!hop.stage.empty()) entry["stage"] = hop.stage;
+    entry["ts"] = hop.ts_ms;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+constexpr const char* kBadHop =
+    "each hop must be {\"node\": string, \"ts\": integer} with an optional \"stage\": string";
+
+bool hops_from_json(const json& hops, std::vector<Hop>* out, std::string* why) {
+  if (!hops.is_array()) {
+    if (why) *why = "\"hops\" must be an array";
+    return false;
+  }
+  for (const json& hop : hops) {
+    auto node = hop.is_object() ? hop.find("node") : hop.end();
+    auto ts = hop.is_object() ? hop.find("ts") : hop.end();
+    auto stage = hop.is_object() ? hop.find("stage") : hop.end();
+    if (!hop.is_object() || node == hop.end() || !node->is_string() || ts == hop.end() ||
+        !ts->is_number_integer() || (stage != hop.end() && !stage->is_string())) {
+      if (why) *why = kBadHop;
+      return false;
+    }
+    out->push_back({node->get<std::string>(), ts->get<int64_t>(),
+                    stage != hop.end() ? stage->get<std::string>() : std::string()});
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string encode_hops(const std::vector<Hop>& hops) { return hops_to_json(hops).dump(); }
+
+bool decode_hops(std::string_view text, std::vector<Hop>* out, std::string* why) {
+  json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  return hops_from_json(doc, out, why);
+}
 
 std::string encode_reading(const Reading& reading) {
   json values = json::object();
@@ -17,11 +62,7 @@ std::string encode_reading(const Reading& reading) {
               {"seq", reading.seq},
               {"ts", reading.ts_ms},
               {"values", std::move(values)}};
-  if (!reading.hops.empty()) {
-    json hops = json::array();
-    for (const Hop& hop : reading.hops) hops.push_back({{"node", hop.node}, {"ts", hop.ts_ms}});
-    doc["hops"] = std::move(hops);
-  }
+  if (!reading.hops.empty()) doc["hops"] = hops_to_json(reading.hops);
   return doc.dump();
 }
 
@@ -74,15 +115,9 @@ std::optional<Reading> decode_reading(std::string_view text, std::string* why) {
   }
 
   auto hops = doc.find("hops");
-  if (hops != doc.end()) {
-    if (!hops->is_array()) return reject(why, "\"hops\" must be an array");
-    for (const json& hop : *hops) {
-      if (!hop.is_object() || !hop.contains("node") || !hop["node"].is_string() || !hop.contains("ts") ||
-          !is_integer(hop["ts"]))
-        return reject(why, "each hop must be {\"node\": string, \"ts\": integer}");
-      reading.hops.push_back({hop["node"].get<std::string>(), hop["ts"].get<int64_t>()});
-    }
-  }
+  std::string hop_why;
+  if (hops != doc.end() && !hops_from_json(*hops, &reading.hops, &hop_why))
+    return reject(why, hop_why.c_str());
   return reading;
 }
 

@@ -2,6 +2,8 @@
 // "Payload schema"): the node wraps what a module emits, and hands whole
 // envelopes to modules that receive.
 //   {"node":"edge-1","stage":"soil-control","seq":42,"ts":1763712000123,"values":{...}}
+// plus "hops":[...] when the message was emitted while handling an input
+// (the path the origin's reading took; docs/protocol.md, "Latency").
 #pragma once
 
 #include <stdint.h>
@@ -17,6 +19,7 @@ struct Envelope {
   uint64_t seq = 0;
   int64_t ts_ms = 0;        // origin wall-clock time, ms since the Unix epoch
   std::string values_json;  // a JSON object, kept as text (the module's number formatting)
+  std::string hops_json;    // a JSON array written after "values", or empty for no "hops" member
 };
 
 // The envelope's text; false + *error if values_json is not a JSON object.

@@ -15,11 +15,15 @@
 
 namespace continuum::node {
 
-// A node that forwarded the reading (a fog gateway), with the time it
-// received it. The origin's own timestamp is Reading::ts_ms.
+// A node the reading passed through before this message: a stage that
+// emitted this message while handling an input inherits the input's origin
+// ts and appends itself here, with the time the input arrived at its node
+// (enqueued, so queueing before the stage ran is part of the next leg).
+// The origin's own timestamp is Reading::ts_ms.
 struct Hop {
   std::string node;
   int64_t ts_ms = 0;
+  std::string stage;  // the stage that handled it; empty in payloads written before hops named stages
 };
 
 struct Reading {
@@ -40,5 +44,12 @@ std::string encode_reading(const Reading& reading);
 // object or array. null values (the SDK writes NaN/infinity as null) are
 // skipped. Values come back ordered by name.
 std::optional<Reading> decode_reading(std::string_view json, std::string* why = nullptr);
+
+// The "hops" array alone, as JSON text ("[]" for none): the stores keep it in
+// one column/field, and the node agent appends its hop to an input's hops.
+std::string encode_hops(const std::vector<Hop>& hops);
+// Reads such an array; false (with *why set) when it is not an array of
+// {"node": string, "ts": integer, optional "stage": string}.
+bool decode_hops(std::string_view json, std::vector<Hop>* out, std::string* why = nullptr);
 
 }  // namespace continuum::node

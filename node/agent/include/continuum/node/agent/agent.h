@@ -20,9 +20,10 @@ namespace continuum::node::agent {
 // Counters of one stage, as the heartbeat reports them.
 struct StageStats {
   std::string name;
-  std::string state;  // "running", "backoff" (waiting to restart)
+  std::string state;  // "running", "backoff" (waiting to restart), "stopped" (by command)
   uint64_t delivered = 0;   // messages handed to the module
   uint64_t emitted = 0;     // messages the module emitted
+  double in_per_s = 0, out_per_s = 0;  // delivered / emitted per second over the last window_s
   uint64_t ticks = 0;
   uint64_t dropped = 0;     // input queue overflow (oldest dropped)
   std::size_t queue_depth = 0;
@@ -37,6 +38,8 @@ struct AgentStats {
   std::size_t outbox_depth = 0;
   uint64_t outbox_overflow = 0;
   uint64_t published = 0;  // envelopes handed to the outbox
+  double published_per_s = 0;  // over the last window_s
+  int window_s = 0;            // the window of the *_per_s rates, seconds
   bool connected = false;
   uint64_t ingest_stored = 0, ingest_duplicates = 0, ingest_rejected = 0;
 };

@@ -1,0 +1,201 @@
+// `continuum cmd NODE COMMAND [key=value ...]`: sends one command to a node's
+// agent over MQTT (docs/protocol.md, "Commands"), waits for the reply and
+// prints it. Exit 0 on an ok reply, 1 on an error reply, a timeout or no
+// broker, 2 on usage errors. Broker options follow mosquitto_pub's habits
+// (-h/--host, -p/--port) besides --broker HOST:PORT.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "continuum/adapters/mqtt_bus.h"
+#include "continuum/node/agent/config.h"
+#include "continuum/node/topics.h"
+#include "exit_codes.h"
+
+namespace continuum::cli {
+namespace {
+
+using nlohmann::json;
+
+// key=value -> args member. Numbers and true/false are JSON values, anything
+// else is a string (so `stage=filter` needs no quoting).
+bool parse_arg(const std::string& text, json* args, std::string* error) {
+  std::size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    *error = "argument \"" + text + "\" is not key=value (e.g. stage=filter)";
+    return false;
+  }
+  std::string key = text.substr(0, eq), value = text.substr(eq + 1);
+  json parsed = json::parse(value, nullptr, /*allow_exceptions=*/false);
+  (*args)[key] = !parsed.is_discarded() && (parsed.is_number() || parsed.is_boolean()) ? parsed : json(value);
+  return true;
+}
+
+std::string random_hex(std::size_t n) {
+  std::random_device device;
+  std::mt19937_64 random(device() ^ (static_cast<uint64_t>(getpid()) << 32));
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += kHex[random() % 16];
+  return out;
+}
+
+}  // namespace
+
+Command add_cmd_command(CLI::App& app) {
+  struct Options {
+    std::string node, command;
+    std::vector<std::string> args;
+    std::string broker;
+    std::string host = "127.0.0.1";
+    int port = 1883;
+    std::string timeout = "5s";
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand("cmd", "Send a command to a node's agent and print its reply (docs/protocol.md)");
+  cmd->set_help_flag("--help", "Print this help message and exit");  // -h is the broker host, as in mosquitto_pub
+  cmd->add_option("node", o->node, "The node id")->required();
+  cmd->add_option("command", o->command, "The command (`help` lists them)")->required();
+  cmd->add_option("args", o->args, "Arguments as key=value (numbers and true/false are typed, the rest strings)");
+  cmd->add_option("--broker", o->broker, "The broker as HOST:PORT (default 127.0.0.1:1883)");
+  cmd->add_option("-h,--host", o->host, "The broker's host (default 127.0.0.1)");
+  cmd->add_option("-p,--port", o->port, "The broker's port (default 1883)");
+  cmd->add_option("--timeout", o->timeout, "How long to wait for the reply (default 5s)");
+  cmd->add_flag("--json", o->json, "Print the whole reply as one JSON line");
+  return [o]() -> int {
+    json args = json::object();
+    std::string error;
+    for (const std::string& a : o->args) {
+      if (!parse_arg(a, &args, &error)) {
+        std::fprintf(stderr, "error: %s\n", error.c_str());
+        return kExitUsage;
+      }
+    }
+    adapters::MqttConfig mc;
+    mc.host = o->host;
+    mc.port = o->port;
+    if (!o->broker.empty()) {
+      std::size_t colon = o->broker.rfind(':');
+      char* end = nullptr;
+      long port = colon == std::string::npos ? 0 : std::strtol(o->broker.c_str() + colon + 1, &end, 10);
+      if (colon == std::string::npos || colon == 0 || !end || *end != '\0' || port < 1 || port > 65535) {
+        std::fprintf(stderr, "error: --broker \"%s\": expected HOST:PORT (e.g. 127.0.0.1:1883)\n", o->broker.c_str());
+        return kExitUsage;
+      }
+      mc.host = o->broker.substr(0, colon);
+      mc.port = static_cast<int>(port);
+    }
+    if (mc.port < 1 || mc.port > 65535) {
+      std::fprintf(stderr, "error: --port %d: expected a TCP port (1-65535)\n", mc.port);
+      return kExitUsage;
+    }
+    std::optional<node::agent::Millis> timeout = node::agent::parse_duration(o->timeout);
+    if (!timeout || timeout->count() <= 0) {
+      std::fprintf(stderr, "error: --timeout \"%s\": expected a duration such as 500ms, 5s or 1m\n",
+                   o->timeout.c_str());
+      return kExitUsage;
+    }
+    if (o->node.find_first_of("/+#") != std::string::npos || o->node.empty()) {
+      std::fprintf(stderr, "error: node \"%s\": expected a node id (no '/', '+' or '#')\n", o->node.c_str());
+      return kExitUsage;
+    }
+    const std::string requester = "cli-" + random_hex(12);
+    const std::string id = requester + "-1";
+    const std::string reply_topic = node::topics::reply(o->node, requester);
+    const std::string status_topic = node::topics::status(o->node);
+    mc.client_id = "ctm-" + requester;
+
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::optional<json> reply;
+    std::string status;  // the node's retained status, if any
+    adapters::MqttBus bus(mc);
+    bus.set_message_handler([&](const node::Message& m) {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (m.topic == status_topic) {
+        json s = json::parse(m.payload, nullptr, false);
+        if (s.is_object() && s.contains("state") && s["state"].is_string()) status = s["state"].get<std::string>();
+        return;
+      }
+      json r = json::parse(m.payload, nullptr, false);
+      if (r.is_object() && r.value("id", json()) == json(id)) {
+        reply = std::move(r);
+        changed.notify_all();
+      }
+    });
+    auto deadline = std::chrono::steady_clock::now() + *timeout;
+    auto left_ms = [&] {
+      return static_cast<int>(std::max<long long>(
+          0, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count()));
+    };
+    std::string where = mc.host + ":" + std::to_string(mc.port);
+    bus.start();
+    if (!bus.wait_connected(left_ms())) {
+      bus.stop();
+      std::fprintf(stderr, "error: cannot reach the MQTT broker at %s within %s\n", where.c_str(), o->timeout.c_str());
+      return kExitError;
+    }
+    bus.subscribe(reply_topic, 1);
+    bus.subscribe(status_topic, 1);
+    if (!bus.wait_subscribed(left_ms())) {
+      bus.stop();
+      std::fprintf(stderr, "error: the broker at %s did not confirm the subscriptions within %s\n", where.c_str(),
+                   o->timeout.c_str());
+      return kExitError;
+    }
+    json request = {{"id", id}, {"cmd", o->command}, {"args", args}, {"reply_to", reply_topic}};
+    int token = 0;
+    node::Status sent = bus.publish(node::topics::command(o->node), request.dump(), 1, false, &token);
+    if (!sent) {
+      bus.stop();
+      std::fprintf(stderr, "error: cannot publish the command: %s\n", sent.message.c_str());
+      return kExitError;
+    }
+    std::optional<json> answer;
+    std::string last_status;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      changed.wait_until(lock, deadline, [&] { return reply.has_value(); });
+      answer = reply;
+      last_status = status;
+    }
+    bus.set_message_handler({});
+    bus.stop();
+    if (!answer) {
+      std::string known = last_status == "offline" ? "its retained status says it is offline"
+                          : last_status == "online"
+                              ? "its retained status says it is online (busy, or an agent without commands?)"
+                              : "the broker holds no status for it (wrong node id, or it never connected)";
+      std::fprintf(stderr, "error: node %s did not answer within %s; %s\n", o->node.c_str(), o->timeout.c_str(),
+                   known.c_str());
+      return kExitError;
+    }
+    bool ok = answer->value("ok", false);
+    if (o->json) {
+      std::printf("%s\n", answer->dump().c_str());
+    } else if (ok) {
+      json result = answer->contains("result") ? (*answer)["result"] : json::object();
+      std::printf("%s\n", result.dump(2).c_str());
+    }
+    if (!ok) {
+      std::string why = answer->contains("error") && (*answer)["error"].is_string()
+                            ? (*answer)["error"].get<std::string>()
+                            : answer->dump();
+      std::fprintf(stderr, "error: node %s: %s\n", o->node.c_str(), why.c_str());
+      return kExitError;
+    }
+    return kExitOk;
+  };
+}
+
+}  // namespace continuum::cli
