@@ -19,6 +19,7 @@ Command add_spectest_command(CLI::App& app);
 Command add_replay_command(CLI::App& app);
 Command add_sim_command(CLI::App& app);
 Command add_node_command(CLI::App& app);
+Command add_stats_command(CLI::App& app);
 Command add_up_command(CLI::App& app);
 Command add_cmd_command(CLI::App& app);
 

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
       add_replay_command(app),
       add_sim_command(app),
       add_node_command(app),
+      add_stats_command(app),
       add_up_command(app),
       add_cmd_command(app),
   };

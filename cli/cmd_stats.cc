@@ -1,0 +1,121 @@
+// `continuum stats [--api URL] [--json]`: end-to-end and per-hop latency
+// percentiles and per-stage rates, read from a cloud node's HTTP API
+// (/api/latency and /api/stages, docs/api.md).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "commands.h"
+#include "continuum/adapters/http_client.h"
+#include "exit_codes.h"
+
+namespace continuum::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// GET one endpoint as JSON; on failure prints an error: line and returns null.
+json fetch(const std::string& api, const std::string& path) {
+  adapters::HttpGetResult r = adapters::http_get(api, path);
+  if (!r.ok) {
+    std::fprintf(stderr, "error: cannot reach the API at %s (%s); expected a cloud node with an [http] section, "
+                 "e.g. --api http://127.0.0.1:8080\n", api.c_str(), r.error.c_str());
+    return nullptr;
+  }
+  json doc = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  if (r.status != 200) {
+    std::string message = doc.is_object() && doc.contains("error") && doc["error"].is_string()
+                              ? doc["error"].get<std::string>() : r.body;
+    std::fprintf(stderr, "error: %s%s answered HTTP %d: %s\n", api.c_str(), path.c_str(), r.status, message.c_str());
+    return nullptr;
+  }
+  if (doc.is_discarded()) {
+    std::fprintf(stderr, "error: %s%s did not answer JSON; is this a Continuum API?\n", api.c_str(), path.c_str());
+    return nullptr;
+  }
+  return doc;
+}
+
+double number(const json& object, const char* key) {
+  return object.is_object() && object.contains(key) && object[key].is_number() ? object[key].get<double>() : 0.0;
+}
+
+// Members read defensively: an older or newer API may differ.
+json member(const json& object, const char* key) {
+  return object.is_object() && object.contains(key) ? object[key] : json::object();
+}
+
+std::string text(const json& object, const char* key) {
+  return object.is_object() && object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : "";
+}
+
+std::string percentiles(const json& s) {
+  char line[160];
+  if (number(s, "count") == 0) return "n=0";
+  std::snprintf(line, sizeof line, "n=%-7.0f p50 %8.1f ms  p95 %8.1f ms  p99 %8.1f ms  max %8.1f ms", number(s, "count"),
+                number(s, "p50_ms"), number(s, "p95_ms"), number(s, "p99_ms"), number(s, "max_ms"));
+  return line;
+}
+
+void print_text(const json& latency, const json& stages) {
+  const double window = number(latency, "window_s");
+  const json e2e = member(latency, "end_to_end");
+  std::printf("end to end\n  since start  %s\n  last %3.0f s  %s\n", percentiles(member(e2e, "total")).c_str(),
+              window, percentiles(member(e2e, "recent")).c_str());
+  std::printf("hops\n");
+  const json hops = member(latency, "hops");
+  if (!hops.is_array() || hops.empty()) std::printf("  (none yet)\n");
+  for (const json& hop : hops.is_array() ? hops : json::array()) {
+    if (!hop.is_object()) continue;
+    std::string leg = text(hop, "from") + " -> " + text(hop, "to");
+    std::printf("  %-28s since start  %s\n  %-28s last %3.0f s  %s\n", leg.c_str(),
+                percentiles(member(hop, "total")).c_str(), "", window,
+                percentiles(member(hop, "recent")).c_str());
+  }
+  std::printf("stages\n");
+  if (!stages.is_array() || stages.empty()) std::printf("  (none reported yet)\n");
+  else std::printf("  %-32s %-9s %10s %10s\n", "node/stage", "state", "in/s", "out/s");
+  for (const json& st : stages.is_array() ? stages : json::array()) {
+    if (!st.is_object()) continue;
+    std::string name = text(st, "node") + "/" + text(st, "name");
+    const json rates = member(st, "rates");
+    std::printf("  %-32s %-9s %10.2f %10.2f\n", name.c_str(), text(st, "state").c_str(),
+                number(rates, "in_per_s"), number(rates, "out_per_s"));
+  }
+}
+
+}  // namespace
+
+Command add_stats_command(CLI::App& app) {
+  struct Options {
+    std::string api = "http://127.0.0.1:8080";
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* stats = app.add_subcommand("stats", "Latency percentiles and stage rates from a cloud node's HTTP API");
+  stats->add_option("--api", options->api, "Base URL of the API (the cloud node's [http] section)")->capture_default_str();
+  stats->add_flag("--json", options->json, "Print {\"latency\": ..., \"stages\": ...} as JSON");
+  return [options]() -> int {
+    std::string api = options->api;
+    while (!api.empty() && api.back() == '/') api.pop_back();
+    if (api.rfind("http://", 0) != 0) {
+      std::fprintf(stderr, "error: --api: expected an http:// URL like http://127.0.0.1:8080, got \"%s\"\n",
+                   options->api.c_str());
+      return kExitUsage;
+    }
+    json latency = fetch(api, "/api/latency");
+    if (latency.is_null()) return kExitError;
+    json stages = fetch(api, "/api/stages");
+    if (stages.is_null()) return kExitError;
+    if (options->json) {
+      std::printf("%s\n", json{{"latency", latency}, {"stages", stages}}.dump(2).c_str());
+    } else {
+      print_text(latency, stages);
+    }
+    return kExitOk;
+  };
+}
+
+}  // namespace continuum::cli
