@@ -117,14 +117,16 @@ namespace continuum::engine::interp {
 
 // Superinstructions for the shift-and-combine chains of hashes and ciphers:
 // outer(a, inner(src, imm)) in one dispatch, layout "dst a src imm", used when
-// an immediate shift/rotate feeds straight into the combining operator.
+// an immediate shift/rotate (or xor: "x ^ -1" is a bitwise not, as in the
+// choose function "e & f | ~e & g") feeds straight into the combining operator.
 #if CTM_INTERP_SUPERINSTRUCTIONS
 #define CTM_FUSED_PAIR_OUTERS(X, Y) Y(X, I32Add) Y(X, I32Xor) Y(X, I32Or) Y(X, I32And)
 #else
 #define CTM_FUSED_PAIR_OUTERS(X, Y)
 #endif
 #define CTM_FUSED_PAIR_INNERS(X, outer) \
-  X(outer, I32Rotl) X(outer, I32Rotr) X(outer, I32Shl) X(outer, I32ShrU) X(outer, I32ShrS)
+  X(outer, I32Rotl) X(outer, I32Rotr) X(outer, I32Shl) X(outer, I32ShrU) X(outer, I32ShrS) \
+  X(outer, I32Xor)
 #define CTM_FOR_EACH_FUSED_PAIR(X) CTM_FUSED_PAIR_OUTERS(X, CTM_FUSED_PAIR_INNERS)
 
 enum class IOp : uint16_t {

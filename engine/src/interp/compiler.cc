@@ -254,6 +254,59 @@ void Compiler::local_set(uint32_t x, bool tee) {
   if (tee) push(e.kind == Entry::Slot ? Entry{Entry::Local, false, x, 0} : e);
 }
 
+namespace {
+// A rotate or shift right by a constant, as "rotl n" (shr: is_shr), for the
+// rotate chains below; false for anything else.
+bool as_rotl(IOp iop, uint32_t imm, uint32_t* n, bool* is_shr) {
+#if CTM_INTERP_SUPERINSTRUCTIONS
+  *is_shr = false;
+  if (iop == generated_op(Op::I32Rotl).with_imm) *n = imm & 31;
+  else if (iop == generated_op(Op::I32Rotr).with_imm) *n = (32 - (imm & 31)) & 31;
+  else if (iop == generated_op(Op::I32ShrU).with_imm) *n = imm & 31, *is_shr = true;
+  else return false;
+  return true;
+#else
+  (void)iop, (void)imm, (void)n, (void)is_shr;
+  return false;
+#endif
+}
+}  // namespace
+
+// An i32.xor of the accumulator ("acc_op dst src imm", a rotate or shift
+// right by a constant) and the result of the instruction right before it
+// (a rotate of the same src, or a chain built here): the Sigma functions of
+// SHA-2 and similar hashes. Rewrites the two as one I32Rotl2Xor,
+// I32Rotl3Xor or I32Rotl2XorShrU; false (nothing emitted) if they do not fit.
+bool Compiler::rotate_chain() {
+#if CTM_INTERP_SUPERINSTRUCTIONS
+  uint32_t n, first;
+  bool shr, first_shr;
+  uint32_t src = code_[acc_start_ + 2];
+  if (!as_rotl(acc_iop_, code_[acc_start_ + 3], &n, &shr)) return false;
+  const uint32_t* prev = &code_[prev_acc_start_];
+  uint32_t start = prev_acc_start_;
+  uint32_t w[3];
+  uint32_t count;
+  IOp fused;
+  if (as_rotl(prev_acc_iop_, prev[3], &first, &first_shr) && !first_shr && !shr && prev[2] == src) {
+    w[0] = first, w[1] = n, count = 2, fused = IOp::I32Rotl2Xor;
+  } else if (prev_acc_iop_ == IOp::I32Rotl2Xor && prev[2] == src) {
+    w[0] = prev[3], w[1] = prev[4], w[2] = n, count = 3;
+    fused = shr ? IOp::I32Rotl2XorShrU : IOp::I32Rotl3Xor;
+  } else {
+    return false;
+  }
+  rewind_to(start);
+  op(fused);
+  dst_top();
+  word(src);
+  for (uint32_t i = 0; i < count; ++i) word(w[i]);
+  return true;
+#else
+  return false;
+#endif
+}
+
 void Compiler::numeric(const OpInfo& info) {
   const GeneratedOp& g = generated_op(info.op);
   uint32_t top = static_cast<uint32_t>(stack_.size() - 1);
@@ -299,9 +352,13 @@ void Compiler::numeric(const OpInfo& info) {
   uint32_t b = read_slot(top);
   bool b_acc = acc_holds(top);
   bool a_acc = !b_acc && acc_holds(top - 1);
+  bool a_from_prev = b_acc && stack_[top - 1].kind == Entry::Slot && prev_acc_adjacent(top - 1) &&
+                     code_[prev_acc_start_ + 1] == a;
   (void)stack_.resize(top - 1);
   IOp pair = b_acc ? fused_pair(info.op, acc_iop_) : IOp::Count_;
-  if (pair != IOp::Count_) {
+  if (a_from_prev && info.op == Op::I32Xor && rotate_chain()) {
+    // done: the last two instructions became one I32Rotl*Xor*
+  } else if (pair != IOp::Count_) {
     // The accumulator came from "inner dst src imm" just before: replace it
     // by "pair dst a src imm" (its own result slot is never read again).
     uint32_t src = code_[acc_start_ + 2], imm = code_[acc_start_ + 3];

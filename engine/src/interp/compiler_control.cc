@@ -98,6 +98,20 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
         branch_to(c);
         code_[skip] = pc() - skip;
         bind_label();
+      } else if (fused != IOp::Count_ && counter_step_before(prev_dst_ - 1)) {
+        // A loop counter: [i32.add_imm i i step][i32.ne_imm tmp i limit] + br_if
+        // becomes one [I32AddImmNeImmBr i i step limit rel fuel].
+        uint32_t start = prev_acc_start_;
+        uint32_t dst = code_[start + 1], src = code_[start + 2], step = code_[start + 3];
+        uint32_t limit = code_[prev_dst_ + 2];
+        rewind_to(start);
+        op(IOp::I32AddImmNeImmBr);
+        word(dst);
+        word(src);
+        word(step);
+        word(limit);
+        branch_word(c);
+        word(fuel_amount(c));
       } else if (fused != IOp::Count_) {
         // [op dst operands...] becomes [fused operands... rel fuel].
         uint32_t start = prev_dst_ - 1;

@@ -114,17 +114,27 @@ class Compiler {
     if (src == dst) return;
     emit_copy(dst, src);
   }
-  // Copies come in runs (shuffling locals at the end of a loop body); two in
-  // a row become one Copy2, saving a dispatch, unless a branch lands between.
+  // Copies come in runs (shuffling locals at the end of a loop body); up to
+  // kMaxCopyRun in a row become one Copy2/Copy3/Copy4, saving dispatches,
+  // unless a branch lands between. The compact build stops at Copy2.
+  static constexpr uint32_t kMaxCopyRun = CTM_INTERP_SUPERINSTRUCTIONS ? 4 : 2;
+  static IOp copy_op(uint32_t n) {
+#if CTM_INTERP_SUPERINSTRUCTIONS
+    if (n == 3) return IOp::Copy3;
+    if (n == 4) return IOp::Copy4;
+#endif
+    return n == 2 ? IOp::Copy2 : IOp::Copy;
+  }
   void emit_copy(uint32_t dst, uint32_t src) {
-    if (last_copy_ != kNoIndex && last_copy_ + 3 == pc() && label_pc_ != pc()) {
-      code_[last_copy_] = opcode_word(IOp::Copy2);
+    if (last_copy_ != kNoIndex && last_copy_ + 1 + 2 * copy_run_ == pc() && label_pc_ != pc() &&
+        copy_run_ < kMaxCopyRun) {
+      code_[last_copy_] = opcode_word(copy_op(++copy_run_));
       word(dst);
       word(src);
-      last_copy_ = kNoIndex;
       return;
     }
     last_copy_ = pc();
+    copy_run_ = 1;
     op(IOp::Copy);
     word(dst);
     word(src);
@@ -137,6 +147,10 @@ class Compiler {
   // the slot (saving a store-to-load round trip on dependency chains) when
   // it directly follows in the code, with no branch landing in between.
   void mark_acc() {
+    prev_acc_pos_ = acc_pos_;
+    prev_acc_pc_ = acc_pc_;
+    prev_acc_start_ = acc_start_;
+    prev_acc_iop_ = acc_iop_;
     acc_pos_ = static_cast<uint32_t>(stack_.size() - 1);
     acc_pc_ = pc();
     acc_start_ = last_dst_ - 1;  // the destination follows the opcode word
@@ -148,6 +162,28 @@ class Compiler {
   bool acc_holds(uint32_t position) const {
     return CTM_INTERP_SUPERINSTRUCTIONS && position == acc_pos_ && acc_pc_ == pc() && label_pc_ != pc() &&
            position < stack_.size() && stack_[position].kind == Entry::Slot;
+  }
+  // Did the instruction before the accumulator's (see mark_acc) produce stack
+  // position `position` and end where the accumulator's starts, with no branch
+  // landing inside either? Then the two can be rewritten as one.
+  bool prev_acc_adjacent(uint32_t position) const {
+    return CTM_INTERP_SUPERINSTRUCTIONS && prev_acc_pos_ == position && prev_acc_pc_ == acc_start_ &&
+           prev_acc_start_ != kNoIndex && (label_pc_ == kNoIndex || label_pc_ <= prev_acc_start_);
+  }
+  // Is the condition of a br_if an "i32.ne_imm tmp x limit" starting at
+  // `ne_start`, right after an "i32.add_imm x src step" (a loop counter)?
+  bool counter_step_before(uint32_t ne_start) const {
+    return CTM_INTERP_SUPERINSTRUCTIONS && acc_start_ == ne_start && acc_pc_ == pc() &&
+           acc_iop_ == generated_op(Op::I32Ne).with_imm && prev_acc_adjacent(prev_acc_pos_) &&
+           prev_acc_iop_ == generated_op(Op::I32Add).with_imm && code_[prev_acc_start_ + 1] == code_[ne_start + 2];
+  }
+  // Cuts the code back to `start` to re-emit the instructions from there as
+  // one; the trap side table keeps the entry for `start` only.
+  void rewind_to(uint32_t start) {
+    (void)code_.resize(start);
+    while (!out_.offsets.empty() && out_.offsets.back().pc > start) out_.offsets.pop_back();
+    acc_pc_ = prev_acc_pc_ = kNoIndex;
+    last_copy_ = kNoIndex;
   }
   void materialise(uint32_t position) {
     Entry& e = stack_[position];
@@ -273,6 +309,7 @@ class Compiler {
   Result<void> control(BinaryReader& r, const OpInfo& info);
   Result<void> memory_or_table(BinaryReader& r, const OpInfo& info);
   void numeric(const OpInfo& info);
+  bool rotate_chain();
   void local_set(uint32_t x, bool tee);
 
   RuntimeInstance& inst_;
@@ -304,6 +341,11 @@ class Compiler {
   uint32_t acc_pc_ = kNoIndex;     // ... as long as the code still ends here
   uint32_t acc_start_ = kNoIndex;  // where that instruction starts
   IOp acc_iop_ = IOp::Count_;      // ... and what it is
+  uint32_t prev_acc_pos_ = kNoIndex;    // the same for the instruction before it
+  uint32_t prev_acc_pc_ = kNoIndex;
+  uint32_t prev_acc_start_ = kNoIndex;
+  IOp prev_acc_iop_ = IOp::Count_;
+  uint32_t copy_run_ = 0;  // copies merged into the one at last_copy_
   bool oom_ = false;
 };
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #ifdef CTM_INTERP_PROFILE
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "continuum/engine/port.h"
 #endif
@@ -37,9 +38,19 @@ RunExit run_loop(RunState* s);
 }  // namespace
 
 #ifdef CTM_INTERP_PROFILE
-// Development aid (switch dispatch only): counts executed instructions per IOp
-// and logs them when the process ends.
+// Development aid (switch dispatch only): counts executed instructions per IOp,
+// and consecutive pairs of them (candidates for superinstructions), and logs
+// both when the process ends.
 uint64_t g_profile[kIOpCount + 1];
+uint64_t g_profile_pairs[kIOpCount + 1][kIOpCount + 1];
+uint32_t g_profile_prev = kIOpCount;
+static const char* const g_profile_names[] = {
+#define CTM_IOP_NAME(name) #name,
+#include "interp/iop_list.inc"
+#undef CTM_IOP_NAME
+};
+static long g_trace_left = getenv("CTM_TRACE") ? atol(getenv("CTM_TRACE")) : 0;
+static uint32_t g_trace_func = getenv("CTM_TRACE_FUNC") ? atol(getenv("CTM_TRACE_FUNC")) : 0;
 namespace {
 struct ProfileReport {
   ~ProfileReport() {
@@ -56,6 +67,15 @@ struct ProfileReport {
       snprintf(line, sizeof line, "%-20s %12llu %5.1f%%", kNames[i],
                (unsigned long long)g_profile[i], 100.0 * g_profile[i] / total);
       port::log(port::LogLevel::Info, line);
+    }
+    for (uint32_t i = 0; i < kIOpCount; ++i) {
+      for (uint32_t j = 0; j < kIOpCount; ++j) {
+        if (g_profile_pairs[i][j] * 100 < total) continue;
+        char line[128];
+        snprintf(line, sizeof line, "pair %-20s %-20s %12llu %5.1f%%", kNames[i], kNames[j],
+                 (unsigned long long)g_profile_pairs[i][j], 100.0 * g_profile_pairs[i][j] / total);
+        port::log(port::LogLevel::Info, line);
+      }
     }
   }
 } g_profile_report;
@@ -181,6 +201,13 @@ L_base:
 dispatch:
 #ifdef CTM_INTERP_PROFILE
   ++g_profile[*ip];
+  ++g_profile_pairs[g_profile_prev][*ip];
+  g_profile_prev = *ip;
+  if (g_trace_left > 0 && func->index == g_trace_func) {
+    --g_trace_left;
+    fprintf(stderr, "T %5u %-22s %d %d %d %d %d\n", unsigned(ip - func->code->code.data()),
+            g_profile_names[*ip], int(ip[1]), int(ip[2]), int(ip[3]), int(ip[4]), int(ip[5]));
+  }
 #endif
   switch (static_cast<IOp>(*ip)) {
 #endif
@@ -617,6 +644,49 @@ dispatch:
     ip += 3;
     NEXT();
   }
+#if CTM_INTERP_SUPERINSTRUCTIONS
+  HANDLER(Copy3) {
+    fp[ip[1]] = fp[ip[2]];
+    fp[ip[3]] = fp[ip[4]];
+    fp[ip[5]] = fp[ip[6]];
+    ip += 7;
+    NEXT();
+  }
+  HANDLER(Copy4) {
+    fp[ip[1]] = fp[ip[2]];
+    fp[ip[3]] = fp[ip[4]];
+    fp[ip[5]] = fp[ip[6]];
+    fp[ip[7]] = fp[ip[8]];
+    ip += 9;
+    NEXT();
+  }
+  HANDLER(I32Rotl2Xor) {
+    uint32_t x = CTM_RD_I32(2);
+    CTM_WR_I32(1, sem::rotl<uint32_t>(x, ip[3]) ^ sem::rotl<uint32_t>(x, ip[4]));
+    ip += 5;
+    NEXT();
+  }
+  HANDLER(I32Rotl3Xor) {
+    uint32_t x = CTM_RD_I32(2);
+    CTM_WR_I32(1, sem::rotl<uint32_t>(x, ip[3]) ^ sem::rotl<uint32_t>(x, ip[4]) ^
+                      sem::rotl<uint32_t>(x, ip[5]));
+    ip += 6;
+    NEXT();
+  }
+  HANDLER(I32Rotl2XorShrU) {
+    uint32_t x = CTM_RD_I32(2);
+    CTM_WR_I32(1, sem::rotl<uint32_t>(x, ip[3]) ^ sem::rotl<uint32_t>(x, ip[4]) ^ (x >> ip[5]));
+    ip += 6;
+    NEXT();
+  }
+  HANDLER(I32AddImmNeImmBr) {
+    uint32_t v = CTM_RD_I32(2) + ip[3];
+    fp[ip[1]] = v;
+    if (v != ip[4]) CTM_TAKE_BRANCH(5);
+    ip += 7;
+    NEXT();
+  }
+#endif
 #if !CTM_INTERP_COMPUTED_GOTO
     case IOp::Count_: break;
   }
