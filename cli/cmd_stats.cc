@@ -62,7 +62,7 @@ std::string percentiles(const json& s) {
 void print_text(const json& latency, const json& stages) {
   const double window = number(latency, "window_s");
   const json e2e = member(latency, "end_to_end");
-  std::printf("end to end\n  since start  %s\n  last %3.0f s  %s\n", percentiles(member(e2e, "total")).c_str(),
+  std::printf("end to end\n  since start  %s\n  last %4.0f s  %s\n", percentiles(member(e2e, "total")).c_str(),
               window, percentiles(member(e2e, "recent")).c_str());
   std::printf("hops\n");
   const json hops = member(latency, "hops");
@@ -70,7 +70,7 @@ void print_text(const json& latency, const json& stages) {
   for (const json& hop : hops.is_array() ? hops : json::array()) {
     if (!hop.is_object()) continue;
     std::string leg = text(hop, "from") + " -> " + text(hop, "to");
-    std::printf("  %-28s since start  %s\n  %-28s last %3.0f s  %s\n", leg.c_str(),
+    std::printf("  %-28s since start  %s\n  %-28s last %4.0f s  %s\n", leg.c_str(),
                 percentiles(member(hop, "total")).c_str(), "", window,
                 percentiles(member(hop, "recent")).c_str());
   }

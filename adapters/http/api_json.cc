@@ -1,19 +1,33 @@
 #include "api_json.h"
 
+#include <cmath>
+
 namespace continuum::adapters::http {
 
 using nlohmann::json;
 
 namespace {
 
-json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
+// Heartbeat figures arrive as doubles; counts go out as integers again.
+json number_json(double value) {
+  if (std::floor(value) == value && std::fabs(value) < 9.0e15) return static_cast<int64_t>(value);
+  return value;
+}
+
+json optional_number(const std::optional<double>& value) { return value ? number_json(*value) : json(nullptr); }
+
+json numbers_json(const std::map<std::string, double>& values) {
+  json out = json::object();
+  for (const auto& [name, value] : values) out[name] = number_json(value);
+  return out;
+}
 
 }  // namespace
 
 std::string dump(const json& doc) { return doc.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 json stage_json(const node::StageView& stage) {
-  return {{"name", stage.name}, {"state", stage.state}, {"rates", stage.rates}, {"counters", stage.counters}};
+  return {{"name", stage.name}, {"state", stage.state}, {"rates", numbers_json(stage.rates)}, {"counters", numbers_json(stage.counters)}};
 }
 
 json node_json(const node::NodeView& node, int64_t now_ms) {
