@@ -1,7 +1,7 @@
 // SHA-256 as specified in FIPS 180-4, written for small code: one compression
 // function, no unrolling. Speed matters little here (a module is hashed once
 // per snapshot; memory pages stream through at a few hundred MB/s).
-#include "snapshot/sha256.h"
+#include "continuum/engine/sha256.h"
 
 #include <string.h>
 

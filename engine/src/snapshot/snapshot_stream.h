@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "continuum/engine/snapshot.h"
-#include "snapshot/sha256.h"
+#include "continuum/engine/sha256.h"
 
 namespace continuum::engine::snapshot_format {
 
