@@ -11,6 +11,13 @@ constexpr ImportInfo kImports[] = {
 };
 static_assert(sizeof(kImports) / sizeof(kImports[0]) == kNumImports);
 
+constexpr ExportInfo kExports[] = {
+#define CTM_EXPORT(name, result, required, n, params, doc) {"ctm_" #name, (required) != 0, doc},
+#include "continuum_abi.def"
+#undef CTM_EXPORT
+};
+static_assert(sizeof(kExports) / sizeof(kExports[0]) == kNumExports);
+
 struct GrantKindInfo {
   const char* text;
   bool named;
@@ -46,6 +53,7 @@ constexpr bool buffers_have_lengths(const Token* params, size_t n) {
 }  // namespace
 
 const ImportInfo& import_info(ImportId id) { return kImports[static_cast<int>(id)]; }
+const ExportInfo& export_info(ExportId id) { return kExports[static_cast<int>(id)]; }
 
 const char* status_name(int32_t status) {
   switch (status) {

@@ -146,3 +146,87 @@ int32_t ctm_on_tick(int64_t now_us) {
   (void)now_us;
   return CTM_OK;
 }
+
+/* ---- State hand-over to the next version (docs/host-abi.md). The filter
+ * state of every channel, without the configuration (the new version reads
+ * its own in ctm_init, which runs before ctm_state_load). Format version 1,
+ * little-endian: u32 version, u32 channels, then per channel: sensor and
+ * field (NAME_CAP bytes each), u32 history_len, u32 history_next,
+ * history_len f64, u32 outlier_run, outlier_run x (f64 value, i64 t_ms),
+ * f64 ema, u32 has_ema, i64 window_start_ms, u32 count, u32 outliers,
+ * f64 min, max, sum. */
+
+#define STATE_VERSION 1
+
+int32_t ctm_state_save(uint8_t* buf, uint32_t cap) {
+  ctm_state_writer w;
+  ctm_sw_init(&w, buf, cap);
+  ctm_sw_u32(&w, STATE_VERSION);
+  ctm_sw_u32(&w, (uint32_t)g_channel_count);
+  for (int i = 0; i < g_channel_count; ++i) {
+    const Channel* c = &g_channels[i];
+    const Filter* f = &c->filter;
+    ctm_sw_bytes(&w, c->sensor, NAME_CAP);
+    ctm_sw_bytes(&w, c->field, NAME_CAP);
+    ctm_sw_u32(&w, (uint32_t)f->history_len);
+    ctm_sw_u32(&w, (uint32_t)f->history_next);
+    for (int k = 0; k < f->history_len; ++k) ctm_sw_f64(&w, f->history[k]);
+    ctm_sw_u32(&w, (uint32_t)f->outlier_run);
+    for (int k = 0; k < f->outlier_run; ++k) {
+      ctm_sw_f64(&w, f->recent_outliers[k]);
+      ctm_sw_u64(&w, (uint64_t)f->recent_outlier_ms[k]);
+    }
+    ctm_sw_f64(&w, f->ema);
+    ctm_sw_u32(&w, (uint32_t)f->has_ema);
+    ctm_sw_u64(&w, (uint64_t)f->window_start_ms);
+    ctm_sw_u32(&w, (uint32_t)f->count);
+    ctm_sw_u32(&w, (uint32_t)f->outliers);
+    ctm_sw_f64(&w, f->min);
+    ctm_sw_f64(&w, f->max);
+    ctm_sw_f64(&w, f->sum);
+  }
+  return ctm_sw_finish(&w);
+}
+
+int32_t ctm_state_load(const uint8_t* state, uint32_t len) {
+  ctm_state_reader r;
+  ctm_sr_init(&r, state, len);
+  if (ctm_sr_u32(&r) != STATE_VERSION) return CTM_ERR_INVALID;
+  uint32_t channels = ctm_sr_u32(&r);
+  if (channels > MAX_SENSORS) return CTM_ERR_INVALID;
+  static Channel loaded[MAX_SENSORS];  // filled completely before it replaces the state
+  for (uint32_t i = 0; i < channels && !r.failed; ++i) {
+    Channel* c = &loaded[i];
+    Filter* f = &c->filter;
+    filter_init(f, &g_config);
+    ctm_sr_bytes(&r, c->sensor, NAME_CAP);
+    ctm_sr_bytes(&r, c->field, NAME_CAP);
+    c->sensor[NAME_CAP - 1] = c->field[NAME_CAP - 1] = '\0';
+    uint32_t len_h = ctm_sr_u32(&r), next = ctm_sr_u32(&r);
+    // The history must fit this version's window (its ring buffer).
+    if (len_h > (uint32_t)g_config.window || next >= (uint32_t)g_config.window) return CTM_ERR_INVALID;
+    f->history_len = (int)len_h;
+    f->history_next = (int)next;
+    for (uint32_t k = 0; k < len_h; ++k) f->history[k] = ctm_sr_f64(&r);
+    uint32_t run = ctm_sr_u32(&r);
+    if (run > SF_MAX_WINDOW) return CTM_ERR_INVALID;
+    f->outlier_run = (int)run;
+    for (uint32_t k = 0; k < run; ++k) {
+      f->recent_outliers[k] = ctm_sr_f64(&r);
+      f->recent_outlier_ms[k] = (int64_t)ctm_sr_u64(&r);
+    }
+    f->ema = ctm_sr_f64(&r);
+    f->has_ema = ctm_sr_u32(&r) != 0;
+    f->window_start_ms = (int64_t)ctm_sr_u64(&r);
+    f->count = (int)ctm_sr_u32(&r);
+    f->outliers = (int)ctm_sr_u32(&r);
+    f->min = ctm_sr_f64(&r);
+    f->max = ctm_sr_f64(&r);
+    f->sum = ctm_sr_f64(&r);
+  }
+  int32_t status = ctm_sr_finish(&r);
+  if (status != CTM_OK) return status;
+  for (uint32_t i = 0; i < channels; ++i) g_channels[i] = loaded[i];
+  g_channel_count = (int)channels;
+  return CTM_OK;
+}

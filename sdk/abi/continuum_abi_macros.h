@@ -41,7 +41,9 @@
  *   BUF_OUT  guest pointer to bytes the host writes, capacity in the next LEN
  *   LEN      unsigned 32-bit byte count
  *   OUT_F64  guest pointer to one double (8 bytes, any alignment) the host writes
- * Result tokens: I32, I64. */
+ *   I64      signed 64-bit integer
+ *   BYTES_IN, BYTES_OUT  as BUF_IN / BUF_OUT, typed uint8_t (module exports)
+ * Result tokens: I32, I64; PTR (a guest pointer, module exports only). */
 #define CTM_ABI_CTYPE(T) CTM_ABI_CAT(CTM_ABI_CTYPE_, T)
 #define CTM_ABI_CTYPE_I32 int32_t
 #define CTM_ABI_CTYPE_I64 int64_t
@@ -51,6 +53,9 @@
 #define CTM_ABI_CTYPE_BUF_OUT void*
 #define CTM_ABI_CTYPE_LEN uint32_t
 #define CTM_ABI_CTYPE_OUT_F64 double*
+#define CTM_ABI_CTYPE_BYTES_IN const uint8_t*
+#define CTM_ABI_CTYPE_BYTES_OUT uint8_t*
+#define CTM_ABI_CTYPE_PTR void*
 
 /* The wasm value type each token travels as (wasm32: pointers are i32). */
 #define CTM_ABI_WASM(T) CTM_ABI_CAT(CTM_ABI_WASM_, T)
@@ -62,6 +67,9 @@
 #define CTM_ABI_WASM_BUF_OUT I32
 #define CTM_ABI_WASM_LEN I32
 #define CTM_ABI_WASM_OUT_F64 I32
+#define CTM_ABI_WASM_BYTES_IN I32
+#define CTM_ABI_WASM_BYTES_OUT I32
+#define CTM_ABI_WASM_PTR I32
 
 /* "T name" for a C parameter list, and "name" for an argument list. */
 #define CTM_ABI_PARAM(T, p, i) CTM_ABI_CTYPE(T) p

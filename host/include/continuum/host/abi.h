@@ -23,6 +23,19 @@ inline constexpr int kNumImports = 0
 #undef CTM_IMPORT
     ;
 
+// The module's exports (CTM_EXPORT entries): what the host calls.
+enum class ExportId : uint8_t {
+#define CTM_EXPORT(name, result, required, n, params, doc) name,
+#include "continuum_abi.def"
+#undef CTM_EXPORT
+};
+
+inline constexpr int kNumExports = 0
+#define CTM_EXPORT(name, result, required, n, params, doc) +1
+#include "continuum_abi.def"
+#undef CTM_EXPORT
+    ;
+
 enum class GrantKind : uint8_t {
 #define CTM_GRANT(name, text, named, doc) name,
 #include "continuum_grants.def"
@@ -43,6 +56,14 @@ struct ImportInfo {
 };
 
 const ImportInfo& import_info(ImportId id);
+
+struct ExportInfo {
+  const char* name;  // export name, "ctm_init", ...
+  bool required;     // false: an optional hook
+  const char* doc;
+};
+
+const ExportInfo& export_info(ExportId id);
 // "not granted", ... ; "unknown status" for values outside the table.
 const char* status_name(int32_t status);
 // "sensor", ... ; and whether grants of this kind name a resource.

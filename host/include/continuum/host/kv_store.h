@@ -24,6 +24,11 @@ class KvStore {
   int32_t put(std::string_view key, const uint8_t* value, uint32_t len);
   const std::vector<uint8_t>* get(std::string_view key) const;
   bool erase(std::string_view key);
+  // Empties the store (a restored or handed-over state replaces it whole).
+  void clear() {
+    map_.clear();
+    total_ = 0;
+  }
   uint32_t total_bytes() const { return total_; }
   const std::map<std::string, std::vector<uint8_t>, std::less<>>& entries() const { return map_; }
 
