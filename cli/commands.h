@@ -22,5 +22,10 @@ Command add_node_command(CLI::App& app);
 Command add_stats_command(CLI::App& app);
 Command add_up_command(CLI::App& app);
 Command add_cmd_command(CLI::App& app);
+// Over-the-air updates (docs/ota.md): keys, signatures, the module registry.
+Command add_keygen_command(CLI::App& app);
+Command add_sign_command(CLI::App& app);
+Command add_verify_command(CLI::App& app);
+Command add_registry_command(CLI::App& app);
 
 }  // namespace continuum::cli

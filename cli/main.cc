@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
       add_stats_command(app),
       add_up_command(app),
       add_cmd_command(app),
+      add_keygen_command(app),
+      add_sign_command(app),
+      add_verify_command(app),
+      add_registry_command(app),
   };
   auto subcommands = app.get_subcommands([](CLI::App*) { return true; });
 
