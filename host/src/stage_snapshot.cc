@@ -178,7 +178,7 @@ bool StageRuntime::snapshot(const std::vector<PendingInput>& pending, engine::Sn
     kind = kKindModuleState;
     module_bytes = state.size();
   } else {
-    return fail(error, *error + "; a native stage needs ctm_state_save/ctm_state_load to move");
+    return fail(error, *error + "; such a stage needs ctm_state_save/ctm_state_load to move");
   }
 
   ContainerWriter w(out);

@@ -83,13 +83,13 @@ class WasmStageModule final : public StageModule {
 
   bool write_instance_snapshot(engine::SnapshotSink& out, std::string* error) override {
     auto written = engine::write_snapshot(*instance_, *exec_, out);
-    if (!written.ok()) *error = "snapshot: " + describe(written.error());
+    if (!written.ok()) *error = describe(written.error());
     return written.ok();
   }
   bool restore_instance_snapshot(engine::SnapshotSource& in, std::string* error) override {
     if (!instantiate(/*run_start=*/false, error)) return false;
     auto restored = engine::restore_snapshot(*instance_, *exec_, in);
-    if (!restored.ok()) *error = "snapshot: " + describe(restored.error());
+    if (!restored.ok()) *error = describe(restored.error());
     return restored.ok();
   }
 

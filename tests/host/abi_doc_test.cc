@@ -1,6 +1,6 @@
 // docs/host-abi.md documents every entry of the interface table: a function
-// added to continuum_abi.def (or a status code) without its documentation
-// fails here.
+// added to continuum_abi.def (import or module export, or a status code)
+// without its documentation fails here.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -24,6 +24,14 @@ TEST(AbiDoc, EveryHostFunctionHasASection) {
   ASSERT_FALSE(doc.empty()) << HOST_ABI_DOC;
   for (int i = 0; i < kNumImports; ++i) {
     std::string heading = std::string("### ctm_") + import_info(static_cast<ImportId>(i)).name + "\n";
+    EXPECT_NE(doc.find(heading), std::string::npos) << "missing section " << heading;
+  }
+}
+
+TEST(AbiDoc, EveryModuleExportHasASection) {
+  std::string doc = read_doc();
+  for (int i = 0; i < kNumExports; ++i) {
+    std::string heading = std::string("### ") + export_info(static_cast<ExportId>(i)).name + "\n";
     EXPECT_NE(doc.find(heading), std::string::npos) << "missing section " << heading;
   }
 }
