@@ -226,9 +226,37 @@ TEST_F(NodeCommands, CliSendsCommandsAndReportsErrors) {
             "error: node edge-9 did not answer within 300ms; the broker holds no status for it (wrong node id, or "
             "it never connected)\n");
   agent_->stop();  // leaves the retained "offline"
+  {
+    std::mutex mutex;
+    std::string retained;
+    adapters::MqttConfig mc;
+    mc.port = broker_.port();
+    adapters::MqttBus watcher(mc);
+    watcher.set_message_handler([&](const Message& m) {
+      std::lock_guard<std::mutex> lock(mutex);
+      retained = m.payload;
+    });
+    ASSERT_TRUE(watcher.start());
+    watcher.subscribe(topics::status("edge-1"), 1);
+    ASSERT_TRUE(eventually([&] {
+      std::lock_guard<std::mutex> lock(mutex);
+      return retained.find("offline") != std::string::npos;
+    }));
+    watcher.set_message_handler({});
+    watcher.stop();
+  }
   CliRun offline = run_cli({"cmd", "edge-1", "ping", "-p", port, "--timeout", "300ms"}, dir_.path());
   EXPECT_EQ(offline.status, 1);
   EXPECT_EQ(offline.err, "error: node edge-1 did not answer within 300ms; its retained status says it is offline\n");
+
+  // No broker there: a failure (1) saying so, not a usage error.
+  CliRun no_broker = run_cli({"cmd", "edge-1", "ping", "-p", std::to_string(testing::free_loopback_port())}, dir_.path());
+  EXPECT_EQ(no_broker.status, 1);
+  EXPECT_NE(no_broker.err.find("error: cannot reach the MQTT broker at 127.0.0.1:"), std::string::npos) << no_broker.err;
+
+  CliRun help = run_cli({"cmd", "--help"}, dir_.path());
+  EXPECT_EQ(help.status, 0);
+  EXPECT_NE(help.out.find("-h,--host"), std::string::npos) << help.out;
 }
 
 }  // namespace
