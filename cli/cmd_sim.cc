@@ -161,6 +161,9 @@ Command add_sim_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 1.0));
   k->add_option("--duration", krc2.duration_s, "Stop after this many seconds (0: never)");
   k->add_flag("--exit-on-stop", krc2.exit_on_stop, "Exit once a STOP command arrived");
+  k->add_option("--resume-after", krc2.resume_after_s,
+                "After a STOP, stand this many seconds, then move on (0: stay halted)")
+      ->check(CLI::NonNegativeNumber);
   k->add_option("--json-log", krc2.json_log, "Write events (unsafe, stop, reaction time) as JSON lines");
 
   return [s, k]() {

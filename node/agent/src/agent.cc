@@ -19,6 +19,7 @@
 #include "continuum/node/topics.h"
 #include "commands.h"
 #include "http_service.h"
+#include "inbound_guard.h"
 #include "node_devices.h"
 #include "process_usage.h"
 #include "report.h"
@@ -107,6 +108,7 @@ class Agent::Impl final : public CommandTarget {
   std::unique_ptr<OutboxSender> sender_;
   std::unique_ptr<ReadingStore> store_;
   std::unique_ptr<IngestWorker> ingest_;
+  std::unique_ptr<InboundGuard> inbound_;  // size and envelope checks on what arrives
   std::unique_ptr<HttpService> http_;  // [http]; declared after ingest_, which it reads
 
   std::mutex mutex_;  // the stages' queues and the flags below
@@ -185,6 +187,7 @@ bool Agent::Impl::open(std::string* error) {
       bus_->subscribe(topics::all_heartbeats(), 0);
     }
     // One handler for everything received: ingest and remote stage inputs.
+    inbound_ = std::make_unique<InboundGuard>(config_.id, config_.mqtt.max_payload);
     bus_->set_message_handler([this](const Message& m) { on_bus_message(m); });
     for (const auto& [topic, receivers] : remote_routes_) bus_->subscribe(topic, 1);
     commands_ = std::make_unique<CommandProcessor>(config_.id, *this, kRememberCommands);
@@ -339,7 +342,8 @@ int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::stri
     for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, text);
   }
   if (publishes(slot, port)) {
-    sender_->send(topics::data(config_.id, slot.settings.name, port), text);
+    // Group commit (outbox_sender.h): the loop does not wait for the fsync.
+    sender_->post(topics::data(config_.id, slot.settings.name, port), std::move(text));
     std::lock_guard<std::mutex> lock(stats_mutex_);
     ++published_;
     published_rate_.add();
@@ -348,6 +352,7 @@ int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::stri
 }
 
 void Agent::Impl::on_bus_message(const Message& m) {
+  if (!inbound_->accept(m)) return;  // dropped, counted, logged once per kind
   if (commands_ && m.topic == topics::command(config_.id)) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -485,7 +490,9 @@ nlohmann::json Agent::Impl::report() {
   in.load = read_system_load();
   in.ingest = ingest_ != nullptr;
   if (commands_) in.commands = commands_->counters_json();
-  return build_report(in);
+  nlohmann::json j = build_report(in);
+  if (inbound_) j["bad_input"] = inbound_->counters_json();
+  return j;
 }
 
 void Agent::Impl::heartbeat() {
@@ -523,6 +530,11 @@ AgentStats Agent::Impl::stats() {
     s.ingest_stored = c.stored;
     s.ingest_duplicates = c.duplicates;
     s.ingest_rejected = c.rejected;
+  }
+  if (inbound_) {
+    BadInputCounters c = inbound_->counters();
+    s.bad_input_oversized = c.oversized;
+    s.bad_input_malformed = c.malformed;
   }
   return s;
 }
@@ -639,6 +651,7 @@ void Agent::Impl::stop() {
   }
   if (bus_) {
     // Flush: wait (bounded) until the broker acknowledged everything stored.
+    sender_->flush_posted();
     Clock::time_point deadline = Clock::now() + config_.shutdown_timeout;
     while (outbox_->size() > 0 && bus_->connected() && Clock::now() < deadline) {
       sender_->pump();

@@ -211,6 +211,7 @@ void read_mqtt(Table& root, NodeConfig& c, const std::string& base_dir) {
   t->integer_into("port", &m.mqtt.port, 1, 65535);
   t->string_into("username", &m.mqtt.username);
   t->string_into("password", &m.mqtt.password);
+  t->integer_into("max_payload", &m.max_payload, 64, 256LL * 1024 * 1024);
   Millis keepalive{30000};
   t->duration_into("keepalive", &keepalive);
   m.mqtt.keepalive_s = static_cast<int>(std::max<long long>(5, keepalive.count() / 1000));

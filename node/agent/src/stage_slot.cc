@@ -1,5 +1,8 @@
 #include "stage_slot.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,16 +19,21 @@ SeqCounter::SeqCounter(std::string path) : path_(std::move(path)) {
 
 uint64_t SeqCounter::take() {
   uint64_t seq = next_++;
-  // Write-then-rename: a crash leaves the old or the new number, never half
-  // a file. Not fsynced: after a power loss a number may repeat, which ingest
-  // then takes for a duplicate of the (lost) earlier message.
-  std::string tmp = path_ + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << next_ << "\n";
+  // Overwritten in place, fixed width (a 20-digit field always covers what an
+  // older, shorter write left): one small write to one block, which a crash
+  // leaves old or new. Not write-then-rename: on ext4 with discard every
+  // rename freed the old file's block with a synchronous discard (~0.25 ms per
+  // message, the fog's bottleneck). Not fsynced: after a power loss a number
+  // may repeat, which ingest then takes for a duplicate of the (lost) earlier
+  // message.
+  int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    char text[32];
+    int len = std::snprintf(text, sizeof text, "%20llu\n", static_cast<unsigned long long>(next_));
+    ssize_t written = ::pwrite(fd, text, static_cast<size_t>(len), 0);
+    (void)written;  // a full disk loses the persisted number, not the message
+    ::close(fd);
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path_, ec);
   return seq;
 }
 

@@ -11,6 +11,12 @@ OutboxSender::OutboxSender(Outbox& outbox, MessageBus& bus, std::size_t window)
 }
 
 OutboxSender::~OutboxSender() {
+  {
+    std::lock_guard lock(post_mutex_);
+    closing_ = true;
+  }
+  posted_.notify_all();
+  if (committer_.joinable()) committer_.join();  // stores what is left first
   bus_.set_ack_handler({});
   bus_.set_connection_handler({});
 }
@@ -21,6 +27,45 @@ PushOutcome OutboxSender::send(std::string_view topic, std::string_view payload)
   PushOutcome outcome = outbox_.push(topic, payload);
   if (outcome == PushOutcome::kStored || outcome == PushOutcome::kStoredDroppedOldest) pump();
   return outcome;
+}
+
+void OutboxSender::post(std::string topic, std::string payload) {
+  {
+    std::lock_guard lock(post_mutex_);
+    if (!committer_.joinable()) committer_ = std::thread([this] { commit_posted(); });
+    posted_messages_.emplace_back(std::move(topic), std::move(payload));
+  }
+  posted_.notify_one();
+}
+
+void OutboxSender::commit_posted() {
+  std::unique_lock lock(post_mutex_);
+  for (;;) {
+    posted_.wait(lock, [this] { return closing_ || !posted_messages_.empty(); });
+    if (posted_messages_.empty()) return;  // closing, nothing left
+    std::vector<std::pair<std::string, std::string>> batch;
+    batch.swap(posted_messages_);
+    committing_ = true;
+    lock.unlock();
+    uint64_t failed = 0;
+    for (PushOutcome outcome : outbox_.push_batch(batch))
+      if (outcome == PushOutcome::kRefused || outcome == PushOutcome::kFailed) ++failed;
+    pump();
+    lock.lock();
+    post_failures_ += failed;
+    committing_ = false;
+    committed_.notify_all();
+  }
+}
+
+void OutboxSender::flush_posted() {
+  std::unique_lock lock(post_mutex_);
+  committed_.wait(lock, [this] { return posted_messages_.empty() && !committing_; });
+}
+
+uint64_t OutboxSender::post_failures() {
+  std::lock_guard lock(post_mutex_);
+  return post_failures_;
 }
 
 void OutboxSender::pump() {

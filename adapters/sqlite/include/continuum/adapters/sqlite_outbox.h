@@ -37,6 +37,9 @@ class SqliteOutbox final : public node::Outbox {
   ~SqliteOutbox() override;
 
   node::PushOutcome push(std::string_view topic, std::string_view payload) override;
+  // One transaction (one fsync) when the batch fits; else push() each.
+  std::vector<node::PushOutcome> push_batch(
+      const std::vector<std::pair<std::string, std::string>>& messages) override;
   std::vector<node::OutboxEntry> peek(int64_t after_id, std::size_t max) override;
   node::Status remove(int64_t id) override;
   std::size_t size() override;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "continuum/node/status.h"
@@ -40,6 +41,13 @@ class Outbox {
   virtual ~Outbox() = default;
 
   virtual PushOutcome push(std::string_view topic, std::string_view payload) = 0;
+  // Stores several (topic, payload) messages, in order; one outcome each.
+  // Backends that can commit them together (one fsync for the batch) do.
+  virtual std::vector<PushOutcome> push_batch(const std::vector<std::pair<std::string, std::string>>& messages) {
+    std::vector<PushOutcome> outcomes;
+    for (const auto& [topic, payload] : messages) outcomes.push_back(push(topic, payload));
+    return outcomes;
+  }
   // Up to `max` entries with id > after_id, oldest first.
   virtual std::vector<OutboxEntry> peek(int64_t after_id, std::size_t max) = 0;
   // Removes an acknowledged entry (absent ids are ignored).

@@ -9,11 +9,16 @@
 // oldest stored entry: anything not acknowledged is sent again.
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "continuum/node/message_bus.h"
 #include "continuum/node/outbox.h"
@@ -24,7 +29,7 @@ class OutboxSender {
  public:
   // Installs the bus's ack and connection handlers.
   OutboxSender(Outbox& outbox, MessageBus& bus, std::size_t window = 16);
-  // Removes its handlers from the bus.
+  // Stores what was posted and not yet stored, removes its handlers from the bus.
   ~OutboxSender();
   OutboxSender(const OutboxSender&) = delete;
   OutboxSender& operator=(const OutboxSender&) = delete;
@@ -34,11 +39,24 @@ class OutboxSender {
   // Dispatches whatever the window allows (also called on reconnect and ack).
   void pump();
 
+  // Group commit, for a producer that must not wait for the disk: the
+  // message is queued in memory and returns at once; a committer thread
+  // stores everything queued meanwhile in one transaction, then sends it.
+  // Still committed before sent; a crash loses what was queued and not yet
+  // committed (at most one commit's worth, about a millisecond).
+  void post(std::string topic, std::string payload);
+  // Waits until everything posted so far has been stored (or failed).
+  void flush_posted();
+  // Posted messages the outbox refused or failed to store (overflow policy
+  // kDropNewest/kBlock, or a storage error).
+  uint64_t post_failures();
+
   std::size_t in_flight();
   uint64_t acknowledged();
 
  private:
   void on_ack(int token);
+  void commit_posted();
 
   Outbox& outbox_;
   MessageBus& bus_;
@@ -47,6 +65,13 @@ class OutboxSender {
   int64_t last_dispatched_id_ = 0;
   std::unordered_map<int, int64_t> in_flight_;  // bus token -> outbox id
   uint64_t acknowledged_ = 0;
+
+  std::mutex post_mutex_;  // the fields below
+  std::condition_variable posted_, committed_;
+  std::vector<std::pair<std::string, std::string>> posted_messages_;
+  bool committing_ = false, closing_ = false;
+  uint64_t post_failures_ = 0;
+  std::thread committer_;  // started by the first post()
 };
 
 }  // namespace continuum::node

@@ -42,6 +42,8 @@ struct AgentStats {
   int window_s = 0;            // the window of the *_per_s rates, seconds
   bool connected = false;
   uint64_t ingest_stored = 0, ingest_duplicates = 0, ingest_rejected = 0;
+  // Received over MQTT and dropped before any stage or ingest saw them.
+  uint64_t bad_input_oversized = 0, bad_input_malformed = 0;
 };
 
 class Agent {

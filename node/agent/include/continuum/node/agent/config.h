@@ -73,6 +73,7 @@ struct StageSettings {
 struct MqttSettings {
   bool enabled = false;
   adapters::MqttConfig mqtt;  // host, port, credentials, TLS, keepalive
+  std::size_t max_payload = 256 * 1024;  // larger received payloads are dropped unparsed
 };
 
 struct OutboxSettings {

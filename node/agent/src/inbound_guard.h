@@ -1,0 +1,45 @@
+// The node's boundary for what arrives over MQTT: before a message reaches a
+// stage's queue or ingest, an oversized payload (more than [mqtt]
+// max_payload bytes) is dropped without being parsed, and on data topics a
+// payload that is not a valid envelope (docs/protocol.md, "Reading") is
+// dropped too. Each kind is counted (heartbeat "bad_input") and logged once,
+// with the first example; the node carries on with the next message.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "continuum/node/message_bus.h"
+
+namespace continuum::node::agent {
+
+struct BadInputCounters {
+  uint64_t oversized = 0;  // payload larger than max_payload
+  uint64_t malformed = 0;  // data topic, payload not a valid envelope
+};
+
+class InboundGuard {
+ public:
+  InboundGuard(std::string node_id, std::size_t max_payload);
+
+  // True when the message may go on; false when it was dropped (counted,
+  // and logged if it is the first of its kind). Called on the network thread.
+  bool accept(const Message& m);
+
+  BadInputCounters counters();
+  nlohmann::json counters_json();
+
+ private:
+  void log_first(bool* logged, const std::string& line);
+
+  const std::string node_id_;
+  const std::size_t max_payload_;
+  std::mutex mutex_;
+  BadInputCounters counters_;
+  bool logged_oversized_ = false, logged_malformed_ = false;
+};
+
+}  // namespace continuum::node::agent
