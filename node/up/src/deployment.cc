@@ -365,6 +365,9 @@ bool generate_nodes(const std::string& path, const agent::EnvLookup& env, Bindin
       }
       m->insert_or_assign("host", b.broker_host);
       m->insert_or_assign("port", b.broker_port);
+      // The broker is local: after an outage, reconnect within 2 s rather
+      // than the node default's backoff of up to 30 s (unless the file says).
+      if (!m->contains("reconnect_max")) m->insert("reconnect_max", "2s");
     }
     absolutize(node, base);
     std::ostringstream out;
