@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds `continuum` (release), compiles
-# the sample C program examples/hello/hello.c to WebAssembly with clang-19 and
-# runs it on our engine. Usage: scripts/demo.sh [A1 A2 A3 A4 A5 A6]
+# The demo: installs what is missing, builds `continuum` and the reference
+# stage modules (release), and runs both applications -- irrigation and the
+# robot -- as one local deployment: `continuum up deploy/both.toml` (broker,
+# cloud, fog, three edge nodes, the soil and KR C2 simulators). Runs until
+# Ctrl-C; DEMO_FOR=60s bounds it. docs/deployment.md says what you see.
+#
+# Usage: scripts/demo.sh                      # both applications, until Ctrl-C
+#        DEMO_FOR=60s scripts/demo.sh         # ... for 60 s, then a summary
+#        scripts/demo.sh hello [A1 .. A6]     # the single-guest demo: KR C2 frames ->
+#                                             # tool position -> safety distance
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -10,8 +17,9 @@ cd "$root"
 
 out="$root/build/examples"
 mkdir -p "$out"
-echo "== building continuum (release; log in build/examples/build.log)"
-if ! { cmake --preset release && cmake --build --preset release --target continuum \
+modules=(irrigation-control_wasm soil-filter_wasm irrigation-analytics_wasm krc2-decode_wasm collision-guard_wasm)
+echo "== building continuum and the stage modules (release; log in build/examples/build.log)"
+if ! { cmake --preset release && cmake --build --preset release --target continuum "${modules[@]}" \
        -j "${JOBS:-$(nproc)}"; } >"$out/build.log" 2>&1; then
   tail -n 40 "$out/build.log"
   echo "demo: build failed (full log: $out/build.log)" >&2
@@ -19,11 +27,18 @@ if ! { cmake --preset release && cmake --build --preset release --target continu
 fi
 continuum="$root/build/release/cli/continuum"
 
-echo "== compiling examples/hello/hello.c -> wasm32-wasi"
-clang-19 --target=wasm32-wasi -O2 -Wall -Wl,--strip-all \
-  "$root/examples/hello/hello.c" -lm -o "$out/hello.wasm"
-"$continuum" validate "$out/hello.wasm"
-echo "   $(stat -c %s "$out/hello.wasm") bytes"
+if [ "${1:-}" = "hello" ]; then
+  shift
+  echo "== compiling examples/hello/hello.c -> wasm32-wasi"
+  clang-19 --target=wasm32-wasi -O2 -Wall -Wl,--strip-all \
+    "$root/examples/hello/hello.c" -lm -o "$out/hello.wasm"
+  "$continuum" validate "$out/hello.wasm"
+  echo "   $(stat -c %s "$out/hello.wasm") bytes"
+  echo "== continuum run build/examples/hello.wasm $*"
+  exec "$continuum" run "$out/hello.wasm" "$@"
+fi
 
-echo "== continuum run build/examples/hello.wasm $*"
-"$continuum" run "$out/hello.wasm" "$@"
+args=(up "$root/deploy/both.toml" --modules "$root/build/release/modules")
+[ -n "${DEMO_FOR:-}" ] && args+=(--for "$DEMO_FOR" --summary-json "$out/summary.json")
+echo "== continuum ${args[*]}"
+exec "$continuum" "${args[@]}"

@@ -36,6 +36,12 @@ double monotonic_s() {
   return double(ts.tv_sec) + ts.tv_nsec / 1e9;
 }
 
+std::string seconds_text(const char* what, double s) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s %.1f s", what, s);
+  return buf;
+}
+
 int tier_rank(const std::string& tier) {
   if (tier == "cloud") return 0;
   if (tier == "fog") return 1;
@@ -295,13 +301,13 @@ void Run::watch() {
         if (!live_screen_) print("broker outage: stopping the broker");
         broker_->stop();
         broker_up_ = false;
-        outages_.push_back("stopped at " + std::to_string(elapsed));
+        outages_.push_back(seconds_text("stopped at", elapsed));
       } else if (outage_started && elapsed >= until) {
         outage_done = true;
         std::string error = broker_->start();
         broker_up_ = error.empty();
         if (!error.empty()) problems_.push_back("broker restart after the outage failed: " + error);
-        outages_.back() += " s, started again at " + std::to_string(monotonic_s() - started_) + " s";
+        outages_.back() += seconds_text(", started again at", monotonic_s() - started_);
         if (!live_screen_) print("broker outage: broker started again on the same port");
       }
     }
@@ -340,7 +346,7 @@ void Run::watch() {
   if (broker_ && !broker_up_) {
     std::string error = broker_->start();
     broker_up_ = error.empty();
-    if (outages_.size()) outages_.back() += " s, started again at shutdown";
+    if (outages_.size()) outages_.back() += ", started again at shutdown";
   }
 }
 
