@@ -161,6 +161,15 @@ std::vector<Bucket> SqliteReadingStore::aggregate(const std::string& node, const
   return out;
 }
 
+uint64_t SqliteReadingStore::count_range(const std::string& node, const std::string& stage, TimeRange range) {
+  std::lock_guard lock(mutex_);
+  // Answered from the (node, stage, ts_ms) index alone.
+  sqlite::Statement select =
+      db_->prepare("SELECT COUNT(*) FROM readings WHERE node = ?1 AND stage = ?2 AND ts_ms >= ?3 AND ts_ms < ?4");
+  select.bind(1, node).bind(2, stage).bind(3, range.from_ms).bind(4, range.to_ms);
+  return select.step() == SQLITE_ROW ? static_cast<uint64_t>(select.column_int(0)) : 0;
+}
+
 std::optional<std::vector<node::SeriesKey>> SqliteReadingStore::series() {
   std::lock_guard lock(mutex_);
   // One pass over all stored values (no index covers field names): fine for

@@ -35,6 +35,7 @@ class SqliteReadingStore final : public node::ReadingStore {
   std::vector<node::Bucket> aggregate(const std::string& node, const std::string& stage, const std::string& field,
                                       node::TimeRange range, int64_t bucket_ms) override;
   std::optional<std::vector<node::SeriesKey>> series() override;
+  uint64_t count_range(const std::string& node, const std::string& stage, node::TimeRange range) override;
   uint64_t count() override;
   node::Status delete_before(int64_t cutoff_ms) override;
   std::string last_error() override;

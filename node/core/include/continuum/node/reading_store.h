@@ -52,6 +52,12 @@ class ReadingStore {
   // Readings of one (node, stage) with origin time in range, by time then seq.
   virtual std::vector<StoredReading> range(const std::string& node, const std::string& stage,
                                            TimeRange range) = 0;
+  // How many readings range() would return: lets a caller refuse a huge
+  // range before loading it. The default loads it; stores with an index
+  // override it with a count.
+  virtual uint64_t count_range(const std::string& node, const std::string& stage, TimeRange range) {
+    return this->range(node, stage, range).size();
+  }
   // min/max/mean/count of `field` per bucket of `bucket_ms`, buckets aligned
   // to multiples of bucket_ms; empty buckets are omitted.
   virtual std::vector<Bucket> aggregate(const std::string& node, const std::string& stage,
