@@ -178,7 +178,7 @@ Result<void> Compiler::instruction(BinaryReader& r, const OpInfo& info, uint32_t
     case Op::LocalGet: {
       uint32_t x;
       CTM_TRY_ASSIGN(x, r.u32());
-      push(Entry{Entry::Local, false, x, 0});
+      push(Entry{Entry::Local, false, resolve_alias(x), 0});
       return Ok();
     }
     case Op::LocalSet:
@@ -243,11 +243,13 @@ void Compiler::local_set(uint32_t x, bool tee) {
   Entry e = stack_[top];
   stack_.pop_back();
   bool copied = materialise_local(x);
+  forget_aliases_of(x);
   if (e.kind == Entry::Slot && !copied && prev_dst_ != kNoIndex && prev_dst_height_ == top) {
     // The previous instruction computed this value: let it write the local.
     code_[prev_dst_] = x;
   } else {
     move(x, e, top);
+    if (e.kind == Entry::Local && e.local != x) add_alias(x, e.local);
   }
   // After a tee of another local's value, keep reading that local: it was
   // written longer ago than the copy just made (no store-to-load stall).
@@ -358,6 +360,21 @@ void Compiler::numeric(const OpInfo& info) {
   IOp pair = b_acc ? fused_pair(info.op, acc_iop_) : IOp::Count_;
   if (a_from_prev && info.op == Op::I32Xor && rotate_chain()) {
     // done: the last two instructions became one I32Rotl*Xor*
+#if CTM_INTERP_SUPERINSTRUCTIONS
+  } else if (info.op == Op::I32Add && (a_acc || b_acc) &&
+             acc_iop_ == generated_op(Op::I32Load).add_imm) {
+    // "x + load(base + imm)": a sum of table entries, as SHA-256's
+    // "... + K[i] + w[i]". The load's words become the fused instruction's.
+    uint32_t other = b_acc ? a : b;
+    uint32_t base = code_[acc_start_ + 2], imm = code_[acc_start_ + 3], offset = code_[acc_start_ + 4];
+    rewind_to(acc_start_);
+    op(IOp::I32AddLoadAddImm);
+    dst_top();
+    word(other);
+    word(base);
+    word(imm);
+    word(offset);
+#endif
   } else if (pair != IOp::Count_) {
     // The accumulator came from "inner dst src imm" just before: replace it
     // by "pair dst a src imm" (its own result slot is never read again).

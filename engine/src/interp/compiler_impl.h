@@ -139,8 +139,38 @@ class Compiler {
     word(dst);
     word(src);
   }
-  // Marks the current pc as a branch target.
-  void bind_label() { label_pc_ = pc(); }
+  // Marks the current pc as a branch target. Paths join there, so what one of
+  // them knew about locals holding equal values no longer holds.
+  void bind_label() {
+    label_pc_ = pc();
+    num_aliases_ = 0;
+  }
+
+  // Copy propagation between locals: after "local.set y" of local x's value
+  // (clang's phi copies, e.g. SHA-256's "f = e; e = ..."), y and x hold the
+  // same value until either is written or a branch lands, and local.get y
+  // reads x, so operations on "both" see one source (and fuse, see
+  // rotate_chain). A few recent pairs are enough for that.
+  static constexpr uint32_t kMaxAliases = 8;
+  uint32_t resolve_alias(uint32_t y) const {
+    for (uint32_t i = 0; i < num_aliases_; ++i)
+      if (aliases_[i].copy == y) return aliases_[i].source;
+    return y;
+  }
+  void forget_aliases_of(uint32_t x) {
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < num_aliases_; ++i)
+      if (aliases_[i].copy != x && aliases_[i].source != x) aliases_[n++] = aliases_[i];
+    num_aliases_ = n;
+  }
+  void add_alias(uint32_t copy, uint32_t source) {
+    if (!CTM_INTERP_SUPERINSTRUCTIONS) return;
+    if (num_aliases_ == kMaxAliases) {
+      for (uint32_t i = 1; i < kMaxAliases; ++i) aliases_[i - 1] = aliases_[i];
+      --num_aliases_;
+    }
+    aliases_[num_aliases_++] = Alias{copy, source};
+  }
 
   // The accumulator: generated instructions also leave their result in a
   // register. The next instruction may read it from there instead of from
@@ -176,6 +206,19 @@ class Compiler {
     return CTM_INTERP_SUPERINSTRUCTIONS && acc_start_ == ne_start && acc_pc_ == pc() &&
            acc_iop_ == generated_op(Op::I32Ne).with_imm && prev_acc_adjacent(prev_acc_pos_) &&
            prev_acc_iop_ == generated_op(Op::I32Add).with_imm && code_[prev_acc_start_ + 1] == code_[ne_start + 2];
+  }
+  // Replaces the accumulator's instruction (an address computation used only
+  // by the load being translated) by the start of the fused load `fused`:
+  // opcode and destination; the caller adds the address operands.
+  void fold_into_load(IOp fused) {
+    (void)code_.resize(acc_start_);
+    // A trap in the fused instruction is the load's.
+    uint32_t load_offset = out_.offsets.back().offset;
+    while (!out_.offsets.empty() && out_.offsets.back().pc >= acc_start_) out_.offsets.pop_back();
+    oom_ |= !out_.offsets.push_back(PcOffset{acc_start_, load_offset});
+    stack_.pop_back();
+    op(fused);
+    dst_top();
   }
   // Cuts the code back to `start` to re-emit the instructions from there as
   // one; the trap side table keeps the entry for `start` only.
@@ -346,6 +389,11 @@ class Compiler {
   uint32_t prev_acc_start_ = kNoIndex;
   IOp prev_acc_iop_ = IOp::Count_;
   uint32_t copy_run_ = 0;  // copies merged into the one at last_copy_
+  struct Alias {
+    uint32_t copy, source;  // local `copy` holds the value of local `source`
+  };
+  Alias aliases_[kMaxAliases] = {};
+  uint32_t num_aliases_ = 0;
   bool oom_ = false;
 };
 

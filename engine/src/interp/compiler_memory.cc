@@ -15,16 +15,17 @@ Result<void> Compiler::memory_or_table(BinaryReader& r, const OpInfo& info) {
       if (acc_holds(top) && acc_iop_ == generated_op(Op::I32Add).with_imm) {
         // "base + imm" computed just before only for this load: fold it in.
         uint32_t base = code_[acc_start_ + 2], imm = code_[acc_start_ + 3];
-        (void)code_.resize(acc_start_);
-        // A trap in the fused instruction is the load's.
-        uint32_t load_offset = out_.offsets.back().offset;
-        while (!out_.offsets.empty() && out_.offsets.back().pc >= acc_start_) out_.offsets.pop_back();
-        oom_ |= !out_.offsets.push_back(PcOffset{acc_start_, load_offset});
-        stack_.pop_back();
-        op(g.add_imm);
-        dst_top();
+        fold_into_load(g.add_imm);
         word(base);
         word(imm);
+#if CTM_INTERP_SUPERINSTRUCTIONS
+      } else if (acc_holds(top) && info.op == Op::I32Load && acc_iop_ == generated_op(Op::I32Add).plain) {
+        // "a + b" computed just before only for this load (base + index): the same.
+        uint32_t a = code_[acc_start_ + 2], b = code_[acc_start_ + 3];
+        fold_into_load(IOp::I32LoadAdd);
+        word(a);
+        word(b);
+#endif
       } else if (acc_holds(top)) {
         stack_.pop_back();
         op(g.acc);

@@ -679,6 +679,20 @@ dispatch:
     ip += 6;
     NEXT();
   }
+  HANDLER(I32LoadAdd) {
+    uint64_t ea = uint64_t(static_cast<uint32_t>(CTM_RD_I32(2) + CTM_RD_I32(3))) + ip[4];
+    if (ea + 4 > msize) TRAP(TrapKind::MemoryOutOfBounds);
+    CTM_WR_I32(1, sem::I32Load(mbase + ea));
+    ip += 5;
+    NEXT();
+  }
+  HANDLER(I32AddLoadAddImm) {
+    uint64_t ea = uint64_t(static_cast<uint32_t>(CTM_RD_I32(3) + ip[4])) + ip[5];
+    if (ea + 4 > msize) TRAP(TrapKind::MemoryOutOfBounds);
+    CTM_WR_I32(1, CTM_RD_I32(2) + sem::I32Load(mbase + ea));
+    ip += 6;
+    NEXT();
+  }
   HANDLER(I32AddImmNeImmBr) {
     uint32_t v = CTM_RD_I32(2) + ip[3];
     fp[ip[1]] = v;
