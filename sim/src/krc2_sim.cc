@@ -89,6 +89,7 @@ void Krc2Simulator::run(const std::atomic<bool>& cancel) {
       motion_offset_s_ = now - halted_motion_s_;
       halted_motion_s_ = -1;
       stats_.stopped = false;
+      stopped_flag_.store(false);  // stopped() reports "halted now" to live readers
       log_event("\"event\":\"resume\"");
     }
     double motion = halted_motion_s_ >= 0 ? halted_motion_s_ : now - motion_offset_s_;
