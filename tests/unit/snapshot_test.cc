@@ -39,7 +39,7 @@ struct SpanSource final : SnapshotSource {
   size_t read(uint8_t* out, size_t n) override {
     size_t take = n < size - pos ? n : size - pos;
     if (take > piece) take = piece;
-    memcpy(out, data + pos, take);
+    if (take > 0) memcpy(out, data + pos, take);
     pos += take;
     return take;
   }
