@@ -160,6 +160,7 @@ bool MosquittoServer::write_config() {
   config << "persistence " << (options_.persistence ? "true" : "false") << "\n"
          << "persistence_location " << dir_.path().string() << "/\n"
          << "max_queued_messages 100000\n"
+         << (options_.tcp_nodelay ? "set_tcp_nodelay true\n" : "")
          << "log_type error\nlog_type warning\nlog_type notice\n";
   // As root mosquitto would switch to the "mosquitto" user, which cannot
   // write this private directory.

@@ -56,6 +56,10 @@ struct BrokerOptions {
   std::string username, password;
   // Non-empty: the listener speaks TLS only, with these PEM files.
   std::string ca_file, cert_file, key_file;
+  // set_tcp_nodelay: the broker sends each message at once instead of
+  // letting Nagle's algorithm hold small writes back (request/response
+  // protocols such as the OTA transfer wait on every round trip).
+  bool tcp_nodelay = false;
 };
 
 class MosquittoServer {

@@ -164,7 +164,7 @@ class Transfer : public ::testing::Test {
     return n;
   }
 
-  continuum::testing::MosquittoServer broker;
+  continuum::testing::MosquittoServer broker{{.tcp_nodelay = true}};
   adapters::OpenSslCrypto crypto;
   TempDir dir;
   std::unique_ptr<adapters::Ed25519Signer> key = make_key(dir.path(), "release", crypto);
