@@ -1,6 +1,7 @@
 #include "continuum/node/up/monitor.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -40,7 +41,7 @@ void HeartbeatMonitor::start(const std::string& host, int port) {
   adapters::MqttConfig c;
   c.host = host;
   c.port = port;
-  c.client_id = "ctm-up-monitor";
+  c.client_id = "ctm-up-monitor-" + std::to_string(::getpid());  // several `up` may share a broker
   c.keepalive_s = 10;
   c.reconnect_delay_max_s = 2;  // back quickly after a broker outage
   bus_ = std::make_unique<adapters::MqttBus>(c);
