@@ -29,9 +29,10 @@ Command add_node_command(CLI::App& app) {
       return kExitUsage;
     }
     if (options->check) {
-      std::printf("%s: node %s (%s), %zu stage(s), %zu device(s)%s%s\n", config->source.c_str(),
+      std::printf("%s: node %s (%s), %zu stage(s), %zu device(s)%s%s%s\n", config->source.c_str(),
                   config->id.c_str(), config->tier.c_str(), config->stages.size(), config->devices.size(),
-                  config->mqtt.enabled ? ", mqtt" : "", config->ingest.enabled ? ", ingest" : "");
+                  config->mqtt.enabled ? ", mqtt" : "", config->ingest.enabled ? ", ingest" : "",
+                  config->http.enabled ? ", http" : "");
       return kExitOk;
     }
     // Block the stop signals before any thread starts, so they all inherit the
