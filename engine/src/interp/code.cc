@@ -52,6 +52,15 @@ IOp fused_pair(Op outer, IOp inner_imm) {
   return IOp::Count_;
 }
 
+IOp fused_pair3(Op outer, IOp inner_plain) {
+#define CTM_PAIR3_CASE(o, i) \
+  if (outer == Op::o && inner_plain == IOp::i) return IOp::o##i;
+  CTM_FOR_EACH_FUSED_PAIR3(CTM_PAIR3_CASE)
+#undef CTM_PAIR3_CASE
+  (void)outer, (void)inner_plain;
+  return IOp::Count_;
+}
+
 bool is_commutative(Op op) {
   switch (op) {
     case Op::I32Add: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor:

@@ -128,6 +128,11 @@ namespace continuum::engine::interp {
   X(outer, I32Rotl) X(outer, I32Rotr) X(outer, I32Shl) X(outer, I32ShrU) X(outer, I32ShrS) \
   X(outer, I32Xor)
 #define CTM_FOR_EACH_FUSED_PAIR(X) CTM_FUSED_PAIR_OUTERS(X, CTM_FUSED_PAIR_INNERS)
+// And their three-operand twins outer(a, inner(x, y)), layout "dst a x y",
+// when a two-slot bitwise operation or add feeds straight into the combining
+// operator (SHA-2's majority and choose functions: "t ^ (b & c)").
+#define CTM_FUSED_PAIR3_INNERS(X, outer) X(outer, I32And) X(outer, I32Xor) X(outer, I32Or) X(outer, I32Add)
+#define CTM_FOR_EACH_FUSED_PAIR3(X) CTM_FUSED_PAIR_OUTERS(X, CTM_FUSED_PAIR3_INNERS)
 
 enum class IOp : uint16_t {
 #define CTM_IOP_NAME(name) name,
@@ -161,6 +166,9 @@ IOp fused_branch(IOp op);
 
 // The fused outer(a, inner(src, imm)) instruction; IOp::Count_ if none.
 IOp fused_pair(Op outer, IOp inner_imm);
+// The fused outer(a, inner(x, y)) instruction (inner_plain: "inner dst x y");
+// IOp::Count_ if none.
+IOp fused_pair3(Op outer, IOp inner_plain);
 
 // Operators whose operands may be swapped (so a constant on the left can
 // become the immediate). A semantic fact opcodes.def does not carry.

@@ -358,6 +358,8 @@ void Compiler::numeric(const OpInfo& info) {
                      code_[prev_acc_start_ + 1] == a;
   (void)stack_.resize(top - 1);
   IOp pair = b_acc ? fused_pair(info.op, acc_iop_) : IOp::Count_;
+  // (The outer operators of the three-operand pairs are all commutative.)
+  IOp pair3 = b_acc || a_acc ? fused_pair3(info.op, acc_iop_) : IOp::Count_;
   if (a_from_prev && info.op == Op::I32Xor && rotate_chain()) {
     // done: the last two instructions became one I32Rotl*Xor*
 #if CTM_INTERP_SUPERINSTRUCTIONS
@@ -375,6 +377,17 @@ void Compiler::numeric(const OpInfo& info) {
     word(imm);
     word(offset);
 #endif
+  } else if (pair3 != IOp::Count_) {
+    // The accumulator came from "inner dst x y" just before: replace it by
+    // "pair3 dst other x y".
+    uint32_t other = b_acc ? a : b;
+    uint32_t x = code_[acc_start_ + 2], y = code_[acc_start_ + 3];
+    rewind_to(acc_start_);
+    op(pair3);
+    dst_top();
+    word(other);
+    word(x);
+    word(y);
   } else if (pair != IOp::Count_) {
     // The accumulator came from "inner dst src imm" just before: replace it
     // by "pair dst a src imm" (its own result slot is never read again).

@@ -98,6 +98,7 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
         branch_to(c);
         code_[skip] = pc() - skip;
         bind_label();
+#if CTM_INTERP_SUPERINSTRUCTIONS
       } else if (fused != IOp::Count_ && counter_step_before(prev_dst_ - 1)) {
         // A loop counter: [i32.add_imm i i step][i32.ne_imm tmp i limit] + br_if
         // becomes one [I32AddImmNeImmBr i i step limit rel fuel].
@@ -112,6 +113,7 @@ Result<void> Compiler::control(BinaryReader& r, const OpInfo& info) {
         word(limit);
         branch_word(c);
         word(fuel_amount(c));
+#endif
       } else if (fused != IOp::Count_) {
         // [op dst operands...] becomes [fused operands... rel fuel].
         uint32_t start = prev_dst_ - 1;

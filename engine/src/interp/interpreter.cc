@@ -396,6 +396,16 @@ dispatch:
   }
   CTM_FOR_EACH_FUSED_PAIR(CTM_PAIR_HANDLER)
 #undef CTM_PAIR_HANDLER
+#define CTM_PAIR3_HANDLER(outer, inner)                                            \
+  HANDLER(outer##inner) {                                                          \
+    TrapKind t = TrapKind::None;                                                   \
+    uint32_t v = sem::outer(CTM_RD_I32(2), sem::inner(CTM_RD_I32(3), CTM_RD_I32(4), t), t); \
+    CTM_WR_I32(1, v);                                                              \
+    ip += 5;                                                                       \
+    NEXT();                                                                        \
+  }
+  CTM_FOR_EACH_FUSED_PAIR3(CTM_PAIR3_HANDLER)
+#undef CTM_PAIR3_HANDLER
 
   // ---- internal instructions (layouts in internal_ops.def)
   HANDLER(Unreachable) { TRAP(TrapKind::Unreachable); }
