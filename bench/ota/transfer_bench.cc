@@ -4,7 +4,7 @@
 // Starts its own mosquitto on a free loopback port. Every run's installed
 // bytes are compared with the module sent (exit 1 on any difference).
 //
-//   bench_ota_transfer [--runs N] [--size BYTES] [--chunk-size BYTES] [--window N]
+//   bench_ota_transfer [--runs N] [--size BYTES] [--chunk-size BYTES] [--window N] [--tcp-nodelay 0|1]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -32,6 +32,7 @@ struct Args {
   size_t size = 100 * 1024;
   uint32_t chunk_size = ota::kDefaultChunkSize;
   uint32_t window = 8;
+  bool tcp_nodelay = true;  // the broker's set_tcp_nodelay
 };
 
 bool parse_args(int argc, char** argv, Args* a) {
@@ -39,6 +40,10 @@ bool parse_args(int argc, char** argv, Args* a) {
     std::string flag = argv[i];
     if (i + 1 >= argc) return false;
     long value = std::atol(argv[++i]);
+    if (flag == "--tcp-nodelay" && (value == 0 || value == 1)) {
+      a->tcp_nodelay = value == 1;
+      continue;
+    }
     if (value <= 0) return false;
     if (flag == "--runs") a->runs = static_cast<int>(value);
     else if (flag == "--size") a->size = static_cast<size_t>(value);
@@ -63,7 +68,7 @@ int main(int argc, char** argv) {
   Args args;
   if (!parse_args(argc, argv, &args)) {
     fprintf(stderr, "error: usage: bench_ota_transfer [--runs N] [--size BYTES] [--chunk-size BYTES] [--window N] "
-                    "(positive numbers)\n");
+                    "[--tcp-nodelay 0|1] (positive numbers)\n");
     return 2;
   }
   if (testing::find_program("mosquitto").empty()) {
@@ -71,7 +76,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   // As docs/ota.md recommends for brokers carrying OTA transfers.
-  testing::MosquittoServer broker({.tcp_nodelay = true});
+  testing::MosquittoServer broker({.tcp_nodelay = args.tcp_nodelay});
   if (!broker.start()) {
     fprintf(stderr, "error: mosquitto did not start:\n%s\n", broker.log().c_str());
     return 1;
@@ -150,8 +155,8 @@ int main(int argc, char** argv) {
   std::sort(ms.begin(), ms.end());
   double median = ms[ms.size() / 2];
   printf("OTA transfer over MQTT (loopback mosquitto), offer -> running, signature verified\n");
-  printf("module %zu bytes, chunk %u bytes (%u chunks), window %u, %d runs\n", module->size(), args.chunk_size, chunks,
-         args.window, args.runs);
+  printf("module %zu bytes, chunk %u bytes (%u chunks), window %u, broker set_tcp_nodelay %s, %d runs\n",
+         module->size(), args.chunk_size, chunks, args.window, args.tcp_nodelay ? "true" : "false", args.runs);
   printf("median %.1f ms  min %.1f ms  max %.1f ms  (%.1f MB/s at the median)\n", median, ms.front(), ms.back(),
          module->size() / median / 1000.0);
   printf("target < 200 ms for 100 KB at the default chunk size: %s\n", median < 200 ? "met" : "NOT met");
