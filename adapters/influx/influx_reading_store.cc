@@ -2,7 +2,10 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
 
 #include "continuum/adapters/line_protocol.h"
 
@@ -177,6 +180,62 @@ std::vector<Bucket> InfluxReadingStore::aggregate(const std::string& node, const
                    row[4].get<double>()});
   }
   return out;
+}
+
+std::optional<std::vector<node::SeriesKey>> InfluxReadingStore::series() {
+  const std::string m = identifier(config_.measurement);
+  // Field types are per measurement; which fields a (node, stage) has comes
+  // from a count per field grouped by the two tags.
+  std::string keys_text = query("SHOW FIELD KEYS FROM " + m);
+  if (keys_text.empty()) return std::nullopt;
+  json keys = json::parse(keys_text, nullptr, false);
+  if (std::string why = answer_error(keys); !why.empty()) {
+    std::lock_guard lock(mutex_);
+    last_error_ = why;
+    return std::nullopt;
+  }
+  std::set<std::string> numeric;
+  if (const json* s = first_series(keys)) {
+    for (const json& row : (*s)["values"]) {
+      if (row.size() < 2 || !row[0].is_string() || !row[1].is_string()) continue;
+      const std::string name = row[0].get<std::string>(), type = row[1].get<std::string>();
+      if (!name.empty() && name[0] != '_' && (type == "float" || type == "integer")) numeric.insert(name);
+    }
+  }
+  std::vector<node::SeriesKey> out;
+  if (numeric.empty()) return out;
+  std::string counts_text = query("SELECT count(*) FROM " + m + " GROUP BY node, stage");
+  if (counts_text.empty()) return std::nullopt;
+  json counts = json::parse(counts_text, nullptr, false);
+  if (!counts.is_object() || !counts.contains("results") || counts["results"].empty()) return out;
+  const json& result = counts["results"][0];
+  if (!result.contains("series")) return out;
+  for (const json& s : result["series"]) {
+    if (!s.contains("tags") || !s.contains("columns") || !s.contains("values") || s["values"].empty()) continue;
+    const std::string node = s["tags"].value("node", ""), stage = s["tags"].value("stage", "");
+    const json& columns = s["columns"];
+    const json& row = s["values"][0];
+    for (std::size_t i = 0; i < columns.size() && i < row.size(); ++i) {
+      const std::string column = columns[i].is_string() ? columns[i].get<std::string>() : "";
+      if (column.rfind("count_", 0) != 0 || !row[i].is_number() || row[i].get<uint64_t>() == 0) continue;
+      std::string field = column.substr(6);
+      if (numeric.count(field)) out.push_back({node, stage, field});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const node::SeriesKey& a, const node::SeriesKey& b) {
+    return std::tie(a.node, a.stage, a.field) < std::tie(b.node, b.stage, b.field);
+  });
+  return out;
+}
+
+uint64_t InfluxReadingStore::count_range(const std::string& node, const std::string& stage, TimeRange range) {
+  std::string answer_text = query("SELECT count(\"_seq\") FROM " + identifier(config_.measurement) + " WHERE node = " +
+                                  quote(node) + " AND stage = " + quote(stage) + " AND " + time_clause(range));
+  if (answer_text.empty()) return 0;
+  json answer = json::parse(answer_text, nullptr, false);
+  const json* series = first_series(answer);
+  if (!series || (*series)["values"].empty() || !(*series)["values"][0][1].is_number()) return 0;
+  return (*series)["values"][0][1].get<uint64_t>();
 }
 
 uint64_t InfluxReadingStore::count() {

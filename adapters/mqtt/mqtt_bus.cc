@@ -84,6 +84,9 @@ Status MqttBus::start() {
   if (!client_) return Status::failure("mqtt: mosquitto_new failed");
   mosquitto_int_option(client_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
   mosquitto_int_option(client_, MOSQ_OPT_SEND_MAXIMUM, static_cast<int>(config_.max_inflight));
+  // No Nagle: a reading is one small packet that must leave now, not wait
+  // for the ack of the previous one (up to 40 ms with delayed ACKs).
+  mosquitto_int_option(client_, MOSQ_OPT_TCP_NODELAY, 1);
   mosquitto_connect_v5_callback_set(client_, MqttCallbacks::connect);
   mosquitto_disconnect_v5_callback_set(client_, MqttCallbacks::disconnect);
   mosquitto_publish_v5_callback_set(client_, MqttCallbacks::publish);

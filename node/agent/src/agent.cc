@@ -189,7 +189,13 @@ bool Agent::Impl::open(std::string* error) {
     // One handler for everything received: ingest and remote stage inputs.
     inbound_ = std::make_unique<InboundGuard>(config_.id, config_.mqtt.max_payload);
     bus_->set_message_handler([this](const Message& m) { on_bus_message(m); });
-    for (const auto& [topic, receivers] : remote_routes_) bus_->subscribe(topic, 1);
+    // The broker sends one copy per matching subscription: on an ingest node
+    // whose plain ctm/v1/data/# already covers the stages' remote inputs, a
+    // second subscription would deliver each input twice. (A shared ingest
+    // subscription does not cover them: it gets only this worker's share.)
+    bool ingest_covers_inputs = config_.ingest.enabled && config_.ingest.share_group.empty();
+    if (!ingest_covers_inputs)
+      for (const auto& [topic, receivers] : remote_routes_) bus_->subscribe(topic, 1);
     commands_ = std::make_unique<CommandProcessor>(config_.id, *this, kRememberCommands);
     bus_->subscribe(topics::command(config_.id), 1);
     if (ingest_) {

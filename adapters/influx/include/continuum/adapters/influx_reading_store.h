@@ -40,6 +40,10 @@ class InfluxReadingStore final : public node::ReadingStore {
                                          node::TimeRange range) override;
   std::vector<node::Bucket> aggregate(const std::string& node, const std::string& stage, const std::string& field,
                                       node::TimeRange range, int64_t bucket_ms) override;
+  // Numeric fields (float/integer in SHOW FIELD KEYS, not the internal
+  // _seq/_received_ms/_hops) that have points in each (node, stage).
+  std::optional<std::vector<node::SeriesKey>> series() override;
+  uint64_t count_range(const std::string& node, const std::string& stage, node::TimeRange range) override;
   uint64_t count() override;
   node::Status delete_before(int64_t cutoff_ms) override;
   std::string last_error() override;

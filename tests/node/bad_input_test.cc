@@ -1,0 +1,261 @@
+// Bad input on every boundary of a node, against real parts: a `continuum
+// node` process on a real mosquitto (garbage, oversized and malformed
+// payloads on a stage's input topic, which is also a data topic its ingest
+// stores; a module that traps on every message), and the KR C2 simulator's
+// line faults on a real pty. Each kind is dropped and counted, logged once
+// however often it comes, and good input sent after it is still processed
+// and stored.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "../adapters/server_process.h"
+#include "continuum/adapters/mqtt_bus.h"
+#include "continuum/adapters/sqlite_reading_store.h"
+#include "continuum/node/agent/agent.h"
+#include "continuum/node/topics.h"
+#include "continuum/sim/krc2_sim.h"
+
+namespace continuum::node::agent {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Generous: the machine may be busy with other builds.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 30000ms) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return condition();
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::size_t occurrences(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+std::string envelope(uint64_t seq, double value) {
+  return "{\"node\":\"gen\",\"stage\":\"src\",\"seq\":" + std::to_string(seq) +
+         ",\"ts\":1763712000000,\"values\":{\"sensor\":\"soil-1\",\"t_ms\":" + std::to_string(1763712000000 + seq) +
+         ",\"value\":" + std::to_string(value) + ",\"status\":\"ok\"}}";
+}
+
+// The last heartbeat of one node, as JSON.
+class HeartbeatWatch {
+ public:
+  HeartbeatWatch(int port, const std::string& node) : bus_(config(port)) {
+    bus_.set_message_handler([this](const Message& m) {
+      nlohmann::json j = nlohmann::json::parse(m.payload, nullptr, false);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!j.is_discarded()) last_ = j;
+    });
+    started_ = bus_.start() && bus_.subscribe(topics::heartbeat(node), 0) && bus_.wait_subscribed(10000);
+  }
+  bool started() const { return started_; }
+  nlohmann::json last() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return last_;
+  }
+  uint64_t at(const std::vector<std::string>& path) {
+    nlohmann::json j = last();
+    for (const std::string& key : path) {
+      if (!j.is_object() || !j.contains(key)) return 0;
+      j = j[key];
+    }
+    return j.is_number_unsigned() ? j.get<uint64_t>() : 0;
+  }
+
+ private:
+  static adapters::MqttConfig config(int port) {
+    adapters::MqttConfig c;
+    c.port = port;
+    return c;
+  }
+  adapters::MqttBus bus_;
+  std::mutex mutex_;
+  nlohmann::json last_;
+  bool started_ = false;
+};
+
+// One node process: ingest (stores every data topic) plus two stages on the
+// remote input gen/src/readings: soil-filter, and a module that traps on
+// every message. A publisher sends, in this order, garbage, oversized and
+// malformed payloads to that input topic, then good envelopes.
+TEST(NodeBadInput, GarbageOversizedMalformedAndTrapsAreDroppedCountedLoggedOnceAndGoodInputStillFlows) {
+  testing::MosquittoServer broker;
+  ASSERT_TRUE(broker.start()) << broker.log();
+  testing::TempDir dir;
+  const std::string config_path = (dir.path() / "fog-9.toml").string();
+  const std::string log_path = (dir.path() / "fog-9.log").string();
+  std::ofstream(config_path) << "[node]\nid = \"fog-9\"\ndata_dir = \"" << dir.path().string()
+                             << "\"\nheartbeat = \"100ms\"\n[mqtt]\nport = " << broker.port()
+                             << "\nmax_payload = 1024\n[ingest]\n"
+                             << "[supervisor]\nbackoff_min = \"10ms\"\nbackoff_max = \"40ms\"\n"
+                             << "[[stages]]\nname = \"filter\"\nmodule = \"" << SOIL_FILTER_WASM << "\"\n"
+                             << "grants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
+                             << "inputs = { readings = \"gen/src/readings\" }\npublish = [\"aggregate\"]\n"
+                             << "[[stages]]\nname = \"bad\"\nmodule = \"" << TRAP_WASM << "\"\n"
+                             << "inputs = { readings = \"gen/src/readings\" }\nqueue = 1000\n";
+  HeartbeatWatch hb(broker.port(), "fog-9");
+  ASSERT_TRUE(hb.started());
+  testing::ChildProcess node;
+  ASSERT_TRUE(node.start({CONTINUUM_BIN, "node", "--config", config_path}, log_path));
+  // Subscribed once its heartbeat shows the stages (it subscribes before
+  // loading them).
+  ASSERT_TRUE(eventually([&] { return hb.last().contains("stage_stats"); })) << read_file(log_path);
+
+  adapters::MqttConfig pc;
+  pc.port = broker.port();
+  adapters::MqttBus publisher(pc);
+  ASSERT_TRUE(publisher.start());
+  ASSERT_TRUE(publisher.wait_connected(10000));
+  const std::string topic = topics::data("gen", "src", "readings");
+  constexpr int kEach = 40, kGood = 25;
+  int token = 0;
+  for (int i = 0; i < kEach; ++i) {
+    std::string garbage = "\x01\xff garbage " + std::to_string(i) + " {\"node\":";
+    ASSERT_TRUE(publisher.publish(topic, garbage, 1, false, &token));
+    // Larger than max_payload (1024): never parsed, even though it is JSON.
+    std::string oversized = envelope(100000 + i, 1.0);
+    oversized.insert(oversized.size() - 2, ",\"pad\":\"" + std::string(1200, 'x') + "\"");
+    ASSERT_TRUE(publisher.publish(topic, oversized, 1, false, &token));
+    // Valid JSON, not an envelope: no seq, values is an array.
+    ASSERT_TRUE(publisher.publish(topic, "{\"node\":\"gen\",\"stage\":\"src\",\"ts\":1,\"values\":[1,2]}", 1, false,
+                                  &token));
+  }
+  for (int i = 0; i < kGood; ++i) ASSERT_TRUE(publisher.publish(topic, envelope(i, 30.0 + i * 0.1), 1, false, &token));
+
+  // The good envelopes went through the filter stage and into storage.
+  ASSERT_TRUE(eventually([&] { return hb.at({"stage_stats", "filter", "delivered"}) >= kGood; }))
+      << hb.last().dump() << read_file(log_path);
+  ASSERT_TRUE(eventually([&] { return hb.at({"ingest", "stored"}) >= kGood; })) << hb.last().dump();
+  ASSERT_TRUE(eventually([&] { return hb.at({"stage_stats", "bad", "traps"}) >= 3; })) << hb.last().dump();
+  nlohmann::json last = hb.last();
+  EXPECT_EQ(last["bad_input"]["oversized"], kEach) << last.dump();
+  EXPECT_EQ(last["bad_input"]["malformed"], 2 * kEach) << last.dump();
+  EXPECT_EQ(last["stage_stats"]["filter"]["delivered"], kGood);  // no bad payload reached the stage
+  EXPECT_EQ(last["stage_stats"]["filter"]["emitted"], kGood);    // one filtered sample per reading
+  EXPECT_EQ(last["stage_stats"]["filter"]["handler_errors"], 0);
+  EXPECT_EQ(last["stage_stats"]["filter"]["traps"], 0);
+  EXPECT_EQ(last["ingest"]["rejected"], 0);  // dropped before ingest
+  publisher.stop();
+  node.stop(20000);
+
+  // Stored once each: the good envelopes (seq 0..kGood-1), nothing else.
+  auto store = adapters::SqliteReadingStore::open((dir.path() / "readings.db").string());
+  ASSERT_TRUE(store);
+  std::vector<StoredReading> rows = store->range("gen", "src", {0, INT64_MAX});
+  std::vector<uint64_t> seqs;
+  for (const StoredReading& r : rows) seqs.push_back(r.reading.seq);
+  std::sort(seqs.begin(), seqs.end());
+  ASSERT_EQ(seqs.size(), std::size_t(kGood));
+  for (int i = 0; i < kGood; ++i) EXPECT_EQ(seqs[i], uint64_t(i));
+
+  // Logged once per kind, however many came.
+  std::string log = read_file(log_path);
+  EXPECT_EQ(occurrences(log, "more than [mqtt] max_payload = 1024 bytes"), 1u) << log;
+  EXPECT_EQ(occurrences(log, "not a valid envelope"), 1u) << log;
+  EXPECT_EQ(occurrences(log, "fog-9/bad: trapped"), 1u) << log;
+}
+
+TEST(NodeBadInput, MaxPayloadOutOfRangeIsAConfigError) {
+  std::string error;
+  std::optional<NodeConfig> c = parse_node_config("[node]\nid = \"n\"\n[mqtt]\nmax_payload = 10\n", "n.toml", "/",
+                                                  process_environment(), &error);
+  EXPECT_FALSE(c);
+  EXPECT_NE(error.find("mqtt.max_payload: expected an integer from 64 to"), std::string::npos) << error;
+}
+
+// Noise bytes, lost bytes and out-of-range angles on the serial line: the
+// decoder resynchronises and counts them (its "status" output), the guard
+// skips cycles with an error value, and a real crossing still stops the robot.
+TEST(NodeBadInput, SerialLineFaultsAreCountedAndTheRobotStillStops) {
+  testing::MosquittoServer broker;
+  ASSERT_TRUE(broker.start()) << broker.log();
+  sim::Krc2Options options;
+  options.baud = 115200;
+  options.trajectory.period_s = 2;
+  options.noise_rate = 0.05;
+  options.drop_rate = 0.03;
+  options.out_of_range_rate = 0.02;
+  sim::Krc2Simulator robot(options);
+  ASSERT_EQ(robot.open(), "");
+  std::atomic<bool> cancel{false};
+  std::thread sim_thread([&] { robot.run(cancel); });
+
+  std::mutex mutex;
+  nlohmann::json status;
+  adapters::MqttConfig wc;
+  wc.port = broker.port();
+  adapters::MqttBus watcher(wc);
+  watcher.set_message_handler([&](const Message& m) {
+    nlohmann::json j = nlohmann::json::parse(m.payload, nullptr, false);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!j.is_discarded() && j.contains("values")) status = j["values"];
+  });
+  ASSERT_TRUE(watcher.start());
+  ASSERT_TRUE(watcher.subscribe(topics::data("edge-robot-1", "decode", "status"), 1));
+  ASSERT_TRUE(watcher.wait_subscribed(10000));
+
+  testing::TempDir dir;
+  std::string text = "[node]\nid = \"edge-robot-1\"\ndata_dir = \"" + dir.path().string() + "\"\n[mqtt]\nport = " +
+                     std::to_string(broker.port()) + "\n[[devices]]\nname = \"krc2\"\nkind = \"serial\"\npath = \"" +
+                     robot.slave_path() + "\"\nbaud = 115200\n" + R"(
+[[stages]]
+name = "decode"
+module = ")" + KRC2_DECODE_WASM + R"("
+grants = ["config", "serial:krc2", "emit:cycles", "emit:status"]
+tick = "2ms"
+publish = ["status"]
+[[stages]]
+name = "guard"
+module = ")" + COLLISION_GUARD_WASM + R"("
+grants = ["config", "serial:krc2", "emit:readings"]
+inputs = { cycles = "decode.cycles" }
+publish = false
+)";
+  std::string error;
+  std::optional<NodeConfig> config = parse_node_config(text, "edge-robot.toml", "/", process_environment(), &error);
+  ASSERT_TRUE(config) << error;
+  std::unique_ptr<Agent> agent = Agent::start(*config, &error);
+  ASSERT_TRUE(agent) << error;
+  bool stopped = eventually([&] { return robot.stopped(); });
+  auto counter = [&](const char* key) {
+    std::lock_guard<std::mutex> lock(mutex);
+    return status.contains(key) && status[key].is_number() ? status[key].get<int64_t>() : 0;
+  };
+  bool counted = eventually([&] { return counter("bytes_skipped") > 0 && counter("range_errors") > 0; });
+  AgentStats s = agent->stats();
+  agent->stop();
+  cancel.store(true);
+  sim_thread.join();
+  watcher.stop();
+
+  EXPECT_TRUE(stopped) << "no STOP reached the robot through the noisy line";
+  ASSERT_TRUE(counted) << "decode status: " << status.dump();
+  EXPECT_GT(robot.stats().noise_bytes, 0u);
+  EXPECT_GT(robot.stats().out_of_range_frames, 0u);
+  EXPECT_GT(counter("cycles_ok"), 0);
+  ASSERT_EQ(s.stages.size(), 2u);
+  EXPECT_EQ(s.stages[0].traps + s.stages[1].traps, 0u);  // bad bytes never crash a stage
+  EXPECT_EQ(s.stages[1].handler_errors, 0u);             // the guard skips cycles with errors
+  EXPECT_GT(s.stages[1].delivered, 5u);
+}
+
+}  // namespace
+}  // namespace continuum::node::agent
