@@ -55,6 +55,14 @@ if [ -x "$root/build/release/cli/continuum" ]; then
     "$root/bench/engine/run.sh" --quick --continuum "$root/build/release/cli/continuum"
 fi
 
+# Pipeline benchmark smoke run: real nodes on a real mosquitto (edge -> fog ->
+# cloud, fog throughput, robot stop); fails only when an output check fails
+# (a reading lost or stored twice, a stop missing), not on a time.
+if [ -x "$root/build/release/cli/continuum" ]; then
+  stage "bench: pipeline --quick (outputs checked)" \
+    python3 "$root/bench/pipeline/run.py" --quick --build-dir "$root/build/release"
+fi
+
 # Hook for the firmware: cross build, size report and QEMU run.
 if [ "${SKIP_FIRMWARE:-0}" != 1 ] && [ -x "$root/firmware/cortex-m4/ci.sh" ]; then
   stage "cortex-m4: build + qemu" "$root/firmware/cortex-m4/ci.sh" "$root/build/cortex-m4"

@@ -423,6 +423,7 @@ inputs = {{ cycles = "decode.cycles" }}
                  f"{len(reactions)} with a reaction time")
         res = {p: percentile(reactions, p) for p in (50, 95, 99)}
         res["stops"] = len(reactions)
+        res["reactions"] = reactions
         res["max"] = max(reactions) if reactions else None
         print(f"  {kind} run {run}: {len(unsafe)} unsafe crossings, {len(reactions)} stops: reaction p50 {res[50]:.3f} "
               f"ms p95 {res[95]:.3f} ms p99 {res[99]:.3f} ms max {res['max']} ms", flush=True)
@@ -466,7 +467,7 @@ def main():
             print(f"  median of {len(rtts)}: p50 {results['broker_rtt_us'][50]:.0f} us, "
                   f"p95 {results['broker_rtt_us'][95]:.0f} us, p99 {results['broker_rtt_us'][99]:.0f} us", flush=True)
         if "a" in scenarios:
-            print("\na. end-to-end latency: 3 edges (irrigation-control.wasm, 6 ms tick, 2 probes) -> fog "
+            print("\na. end-to-end latency: 3 edges (irrigation-control.wasm, 9 ms tick, 3 probes) -> fog "
                   "(soil-filter.wasm) -> cloud (SQLite ingest); sensor read (t_ms) -> ingest received_ms")
             seconds = 4 if args.quick else 20
             runs_a = [b.latency_run(i, seconds, i == 0) for i in range(runs)]
@@ -484,7 +485,7 @@ def main():
             if args.quick:
                 rates, seconds = [5000, 20000], 1.5
             else:
-                rates, seconds = [10000, 20000, 25000, 30000, 35000, 40000, 50000, 60000], 5
+                rates, seconds = [2500, 5000, 7500, 10000, 12500, 15000, 20000, 25000, 30000], 4
             for kind in ("so", "wasm"):
                 bests = [b.throughput(kind, rates, seconds, i) for i in range(runs)]
                 results[f"throughput_{kind}"] = median(bests)
@@ -502,11 +503,15 @@ def main():
                 rs = [b.robot(kind, seconds, i) for i in range(runs)]
                 results[f"robot_{kind}_ms"] = {p: median([r[p] for r in rs]) for p in (50, 95, 99)}
                 results[f"robot_{kind}_stops"] = sum(r["stops"] for r in rs)
+                pooled = [x for r in rs for x in r["reactions"]]
+                results[f"robot_{kind}_pooled_ms"] = {p: percentile(pooled, p) for p in (50, 95, 99)}
                 r = results[f"robot_{kind}_ms"]
-                print(f"  {kind}: median of {len(rs)} runs ({results[f'robot_{kind}_stops']} stops): p50 {r[50]:.3f} ms, "
-                      f"p95 {r[95]:.3f} ms, p99 {r[99]:.3f} ms", flush=True)
-            p99 = results["robot_wasm_ms"][99]
-            print(f"  target p99 < 5 ms (wasm): {'met' if p99 < 5 else 'MISSED'}")
+                q = results[f"robot_{kind}_pooled_ms"]
+                print(f"  {kind}: median of {len(rs)} runs: p50 {r[50]:.3f} ms, p95 {r[95]:.3f} ms, p99 {r[99]:.3f} ms; "
+                      f"all {len(pooled)} stops pooled: p50 {q[50]:.3f} ms, p95 {q[95]:.3f} ms, p99 {q[99]:.3f} ms",
+                      flush=True)
+            p99 = results["robot_wasm_pooled_ms"][99]
+            print(f"  target p99 < 5 ms (wasm, pooled): {'met' if p99 < 5 else 'MISSED'}")
     finally:
         b.broker.stop()
         if not args.keep and not FAILURES:
