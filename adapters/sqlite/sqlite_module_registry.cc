@@ -169,7 +169,8 @@ std::vector<ota::ModuleRecord> SqliteModuleRegistry::list() {
 
 std::optional<std::string> SqliteModuleRegistry::read_module(std::string_view sha256_hex, std::string* error) {
   if (!is_sha256_hex(sha256_hex)) {
-    *error = "'" + std::string(sha256_hex) + "' is not a SHA-256 (64 lower-case hex digits)";
+    // append(), not operator+: GCC 12 warns falsely (-Wrestrict) on "'" + string.
+    error->assign("'").append(sha256_hex).append("' is not a SHA-256 (64 lower-case hex digits)");
     return std::nullopt;
   }
   std::ifstream in(blob_path(sha256_hex), std::ios::binary);

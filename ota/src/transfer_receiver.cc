@@ -121,7 +121,7 @@ void TransferReceiver::handle_offer(std::string_view payload) {
     return;
   }
   if (already_done(*offer)) return;
-  active_ = std::make_unique<Active>(std::move(*offer), crypto_, options_.dir);
+  active_ = std::make_shared<Active>(std::move(*offer), crypto_, options_.dir);
   const Offer& o = active_->offer;
 
   // Refuse early what would be refused after the download anyway.
@@ -146,7 +146,8 @@ void TransferReceiver::handle_chunk(std::string_view payload) {
   if (!chunk) return;
   std::unique_lock lock(mutex_);
   if (!active_ || active_->state != OtaState::kDownloading || chunk->transfer != active_->offer.transfer) return;
-  Active& a = *active_;
+  std::shared_ptr<Active> keep = active_;
+  Active& a = *keep;
   if (chunk->index >= a.offer.chunk_count()) return;
   a.last_activity = Clock::now();
   if (a.outstanding[chunk->index]) {
@@ -175,7 +176,7 @@ void TransferReceiver::handle_chunk(std::string_view payload) {
     lock.unlock();
     options_.on_chunk_stored(index);
     lock.lock();
-    if (active_.get() != &a || a.state != OtaState::kDownloading) return;
+    if (active_ != keep || a.state != OtaState::kDownloading) return;
   }
   if (a.store.complete()) return finish(lock);
   if (a.outstanding_count <= options_.window / 2) request_more(/*resend_all=*/false);
@@ -201,7 +202,8 @@ void TransferReceiver::request_more(bool resend_all) {
 
 // Called with mutex_ held (through `lock`); every chunk is on disk.
 void TransferReceiver::finish(std::unique_lock<std::mutex>& lock) {
-  Active& a = *active_;
+  std::shared_ptr<Active> keep = active_;
+  Active& a = *keep;
   publish_status(OtaState::kVerifying);
   std::string error;
   auto module = a.store.assemble(&error);
@@ -232,7 +234,7 @@ void TransferReceiver::finish(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   InstallResult result = installer_ ? installer_(verified) : InstallResult{OtaState::kFailed, "no installer"};
   lock.lock();
-  if (active_.get() != &a) return;  // replaced by a newer offer meanwhile
+  if (active_ != keep) return;  // replaced by a newer offer meanwhile
   if (!is_terminal(result.state)) result = {OtaState::kFailed, "installer reported a non-final state"};
   a.store.discard();
   publish_status(result.state, result.reason);

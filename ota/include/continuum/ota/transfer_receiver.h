@@ -109,7 +109,9 @@ class TransferReceiver {
   InstalledVersion installed_version_;
 
   mutable std::mutex mutex_;
-  std::unique_ptr<Active> active_;  // the transfer under way, if any
+  // The transfer under way, if any. Shared so code that let go of the lock
+  // (installer, hook) can tell whether a newer offer replaced it meanwhile.
+  std::shared_ptr<Active> active_;
   std::optional<OtaStatus> last_status_;
   uint64_t corrupted_ = 0;
   bool attached_ = false;
