@@ -29,10 +29,16 @@ PushOutcome OutboxSender::send(std::string_view topic, std::string_view payload)
   return outcome;
 }
 
+// Messages posted and not yet stored, at most. Past it the producer waits:
+// memory stays bounded, and a full outbox with the kBlock policy (the
+// committer waiting for room) still holds the producer back as push() would.
+constexpr std::size_t kMaxPosted = 4096;
+
 void OutboxSender::post(std::string topic, std::string payload) {
   {
-    std::lock_guard lock(post_mutex_);
+    std::unique_lock lock(post_mutex_);
     if (!committer_.joinable()) committer_ = std::thread([this] { commit_posted(); });
+    committed_.wait(lock, [this] { return posted_messages_.size() < kMaxPosted; });
     posted_messages_.emplace_back(std::move(topic), std::move(payload));
   }
   posted_.notify_one();
