@@ -705,8 +705,17 @@ dispatch:
   }
   HANDLER(I32AddImmNeImmBr) {
     uint32_t v = CTM_RD_I32(2) + ip[3];
+    // Out of fuel must leave the counter unchanged: resume() repeats the
+    // whole instruction, so the write waits for the fuel check.
+    if (v != ip[4]) {
+      uint32_t amount = ip[6];
+      if (fuel < amount) goto out_of_fuel;
+      fuel -= amount;
+      fp[ip[1]] = v;
+      ip = ip + 5 + static_cast<int32_t>(ip[5]);
+      NEXT();
+    }
     fp[ip[1]] = v;
-    if (v != ip[4]) CTM_TAKE_BRANCH(5);
     ip += 7;
     NEXT();
   }
