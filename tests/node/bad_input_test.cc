@@ -125,7 +125,7 @@ TEST(NodeBadInput, GarbageOversizedMalformedAndTrapsAreDroppedCountedLoggedOnceA
   ASSERT_TRUE(publisher.start());
   ASSERT_TRUE(publisher.wait_connected(10000));
   const std::string topic = topics::data("gen", "src", "readings");
-  constexpr int kEach = 40, kGood = 25;
+  constexpr int kEach = 40, kGood = 25, kRefused = 15;
   int token = 0;
   for (int i = 0; i < kEach; ++i) {
     std::string garbage = "\x01\xff garbage " + std::to_string(i) + " {\"node\":";
@@ -138,39 +138,50 @@ TEST(NodeBadInput, GarbageOversizedMalformedAndTrapsAreDroppedCountedLoggedOnceA
     ASSERT_TRUE(publisher.publish(topic, "{\"node\":\"gen\",\"stage\":\"src\",\"ts\":1,\"values\":[1,2]}", 1, false,
                                   &token));
   }
+  // Valid envelopes the filter module refuses (no "sensor"): it returns an
+  // error, which is counted (handler_errors), logged once, not restarted.
+  for (int i = 0; i < kRefused; ++i) {
+    std::string refused = "{\"node\":\"gen\",\"stage\":\"src\",\"seq\":" + std::to_string(1000 + i) +
+                          ",\"ts\":1763712000000,\"values\":{\"v\":1}}";
+    ASSERT_TRUE(publisher.publish(topic, refused, 1, false, &token));
+  }
   for (int i = 0; i < kGood; ++i) ASSERT_TRUE(publisher.publish(topic, envelope(i, 30.0 + i * 0.1), 1, false, &token));
 
   // The good envelopes went through the filter stage and into storage.
-  ASSERT_TRUE(eventually([&] { return hb.at({"stage_stats", "filter", "delivered"}) >= kGood; }))
+  ASSERT_TRUE(eventually([&] { return hb.at({"stage_stats", "filter", "delivered"}) >= kGood + kRefused; }))
       << hb.last().dump() << read_file(log_path);
-  ASSERT_TRUE(eventually([&] { return hb.at({"ingest", "stored"}) >= kGood; })) << hb.last().dump();
+  ASSERT_TRUE(eventually([&] { return hb.at({"ingest", "stored"}) >= kGood + kRefused; })) << hb.last().dump();
   ASSERT_TRUE(eventually([&] { return hb.at({"stage_stats", "bad", "traps"}) >= 3; })) << hb.last().dump();
   nlohmann::json last = hb.last();
   EXPECT_EQ(last["bad_input"]["oversized"], kEach) << last.dump();
   EXPECT_EQ(last["bad_input"]["malformed"], 2 * kEach) << last.dump();
-  EXPECT_EQ(last["stage_stats"]["filter"]["delivered"], kGood);  // no bad payload reached the stage
-  EXPECT_EQ(last["stage_stats"]["filter"]["emitted"], kGood);    // one filtered sample per reading
-  EXPECT_EQ(last["stage_stats"]["filter"]["handler_errors"], 0);
+  EXPECT_EQ(last["stage_stats"]["filter"]["delivered"], kGood + kRefused);  // no bad payload reached the stage
+  EXPECT_EQ(last["stage_stats"]["filter"]["emitted"], kGood);               // one filtered sample per good reading
+  EXPECT_EQ(last["stage_stats"]["filter"]["handler_errors"], kRefused);
+  EXPECT_EQ(last["stage_stats"]["filter"]["restarts"], 0);
   EXPECT_EQ(last["stage_stats"]["filter"]["traps"], 0);
   EXPECT_EQ(last["ingest"]["rejected"], 0);  // dropped before ingest
   publisher.stop();
   node.stop(20000);
 
-  // Stored once each: the good envelopes (seq 0..kGood-1), nothing else.
+  // Stored once each: the valid envelopes (good: seq 0..kGood-1; refused by
+  // the stage but valid for ingest: 1000..), nothing else.
   auto store = adapters::SqliteReadingStore::open((dir.path() / "readings.db").string());
   ASSERT_TRUE(store);
   std::vector<StoredReading> rows = store->range("gen", "src", {0, INT64_MAX});
   std::vector<uint64_t> seqs;
   for (const StoredReading& r : rows) seqs.push_back(r.reading.seq);
   std::sort(seqs.begin(), seqs.end());
-  ASSERT_EQ(seqs.size(), std::size_t(kGood));
+  ASSERT_EQ(seqs.size(), std::size_t(kGood + kRefused));
   for (int i = 0; i < kGood; ++i) EXPECT_EQ(seqs[i], uint64_t(i));
+  for (int i = 0; i < kRefused; ++i) EXPECT_EQ(seqs[kGood + i], uint64_t(1000 + i));
 
   // Logged once per kind, however many came.
   std::string log = read_file(log_path);
   EXPECT_EQ(occurrences(log, "more than [mqtt] max_payload = 1024 bytes"), 1u) << log;
   EXPECT_EQ(occurrences(log, "not a valid envelope"), 1u) << log;
   EXPECT_EQ(occurrences(log, "fog-9/bad: trapped"), 1u) << log;
+  EXPECT_EQ(occurrences(log, "fog-9/filter: a handler returned an error"), 1u) << log;
 }
 
 TEST(NodeBadInput, MaxPayloadOutOfRangeIsAConfigError) {

@@ -33,6 +33,8 @@ using std::chrono::milliseconds;
 // Failure kinds the supervisor restarts a stage for; each is logged once per
 // stage and counted every time.
 enum FailureKind : uint32_t { kTrap = 1, kOutOfFuel = 2, kRefusalStorm = 4, kInitFailed = 8 };
+// Not a failure (no restart), but logged once per stage the same way.
+constexpr uint32_t kHandlerErrorLogged = 16;
 
 const char* failure_name(uint32_t kind) {
   switch (kind) {
@@ -304,6 +306,11 @@ void Agent::Impl::after_call(StageSlot& slot, const host::CallResult& r, uint64_
   std::lock_guard<std::mutex> lock(stats_mutex_);
   slot.stats.state = "running";
   slot.stats.handler_errors = slot.carried.handler_errors + c.handler_errors;
+  if (slot.stats.handler_errors > 0 && !(slot.logged_kinds & kHandlerErrorLogged)) {
+    slot.logged_kinds |= kHandlerErrorLogged;
+    std::fprintf(stderr, "%s/%s: a handler returned an error (the module refused its input); further ones are "
+                 "counted in the heartbeat (handler_errors)\n", config_.id.c_str(), slot.settings.name.c_str());
+  }
   slot.stats.refused = slot.carried.not_granted + refusals(c);
   slot.stats.fuel_used = slot.carried_fuel + slot.runtime->fuel_consumed();
 }
