@@ -483,7 +483,7 @@ def main():
         if "b" in scenarios:
             print("\nb. fog throughput: loadgen -> fog (soil-filter) at fixed rates, QoS 1, queue 4096")
             if args.quick:
-                rates, seconds = [5000, 20000], 1.5
+                rates, seconds = [2500, 20000], 1.5
             else:
                 rates, seconds = [2500, 5000, 7500, 10000, 12500, 15000, 20000, 25000, 30000], 4
             for kind in ("so", "wasm"):
