@@ -256,23 +256,20 @@ void Compiler::local_set(uint32_t x, bool tee) {
   if (tee) push(e.kind == Entry::Slot ? Entry{Entry::Local, false, x, 0} : e);
 }
 
+#if CTM_INTERP_SUPERINSTRUCTIONS
 namespace {
 // A rotate or shift right by a constant, as "rotl n" (shr: is_shr), for the
 // rotate chains below; false for anything else.
 bool as_rotl(IOp iop, uint32_t imm, uint32_t* n, bool* is_shr) {
-#if CTM_INTERP_SUPERINSTRUCTIONS
   *is_shr = false;
   if (iop == generated_op(Op::I32Rotl).with_imm) *n = imm & 31;
   else if (iop == generated_op(Op::I32Rotr).with_imm) *n = (32 - (imm & 31)) & 31;
   else if (iop == generated_op(Op::I32ShrU).with_imm) *n = imm & 31, *is_shr = true;
   else return false;
   return true;
-#else
-  (void)iop, (void)imm, (void)n, (void)is_shr;
-  return false;
-#endif
 }
 }  // namespace
+#endif
 
 // An i32.xor of the accumulator ("acc_op dst src imm", a rotate or shift
 // right by a constant) and the result of the instruction right before it

@@ -153,11 +153,13 @@ class Compiler {
   // rotate_chain). A few recent pairs are enough for that.
   static constexpr uint32_t kMaxAliases = 8;
   uint32_t resolve_alias(uint32_t y) const {
+    if (!CTM_INTERP_SUPERINSTRUCTIONS) return y;  // the compact build records none
     for (uint32_t i = 0; i < num_aliases_; ++i)
       if (aliases_[i].copy == y) return aliases_[i].source;
     return y;
   }
   void forget_aliases_of(uint32_t x) {
+    if (!CTM_INTERP_SUPERINSTRUCTIONS) return;
     uint32_t n = 0;
     for (uint32_t i = 0; i < num_aliases_; ++i)
       if (aliases_[i].copy != x && aliases_[i].source != x) aliases_[n++] = aliases_[i];
@@ -177,10 +179,12 @@ class Compiler {
   // the slot (saving a store-to-load round trip on dependency chains) when
   // it directly follows in the code, with no branch landing in between.
   void mark_acc() {
-    prev_acc_pos_ = acc_pos_;
-    prev_acc_pc_ = acc_pc_;
-    prev_acc_start_ = acc_start_;
-    prev_acc_iop_ = acc_iop_;
+    if (CTM_INTERP_SUPERINSTRUCTIONS) {
+      prev_acc_pos_ = acc_pos_;
+      prev_acc_pc_ = acc_pc_;
+      prev_acc_start_ = acc_start_;
+      prev_acc_iop_ = acc_iop_;
+    }
     acc_pos_ = static_cast<uint32_t>(stack_.size() - 1);
     acc_pc_ = pc();
     acc_start_ = last_dst_ - 1;  // the destination follows the opcode word
