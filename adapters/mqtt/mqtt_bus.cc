@@ -44,11 +44,17 @@ struct MqttCallbacks {
   static void subscribe(mosquitto*, void* self, int mid, int, const int*, const mosquitto_property*) {
     static_cast<MqttBus*>(self)->handle_suback(mid);
   }
-  static void message(mosquitto*, void* self, const mosquitto_message* msg, const mosquitto_property*) {
+  static void message(mosquitto*, void* self, const mosquitto_message* msg, const mosquitto_property* props) {
     node::Message message;
     message.topic = msg->topic;
     message.payload.assign(static_cast<const char*>(msg->payload), static_cast<size_t>(msg->payloadlen));
     message.retained = msg->retain;
+    // A PUBLISH may carry several identifiers (a broker that merges the
+    // copies for overlapping subscriptions); mosquitto sends one per copy.
+    uint32_t id = 0;
+    for (const mosquitto_property* p = mosquitto_property_read_varint(props, MQTT_PROP_SUBSCRIPTION_IDENTIFIER, &id, false);
+         p; p = mosquitto_property_read_varint(p, MQTT_PROP_SUBSCRIPTION_IDENTIFIER, &id, true))
+      message.subscription_ids.push_back(id);
     static_cast<MqttBus*>(self)->handle_message(message);
   }
 };
@@ -175,15 +181,29 @@ Status MqttBus::publish(const std::string& topic, std::string_view payload, int 
   return Status::success();
 }
 
-Status MqttBus::subscribe(const std::string& filter, int qos) {
+Status MqttBus::subscribe(const std::string& filter, int qos) { return subscribe_tagged(filter, qos, 0); }
+
+Status MqttBus::subscribe_tagged(const std::string& filter, int qos, uint32_t id) {
+  if (id > kMaxSubscriptionId)
+    return Status::failure("mqtt: subscription identifier " + std::to_string(id) + " is out of range (1.." +
+                           std::to_string(kMaxSubscriptionId) + ")");
   std::lock_guard lock(mutex_);
-  subscriptions_.emplace_back(filter, qos);
+  subscriptions_.push_back({filter, qos, id});
   if (!client_ || !connected_.load()) return Status::success();  // made on (re)connect
-  int mid = 0;
-  int rc = mosquitto_subscribe_v5(client_, &mid, filter.c_str(), qos, 0, nullptr);
+  int rc = send_subscribe(subscriptions_.back());
   if (rc) return mosquitto_failure("mqtt: subscribe", rc);
-  pending_subacks_.insert(mid);
   return Status::success();
+}
+
+// Under mutex_.
+int MqttBus::send_subscribe(const Subscription& s) {
+  mosquitto_property* props = nullptr;
+  if (s.id) mosquitto_property_add_varint(&props, MQTT_PROP_SUBSCRIPTION_IDENTIFIER, s.id);
+  int mid = 0;
+  int rc = mosquitto_subscribe_v5(client_, &mid, s.filter.c_str(), s.qos, 0, props);
+  mosquitto_property_free_all(&props);
+  if (rc == 0) pending_subacks_.insert(mid);
+  return rc;
 }
 
 void MqttBus::drop_connection_abruptly() {
@@ -198,10 +218,7 @@ void MqttBus::handle_connect(int reason_code) {
   {
     std::lock_guard lock(mutex_);
     pending_subacks_.clear();  // SUBACKs of a lost connection will not come
-    for (const auto& [filter, qos] : subscriptions_) {
-      int mid = 0;
-      if (mosquitto_subscribe_v5(client_, &mid, filter.c_str(), qos, 0, nullptr) == 0) pending_subacks_.insert(mid);
-    }
+    for (const Subscription& s : subscriptions_) send_subscribe(s);
     resume = !unacked_.empty();
     resuming_ = resume;
     if (config_.birth) {

@@ -1,5 +1,7 @@
 #include "continuum/node/agent/agent.h"
 
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -88,6 +90,11 @@ class Agent::Impl final : public CommandTarget {
   void after_call(StageSlot& slot, const host::CallResult& r, uint64_t refusals_before);
   int32_t on_emit(std::size_t index, std::string_view port, std::string_view values);
   void on_bus_message(const Message& m);
+  void on_data_message(const Message& m);
+  static bool is_data_topic(const std::string& topic) {
+    static const std::string prefix = topics::all_data().substr(0, topics::all_data().size() - 1);
+    return topic.compare(0, prefix.size(), prefix) == 0;
+  }
   void enqueue(std::size_t index, std::string port, std::string payload);
   bool deliver_one(StageSlot& slot);
   void heartbeat();
@@ -111,6 +118,11 @@ class Agent::Impl final : public CommandTarget {
   std::unique_ptr<ReadingStore> store_;
   std::unique_ptr<IngestWorker> ingest_;
   std::unique_ptr<InboundGuard> inbound_;  // size and envelope checks on what arrives
+  // Data subscriptions' MQTT 5 identifiers (on_data_message).
+  static constexpr uint32_t kIngestSubscription = 1;
+  static constexpr uint32_t kInputSubscription = 2;
+  bool inputs_via_ingest_ = false;  // the plain ingest subscription feeds the stages' remote inputs
+  std::atomic<bool> warned_untagged_{false};
   std::unique_ptr<HttpService> http_;  // [http]; declared after ingest_, which it reads
 
   std::mutex mutex_;  // the stages' queues and the flags below
@@ -191,19 +203,22 @@ bool Agent::Impl::open(std::string* error) {
     // One handler for everything received: ingest and remote stage inputs.
     inbound_ = std::make_unique<InboundGuard>(config_.id, config_.mqtt.max_payload);
     bus_->set_message_handler([this](const Message& m) { on_bus_message(m); });
-    // The broker sends one copy per matching subscription: on an ingest node
-    // whose plain ctm/v1/data/# already covers the stages' remote inputs, a
-    // second subscription would deliver each input twice. (A shared ingest
-    // subscription does not cover them: it gets only this worker's share.)
-    bool ingest_covers_inputs = config_.ingest.enabled && config_.ingest.share_group.empty();
-    if (!ingest_covers_inputs)
-      for (const auto& [topic, receivers] : remote_routes_) bus_->subscribe(topic, 1);
+    // The broker sends one copy per matching subscription, tagged with that
+    // subscription's identifier (docs/protocol.md, "Overlapping
+    // subscriptions"). A plain ingest subscription (ctm/v1/data/#) already
+    // brings every remote input, so its copy feeds the stages too and the
+    // inputs get no subscription of their own; a shared one brings only this
+    // worker's share, so the inputs are subscribed as well and each copy goes
+    // to the consumer its identifier names.
+    inputs_via_ingest_ = config_.ingest.enabled && config_.ingest.share_group.empty();
+    if (!inputs_via_ingest_)
+      for (const auto& [topic, receivers] : remote_routes_) bus_->subscribe_tagged(topic, 1, kInputSubscription);
     commands_ = std::make_unique<CommandProcessor>(config_.id, *this, kRememberCommands);
     bus_->subscribe(topics::command(config_.id), 1);
     if (ingest_) {
       std::string filter = topics::all_data();
       if (!config_.ingest.share_group.empty()) filter = topics::shared(config_.ingest.share_group, filter);
-      bus_->subscribe(filter, 1);
+      bus_->subscribe_tagged(filter, 1, kIngestSubscription);
     }
     // An unreachable broker is not fatal: the bus keeps retrying and the
     // outbox buffers meanwhile.
@@ -365,6 +380,7 @@ int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::stri
 }
 
 void Agent::Impl::on_bus_message(const Message& m) {
+  if (is_data_topic(m.topic)) return on_data_message(m);
   if (!inbound_->accept(m)) return;  // dropped, counted, logged once per kind
   if (commands_ && m.topic == topics::command(config_.id)) {
     {
@@ -374,12 +390,42 @@ void Agent::Impl::on_bus_message(const Message& m) {
     wake_.notify_one();  // run on the loop thread, between two deliveries
     return;
   }
-  if (http_ && HttpService::is_fleet_topic(m.topic)) return http_->on_message(m);
-  if (ingest_ && m.topic.rfind(topics::all_data().substr(0, topics::all_data().size() - 1), 0) == 0)
-    ingest_->handle(m);
+  if (http_ && HttpService::is_fleet_topic(m.topic)) http_->on_message(m);
+}
+
+// One copy of a data message: to ingest, to the stages' remote inputs, or
+// both, by the subscription it was delivered for (see open()).
+void Agent::Impl::on_data_message(const Message& m) {
   auto routes = remote_routes_.find(m.topic);
-  if (routes == remote_routes_.end()) return;
-  for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, m.payload);
+  const bool has_inputs = routes != remote_routes_.end();
+  bool for_ingest, for_inputs;
+  if (m.subscription_ids.empty()) {
+    // Not from a subscription of this process: a broker that does not send
+    // identifiers, or one left in a persistent session by an older version.
+    // Handled by topic so nothing is lost (duplicates are possible).
+    if (!warned_untagged_.exchange(true))
+      std::fprintf(stderr, "%s: a data message on %s came without a subscription identifier (broker without MQTT 5 "
+                   "subscription identifiers, or a subscription left in the session); handling it by topic, "
+                   "duplicates are possible\n", config_.id.c_str(), m.topic.c_str());
+    for_ingest = ingest_ != nullptr;
+    for_inputs = has_inputs;
+  } else {
+    auto tagged = [&](uint32_t id) {
+      return std::find(m.subscription_ids.begin(), m.subscription_ids.end(), id) != m.subscription_ids.end();
+    };
+    for_ingest = ingest_ && tagged(kIngestSubscription);
+    // Exactly one subscription feeds the inputs; a copy for the other (left
+    // in a persistent session by another configuration) is not theirs.
+    for_inputs = has_inputs && tagged(inputs_via_ingest_ ? kIngestSubscription : kInputSubscription);
+  }
+  if (!for_ingest && !for_inputs) return;
+  // Bad input is counted once per message: a message for the inputs always
+  // comes on their copy, so the ingest-only copy of it is dropped uncounted.
+  bool count = for_inputs || !has_inputs || inputs_via_ingest_;
+  if (!inbound_->accept(m, count)) return;
+  if (for_ingest) ingest_->handle(m);
+  if (for_inputs)
+    for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, m.payload);
 }
 
 void Agent::Impl::enqueue(std::size_t index, std::string port, std::string payload) {

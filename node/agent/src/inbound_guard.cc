@@ -10,9 +10,10 @@ namespace continuum::node::agent {
 InboundGuard::InboundGuard(std::string node_id, std::size_t max_payload)
     : node_id_(std::move(node_id)), max_payload_(max_payload) {}
 
-bool InboundGuard::accept(const Message& m) {
+bool InboundGuard::accept(const Message& m, bool count) {
   // Size first: a huge payload is never handed to the JSON parser.
   if (m.payload.size() > max_payload_) {
+    if (!count) return false;
     std::lock_guard lock(mutex_);
     ++counters_.oversized;
     log_first(&logged_oversized_, "dropped a " + std::to_string(m.payload.size()) + "-byte message on " + m.topic +
@@ -23,6 +24,7 @@ bool InboundGuard::accept(const Message& m) {
   if (m.topic.compare(0, data_prefix.size(), data_prefix) != 0) return true;
   std::string why;
   if (decode_reading(m.payload, &why)) return true;
+  if (!count) return false;
   std::lock_guard lock(mutex_);
   ++counters_.malformed;
   log_first(&logged_malformed_, "dropped a message on " + m.topic + " that is not a valid envelope (" + why + ")");

@@ -26,8 +26,10 @@ class InboundGuard {
   InboundGuard(std::string node_id, std::size_t max_payload);
 
   // True when the message may go on; false when it was dropped (counted,
-  // and logged if it is the first of its kind). Called on the network thread.
-  bool accept(const Message& m);
+  // and logged if it is the first of its kind, unless `count` is false: a
+  // second copy of a message whose first copy is counted). Called on the
+  // network thread.
+  bool accept(const Message& m, bool count = true);
 
   BadInputCounters counters();
   nlohmann::json counters_json();

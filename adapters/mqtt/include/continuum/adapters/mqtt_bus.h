@@ -87,6 +87,9 @@ class MqttBus final : public node::MessageBus {
   node::Status publish(const std::string& topic, std::string_view payload, int qos, bool retain,
                        int* token) override;
   node::Status subscribe(const std::string& filter, int qos) override;
+  // MQTT 5 Subscription Identifier (id 0: untagged). Renewed with its id.
+  node::Status subscribe_tagged(const std::string& filter, int qos, uint32_t id) override;
+  static constexpr uint32_t kMaxSubscriptionId = 268'435'455;
   bool connected() const override { return connected_.load(); }
 
   // Drops the TCP connection without an MQTT DISCONNECT, as a crash or a cut
@@ -103,6 +106,12 @@ class MqttBus final : public node::MessageBus {
   void handle_suback(int mid);
   void handle_message(const node::Message& message);
   void announce_connected();
+  struct Subscription {
+    std::string filter;
+    int qos = 0;
+    uint32_t id = 0;  // 0: no Subscription Identifier
+  };
+  int send_subscribe(const Subscription& s);  // libmosquitto rc; under mutex_
 
   MqttConfig config_;
   mosquitto* client_ = nullptr;
@@ -117,7 +126,7 @@ class MqttBus final : public node::MessageBus {
   MessageHandler message_handler_;
   AckHandler ack_handler_;
   ConnectionHandler connection_handler_;
-  std::vector<std::pair<std::string, int>> subscriptions_;
+  std::vector<Subscription> subscriptions_;
   // QoS>0 publishes not yet acknowledged. libmosquitto resends them after a
   // reconnect, but only after its on_connect callback has returned; until the
   // first ack after a reconnect shows that resend happened, the bus reports

@@ -2,9 +2,11 @@
 // Implemented by adapters/mqtt (MqttBus) over MQTT 5.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "continuum/node/status.h"
 
@@ -14,6 +16,11 @@ struct Message {
   std::string topic;
   std::string payload;
   bool retained = false;
+  // The identifiers of the subscriptions this copy was delivered for
+  // (subscribe_tagged); empty for untagged subscriptions. A broker sends one
+  // copy per matching subscription, so a client whose subscriptions overlap
+  // tells the copies apart by these.
+  std::vector<uint32_t> subscription_ids;
 };
 
 class MessageBus {
@@ -40,6 +47,13 @@ class MessageBus {
                          int* token) = 0;
   // Subscriptions are renewed on every reconnect.
   virtual Status subscribe(const std::string& filter, int qos) = 0;
+  // Like subscribe(), and every copy delivered because of this subscription
+  // carries `id` in Message::subscription_ids (an MQTT 5 Subscription
+  // Identifier, 1..268435455). A bus that cannot tag says so.
+  virtual Status subscribe_tagged(const std::string& filter, int qos, uint32_t id) {
+    (void)filter, (void)qos, (void)id;
+    return Status::failure("this bus cannot tag subscriptions with identifiers");
+  }
   virtual bool connected() const = 0;
 };
 

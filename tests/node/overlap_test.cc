@@ -1,0 +1,168 @@
+// A node whose subscriptions overlap: ingest (ctm/v1/data/#, plain or
+// through an MQTT 5 shared subscription) plus a stage with a remote input on
+// a data topic. The broker (a real mosquitto) sends one copy per matching
+// subscription; each message must still reach the stage exactly once and be
+// stored exactly once (docs/protocol.md, "Overlapping subscriptions").
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "../adapters/server_process.h"
+#include "continuum/adapters/mqtt_bus.h"
+#include "continuum/adapters/sqlite_reading_store.h"
+#include "continuum/node/agent/agent.h"
+#include "continuum/node/topics.h"
+#include "node_test_support.h"
+
+namespace continuum::node::agent {
+namespace {
+
+using test::eventually;
+using test::parse_config;
+using test::stage_of;
+
+std::string envelope(uint64_t seq) {
+  return "{\"node\":\"gen\",\"stage\":\"src\",\"seq\":" + std::to_string(seq) +
+         ",\"ts\":1763712000000,\"values\":{\"sensor\":\"soil-1\",\"t_ms\":" + std::to_string(1763712000000 + seq) +
+         ",\"value\":30.5,\"status\":\"ok\"}}";
+}
+
+// How many heartbeats of one node arrived (the node publishes them on the
+// connection that made its subscriptions, after making them).
+class HeartbeatCounter {
+ public:
+  HeartbeatCounter(int port, const std::string& node) {
+    adapters::MqttConfig c;
+    c.port = port;
+    bus_ = std::make_unique<adapters::MqttBus>(c);
+    bus_->set_message_handler([this](const Message&) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++count_;
+    });
+    started_ = bus_->start() && bus_->subscribe(topics::heartbeat(node), 0) && bus_->wait_subscribed(30000);
+  }
+  ~HeartbeatCounter() {
+    bus_->set_message_handler({});
+    bus_->stop();
+  }
+  bool started() const { return started_; }
+  int count() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return count_;
+  }
+
+ private:
+  std::unique_ptr<adapters::MqttBus> bus_;
+  std::mutex mutex_;
+  int count_ = 0;
+  bool started_ = false;
+};
+
+class NodeOverlappingSubscriptions : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(NodeOverlappingSubscriptions, EachMessageReachesTheStageOnceAndIsStoredOnce) {
+  testing::MosquittoServer broker;
+  ASSERT_TRUE(broker.start()) << broker.log();
+  testing::TempDir dir;
+  const std::string share = GetParam();
+  std::string text = "[node]\nid = \"cloud-9\"\ndata_dir = \"" + dir.path().string() +
+                     "\"\nheartbeat = \"50ms\"\n[mqtt]\nport = " + std::to_string(broker.port()) +
+                     "\n[ingest]\nbackend = \"sqlite\"\n" + (share.empty() ? "" : "share_group = \"" + share + "\"\n") +
+                     "[[stages]]\nname = \"filter\"\nmodule = \"" + SOIL_FILTER_WASM +
+                     "\"\ngrants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
+                     "inputs = { readings = \"gen/src/readings\" }\nqueue = 10000\npublish = false\n";
+  HeartbeatCounter heartbeats(broker.port(), "cloud-9");
+  ASSERT_TRUE(heartbeats.started());
+  std::string error;
+  std::unique_ptr<Agent> node = Agent::start(parse_config(text), &error);
+  ASSERT_TRUE(node) << error;
+  // Two heartbeats seen: at least one was sent after the subscriptions on
+  // the same connection, so the broker has them.
+  ASSERT_TRUE(eventually([&] { return heartbeats.count() >= 2; })) << broker.log();
+
+  adapters::MqttConfig pc;
+  pc.port = broker.port();
+  adapters::MqttBus publisher(pc);
+  ASSERT_TRUE(publisher.start());
+  ASSERT_TRUE(publisher.wait_connected(30000));
+  const std::string topic = topics::data("gen", "src", "readings");
+  constexpr uint64_t kMessages = 200;
+  int token = 0;
+  for (uint64_t i = 0; i < kMessages; ++i) ASSERT_TRUE(publisher.publish(topic, envelope(i), 1, false, &token));
+  ASSERT_TRUE(eventually([&] {
+    AgentStats s = node->stats();
+    return stage_of(s, "filter").delivered >= kMessages && s.ingest_stored >= kMessages;
+  })) << "delivered " << stage_of(node->stats(), "filter").delivered << ", stored " << node->stats().ingest_stored;
+  // A last message: the broker queues a message's copies together, so once
+  // this one arrived every copy of the earlier ones has arrived too.
+  ASSERT_TRUE(publisher.publish(topic, envelope(kMessages), 1, false, &token));
+  ASSERT_TRUE(eventually([&] {
+    AgentStats s = node->stats();
+    return stage_of(s, "filter").delivered >= kMessages + 1 && s.ingest_stored >= kMessages + 1;
+  }));
+  AgentStats s = node->stats();
+  EXPECT_EQ(stage_of(s, "filter").delivered, kMessages + 1);
+  EXPECT_EQ(stage_of(s, "filter").emitted, kMessages + 1);  // soil-filter: one filtered sample per reading
+  EXPECT_EQ(s.ingest_stored, kMessages + 1);
+  EXPECT_EQ(s.ingest_duplicates, 0u);
+  EXPECT_EQ(s.bad_input_malformed, 0u);
+  publisher.stop();
+  node->stop();
+
+  auto store = adapters::SqliteReadingStore::open((dir.path() / "readings.db").string());
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->count(), kMessages + 1);
+  std::vector<StoredReading> rows = store->range("gen", "src", {0, INT64_MAX});
+  ASSERT_EQ(rows.size(), kMessages + 1);
+}
+
+// Garbage on an input topic is counted once per message, not once per copy.
+TEST_P(NodeOverlappingSubscriptions, BadInputOnAnInputTopicIsCountedOncePerMessage) {
+  testing::MosquittoServer broker;
+  ASSERT_TRUE(broker.start()) << broker.log();
+  testing::TempDir dir;
+  const std::string share = GetParam();
+  std::string text = "[node]\nid = \"cloud-9\"\ndata_dir = \"" + dir.path().string() +
+                     "\"\nheartbeat = \"50ms\"\n[mqtt]\nport = " + std::to_string(broker.port()) +
+                     "\n[ingest]\nbackend = \"sqlite\"\n" + (share.empty() ? "" : "share_group = \"" + share + "\"\n") +
+                     "[[stages]]\nname = \"filter\"\nmodule = \"" + SOIL_FILTER_WASM +
+                     "\"\ngrants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
+                     "inputs = { readings = \"gen/src/readings\" }\npublish = false\n";
+  HeartbeatCounter heartbeats(broker.port(), "cloud-9");
+  ASSERT_TRUE(heartbeats.started());
+  std::string error;
+  std::unique_ptr<Agent> node = Agent::start(parse_config(text), &error);
+  ASSERT_TRUE(node) << error;
+  ASSERT_TRUE(eventually([&] { return heartbeats.count() >= 2; })) << broker.log();
+
+  adapters::MqttConfig pc;
+  pc.port = broker.port();
+  adapters::MqttBus publisher(pc);
+  ASSERT_TRUE(publisher.start());
+  ASSERT_TRUE(publisher.wait_connected(30000));
+  const std::string topic = topics::data("gen", "src", "readings");
+  constexpr uint64_t kGarbage = 30;
+  int token = 0;
+  for (uint64_t i = 0; i < kGarbage; ++i) ASSERT_TRUE(publisher.publish(topic, "not json " + std::to_string(i), 1, false, &token));
+  ASSERT_TRUE(publisher.publish(topic, envelope(0), 1, false, &token));  // after all the garbage
+  ASSERT_TRUE(eventually([&] {
+    AgentStats s = node->stats();
+    return stage_of(s, "filter").delivered >= 1 && s.ingest_stored >= 1;
+  }));
+  AgentStats s = node->stats();
+  EXPECT_EQ(s.bad_input_malformed, kGarbage);
+  EXPECT_EQ(stage_of(s, "filter").delivered, 1u);
+  EXPECT_EQ(s.ingest_stored, 1u);
+  EXPECT_EQ(s.ingest_rejected, 0u);
+  publisher.stop();
+  node->stop();
+}
+
+INSTANTIATE_TEST_SUITE_P(Ingest, NodeOverlappingSubscriptions, ::testing::Values("", "cloud"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param.empty() ? std::string("Plain") : std::string("Shared");
+                         });
+
+}  // namespace
+}  // namespace continuum::node::agent
