@@ -69,13 +69,14 @@ struct Options {
   std::fprintf(stderr,
                "error: %s\nusage: bench_pipeline_loadgen rtt --port P --rate R --count N [--qos Q]\n"
                "       bench_pipeline_loadgen publish --port P --topic T --rate R --seconds S [--qos Q]\n"
-               "                              [--watch-node N --watch-stage ST] [--settle S]\n",
+               "                              [--watch-node N --watch-stage ST] [--settle S]\n"
+               "       bench_pipeline_loadgen wait-online --port P --nodes A,B,... [--settle S]\n",
                why.c_str());
   std::exit(2);
 }
 
 Options parse(int argc, char** argv) {
-  if (argc < 2) usage("expected a mode: rtt or publish");
+  if (argc < 2) usage("expected a mode: rtt, publish or wait-online");
   Options o;
   o.mode = argv[1];
   if (o.mode != "rtt" && o.mode != "publish" && o.mode != "wait-online")
