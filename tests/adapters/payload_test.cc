@@ -58,8 +58,7 @@ TEST(Payload, RejectsMalformedReadings) {
       R"({"node":"n","stage":"s","seq":1.5,"ts":5,"values":{}})",          // fractional seq
       R"({"node":"n","stage":"s","seq":1,"ts":"5","values":{}})",          // ts as a string
       R"({"node":"n","stage":"s","seq":1,"ts":5})",                        // no values
-      R"({"node":"n","stage":"s","seq":1,"ts":5,"values":{"x":[1]}})",     // array value
-      R"({"node":"n","stage":"s","seq":1,"ts":5,"values":{"x":{}}})",      // object value
+      R"({"node":"n","stage":"s","seq":1,"ts":5,"values":[1,2]})",         // values not an object
       R"({"node":"n","stage":"s","seq":1,"ts":5,"values":{},"hops":[{"node":"f"}]})",  // hop without ts
   };
   for (const char* text : bad) {
@@ -67,6 +66,107 @@ TEST(Payload, RejectsMalformedReadings) {
     EXPECT_FALSE(decode_reading(text, &why)) << text;
     EXPECT_FALSE(why.empty()) << text;
   }
+}
+
+// collision-guard's reading exactly as the module writes it (module.c): the
+// stores take flat names, so arrays and objects become dotted field names.
+TEST(PayloadFlattening, ArraysAndObjectsBecomeDottedFieldNames) {
+  std::string why;
+  auto reading = decode_reading(
+      R"({"node":"edge-robot-1","stage":"guard","seq":7,"ts":5,"values":)"
+      R"({"seq":3,"tip":[1200.5,-3,987],"d":[10,11,12,13,14,15,16,17,18,19,20],"min":10,"nearest":0,)"
+      R"("unsafe":true,"stop":false,"pose":{"a":{"b":2},"mode":"auto"}}})",
+      &why);
+  ASSERT_TRUE(reading) << why;
+  std::vector<std::pair<std::string, double>> expected = {{"d.0", 10}, {"d.1", 11}, {"d.2", 12}, {"d.3", 13},
+                                                          {"d.4", 14}, {"d.5", 15}, {"d.6", 16}, {"d.7", 17},
+                                                          {"d.8", 18}, {"d.9", 19}, {"d.10", 20},  // index order
+                                                          {"min", 10}, {"nearest", 0}, {"pose.a.b", 2},
+                                                          {"seq", 3}, {"stop", 0}, {"tip.0", 1200.5},
+                                                          {"tip.1", -3}, {"tip.2", 987}, {"unsafe", 1}};
+  EXPECT_EQ(reading->values, expected);
+  ASSERT_EQ(reading->text_values.size(), 1u);
+  EXPECT_EQ(reading->text_values[0], (std::pair<std::string, std::string>{"pose.mode", "auto"}));
+}
+
+TEST(PayloadFlattening, NullElementsAreSkippedAndIndexesKept) {
+  auto reading = decode_reading(
+      R"({"node":"n","stage":"s","seq":1,"ts":5,"values":{"d":[1,null,3],"e":[],"o":{},"m":[[1,2],["x",true]]}})");
+  ASSERT_TRUE(reading);
+  std::vector<std::pair<std::string, double>> expected = {
+      {"d.0", 1}, {"d.2", 3}, {"m.0.0", 1}, {"m.0.1", 2}, {"m.1.1", 1}};
+  EXPECT_EQ(reading->values, expected);
+  ASSERT_EQ(reading->text_values.size(), 1u);
+  EXPECT_EQ(reading->text_values[0], (std::pair<std::string, std::string>{"m.1.0", "x"}));
+}
+
+// Re-encoding a flattened reading (a forwarder, a store reading it back)
+// writes the dotted names as flat members, which decode to the same names.
+TEST(PayloadFlattening, FlattenedReadingsRoundTrip) {
+  auto reading = decode_reading(R"({"node":"n","stage":"s","seq":1,"ts":5,"values":{"tip":[1,2,3],"a":{"b":"x"}}})");
+  ASSERT_TRUE(reading);
+  auto again = decode_reading(encode_reading(*reading));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->values, reading->values);
+  EXPECT_EQ(again->text_values, reading->text_values);
+}
+
+std::string envelope_with_values(const std::string& values) {
+  return R"({"node":"n","stage":"s","seq":1,"ts":5,"values":)" + values + "}";
+}
+
+TEST(PayloadFlattening, NamesHaveAtMostFourParts) {
+  std::string why;
+  auto four = decode_reading(envelope_with_values(R"({"a":{"b":{"c":[7]}},"x":{"y":{"z":{"w":8}}}})"), &why);
+  ASSERT_TRUE(four) << why;
+  EXPECT_EQ(four->values, (std::vector<std::pair<std::string, double>>{{"a.b.c.0", 7}, {"x.y.z.w", 8}}));
+  static_assert(kMaxValueNameParts == 4);
+
+  for (const char* values : {R"({"a":{"b":{"c":{"d":{"e":1}}}}})", R"({"a":[[[[1]]]]})", R"({"a":{"b":{"c":{"d":[]}}}})"}) {
+    why.clear();
+    EXPECT_FALSE(decode_reading(envelope_with_values(values), &why)) << values;
+    EXPECT_NE(why.find("at most 4 parts"), std::string::npos) << why;
+  }
+  why.clear();
+  EXPECT_FALSE(decode_reading(envelope_with_values(R"({"ok":1,"a":{"b":{"c":{"d":{"e":1}}}}})"), &why));
+  EXPECT_NE(why.find("\"a.b.c.d\""), std::string::npos) << "names where: " << why;
+}
+
+TEST(PayloadFlattening, AtMost256Fields) {
+  static_assert(kMaxValueFields == 256);
+  // 255 array elements + 1 member = 256 fields: taken. Nulls do not count.
+  auto values_with = [](int elements, const std::string& extra) {
+    std::string out = R"({"d":[)";
+    for (int i = 0; i < elements; ++i) {
+      if (i) out += ',';
+      out += std::to_string(i);
+    }
+    return out + ",null]," + extra + "}";
+  };
+  std::string why;
+  auto full = decode_reading(envelope_with_values(values_with(255, R"("min":0)")), &why);
+  ASSERT_TRUE(full) << why;
+  EXPECT_EQ(full->values.size(), 256u);
+  EXPECT_EQ(full->values[254], (std::pair<std::string, double>{"d.254", 254}));
+
+  EXPECT_FALSE(decode_reading(envelope_with_values(values_with(255, R"("min":0,"mode":"x")")), &why));
+  EXPECT_NE(why.find("more than 256 fields"), std::string::npos) << why;
+  why.clear();
+  EXPECT_FALSE(decode_reading(envelope_with_values(values_with(300, R"("min":0)")), &why));
+  EXPECT_NE(why.find("more than 256 fields"), std::string::npos) << why;
+}
+
+// The stores keep one value per name: a flat dotted member and an array
+// that flatten to the same name would overwrite each other, so neither wins.
+TEST(PayloadFlattening, TwoMembersWithOneNameAreRejected) {
+  std::string why;
+  EXPECT_FALSE(decode_reading(envelope_with_values(R"({"tip.0":1,"tip":[2]})"), &why));
+  EXPECT_NE(why.find("\"tip.0\""), std::string::npos) << why;
+  why.clear();
+  EXPECT_FALSE(decode_reading(envelope_with_values(R"({"a.b":"x","a":{"b":2}})"), &why));
+  EXPECT_NE(why.find("\"a.b\""), std::string::npos) << why;
+  // Different names that merely share a prefix are fine.
+  EXPECT_TRUE(decode_reading(envelope_with_values(R"({"tip.x":1,"tip":[2]})"), &why)) << why;
 }
 
 TEST(Topics, NamespaceIsVersionedAndShareable) {

@@ -1,6 +1,9 @@
 // The data payload (docs/protocol.md): {"node","stage","seq","ts","values",
 // optional "hops":[{"node","stage","ts"}]} ("stage" optional in each hop).
+// Nested values are flattened into dotted field names here (ValueFlattener).
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "continuum/node/reading.h"
 
@@ -68,12 +71,79 @@ std::string encode_reading(const Reading& reading) {
 
 namespace {
 
-std::optional<Reading> reject(std::string* why, const char* reason) {
-  if (why) *why = reason;
+std::optional<Reading> reject(std::string* why, std::string reason) {
+  if (why) *why = std::move(reason);
   return std::nullopt;
 }
 
 bool is_integer(const json& value) { return value.is_number_integer(); }
+
+// The one flattening rule for "values" (docs/protocol.md, "Reading"). It
+// lives here, in the decoder, so ingest, every store, the API and the node's
+// inbound check all see the same field names: an array element is named by
+// its index (tip.0), an object member by its key (a.b).
+class ValueFlattener {
+ public:
+  explicit ValueFlattener(Reading* out) : out_(out) {}
+
+  // Adds `value` under `name`, a name of `parts` dot-separated parts.
+  bool add(const std::string& name, const json& value, int parts) {
+    if (value.is_null()) return true;  // NaN/infinity from the SDK: no value
+    if (value.is_object() || value.is_array()) {
+      // A member inside would get a name of parts + 1 parts.
+      if (parts >= kMaxValueNameParts) {
+        error = "\"values\" nest too deep at \"" + name + "\": a flattened field name has at most " +
+                std::to_string(kMaxValueNameParts) + " parts (like a.b.c.d)";
+        return false;
+      }
+      if (value.is_object()) {
+        for (auto it = value.begin(); it != value.end(); ++it)
+          if (!add(name + "." + it.key(), *it, parts + 1)) return false;
+      } else {
+        std::size_t index = 0;  // counts nulls too: d.2 stays the third point when d.1 is null
+        for (const json& element : value)
+          if (!add(name + "." + std::to_string(index++), element, parts + 1)) return false;
+      }
+      return true;
+    }
+    if (++fields_ > kMaxValueFields) {
+      error = "\"values\" hold more than " + std::to_string(kMaxValueFields) +
+              " fields (counted after flattening arrays and objects)";
+      return false;
+    }
+    if (value.is_number()) {
+      out_->values.emplace_back(name, value.get<double>());
+    } else if (value.is_boolean()) {
+      out_->values.emplace_back(name, value.get<bool>() ? 1.0 : 0.0);
+    } else if (value.is_string()) {
+      out_->text_values.emplace_back(name, value.get<std::string>());
+    } else {
+      error = "\"" + name + "\" is not a number, string, boolean, null, array or object";  // binary: not from JSON text
+      return false;
+    }
+    return true;
+  }
+
+  // A flat member may already hold a dot ({"tip.0":1,"tip":[2]}): the stores
+  // keep one value per name, so a second one would overwrite the first.
+  bool names_are_unique() {
+    std::vector<std::string_view> names;
+    names.reserve(out_->values.size() + out_->text_values.size());
+    for (const auto& value : out_->values) names.push_back(value.first);
+    for (const auto& value : out_->text_values) names.push_back(value.first);
+    std::sort(names.begin(), names.end());
+    auto twice = std::adjacent_find(names.begin(), names.end());
+    if (twice == names.end()) return true;
+    error = "two members of \"values\" give the same field name \"" + std::string(*twice) + "\" after flattening";
+    return false;
+  }
+
+  std::string error;
+
+ private:
+  Reading* out_;
+  std::size_t fields_ = 0;
+};
 
 }  // namespace
 
@@ -102,22 +172,15 @@ std::optional<Reading> decode_reading(std::string_view text, std::string* why) {
   reading.stage = stage->get<std::string>();
   reading.seq = seq->get<uint64_t>();
   reading.ts_ms = ts->get<int64_t>();
-  for (auto it = values->begin(); it != values->end(); ++it) {
-    if (it->is_number()) {
-      reading.values.emplace_back(it.key(), it->get<double>());
-    } else if (it->is_boolean()) {
-      reading.values.emplace_back(it.key(), it->get<bool>() ? 1.0 : 0.0);
-    } else if (it->is_string()) {
-      reading.text_values.emplace_back(it.key(), it->get<std::string>());
-    } else if (!it->is_null()) {
-      return reject(why, "every value must be a number, a string, a boolean or null");
-    }
-  }
+  ValueFlattener flattener(&reading);
+  for (auto it = values->begin(); it != values->end(); ++it)
+    if (!flattener.add(it.key(), *it, 1)) return reject(why, std::move(flattener.error));
+  if (!flattener.names_are_unique()) return reject(why, std::move(flattener.error));
 
   auto hops = doc.find("hops");
   std::string hop_why;
   if (hops != doc.end() && !hops_from_json(*hops, &reading.hops, &hop_why))
-    return reject(why, hop_why.c_str());
+    return reject(why, std::move(hop_why));
   return reading;
 }
 

@@ -6,6 +6,7 @@
 // often the network delivers it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,10 +40,22 @@ struct Reading {
 // Encodes a reading as the data payload JSON.
 std::string encode_reading(const Reading& reading);
 
+// How far decode_reading() flattens "values" (docs/protocol.md, "Reading"):
+// a field name has at most this many dot-separated parts ("a.b.c.d"), and a
+// reading at most this many fields. Both bound the work and the rows one
+// message can cause in the stores; anything past them is rejected, never cut.
+inline constexpr int kMaxValueNameParts = 4;
+inline constexpr std::size_t kMaxValueFields = 256;
+
 // Parses a data payload; nullopt (with *why set) when it is not a valid
-// reading: missing or mistyped node/stage/seq/ts, or a value that is an
-// object or array. null values (the SDK writes NaN/infinity as null) are
-// skipped. Values come back ordered by name.
+// reading: missing or mistyped node/stage/seq/ts, values nested deeper than
+// kMaxValueNameParts, more than kMaxValueFields fields, or two members that
+// flatten to the same name. Nested values are flattened into dotted names:
+// {"tip":[1,2,3]} gives tip.0, tip.1, tip.2 and {"a":{"b":1}} gives a.b.
+// null values and elements (the SDK writes NaN/infinity as null) are skipped
+// (an array keeps its other indexes), as are empty arrays and objects.
+// Values come back in payload order: object members by name (nlohmann keeps
+// them sorted), array elements by index.
 std::optional<Reading> decode_reading(std::string_view json, std::string* why = nullptr);
 
 // The "hops" array alone, as JSON text ("[]" for none): the stores keep it in
