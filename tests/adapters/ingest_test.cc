@@ -43,7 +43,7 @@ TEST(Ingest, StoresOnceAndMeasuresEveryHop) {
   IngestWorker worker(bus, *store, {.now_ms = [&] { return now; }});
 
   // edge-1 at 9000 -> fog-1 received at 9040 -> ingest at 10000.
-  Reading via_fog{"edge-1", "soil", 1, 9'000, {{"moisture", 0.4}}, {{"fog-1", 9'040}}};
+  Reading via_fog{"edge-1", "soil", 1, 9'000, {{"moisture", 0.4}}, {{"fog-1", 9'040, "filter"}}};
   worker.handle(data_message(via_fog));
   // Direct edge -> cloud, 250 ms.
   now = 10'500;
@@ -68,10 +68,12 @@ TEST(Ingest, StoresOnceAndMeasuresEveryHop) {
 
   auto hops = worker.hops();
   ASSERT_EQ(hops.size(), 3u);
-  EXPECT_EQ(hops["edge-1->fog-1"].count, 1u);
-  EXPECT_EQ(hops["edge-1->fog-1"].max_ms, 40);
-  EXPECT_EQ(hops["fog-1->ingest"].max_ms, 960);
-  EXPECT_EQ(hops["edge-1->ingest"].max_ms, 250);
+  // Named by where the reading was: the origin (not named by a reading with
+  // hops), fog-1's filter stage, ingest; a direct reading's origin is its emitter.
+  EXPECT_EQ(hops["origin->fog-1/filter"].count, 1u);
+  EXPECT_EQ(hops["origin->fog-1/filter"].max_ms, 40);
+  EXPECT_EQ(hops["fog-1/filter->ingest"].max_ms, 960);
+  EXPECT_EQ(hops["edge-1/soil->ingest"].max_ms, 250);
 
   // The store keeps when ingest received it (end-to-end latency per reading).
   auto stored = store->range("edge-1", "soil", {0, 20'000});

@@ -313,7 +313,7 @@ TEST(HttpApi, CloudNodeServesFleetSeriesLatencyStreamAndMetrics) {
   ASSERT_EQ(run_cli({"stats", "--api", url}, out, err), 0) << read_file(err);
   std::string text = read_file(out);
   EXPECT_NE(text.find("end to end\n  since start  n=" + std::to_string(stored)), std::string::npos) << text;
-  EXPECT_NE(text.find("edge-1 -> ingest"), std::string::npos) << text;
+  EXPECT_NE(text.find("edge-1/control -> ingest"), std::string::npos) << text;  // the leg from the emitter
   EXPECT_NE(text.find("edge-1/control"), std::string::npos) << text;
   ASSERT_EQ(run_cli({"stats", "--api", url + "/", "--json"}, out, err), 0) << read_file(err);
   json stats = json::parse(read_file(out));

@@ -38,7 +38,8 @@ TEST(IngestLatency, PerLegAndEndToEndSinceStartAndRecent) {
     Reading r{"edge-1", "soil", seq, ts, {{"m", 1.0}}, std::move(hops), {}};
     worker.handle({"ctm/v1/data/edge-1/soil/out", encode_reading(r), false});
   };
-  // t = 1 s: via fog-1 (40 ms edge -> fog, 960 ms fog -> ingest).
+  // t = 1 s: via fog-1 (40 ms edge -> fog, 960 ms fog -> ingest); a hop
+  // without a stage (older payloads) is named by its node alone.
   now = 1'000;
   deliver(1, 0, {{"fog-1", 40}});
   // t = 100 s: direct, 20 ms.
@@ -55,11 +56,11 @@ TEST(IngestLatency, PerLegAndEndToEndSinceStartAndRecent) {
   EXPECT_EQ(l.end_to_end.recent.count, 1u);  // the t = 1 s reading left the window
   EXPECT_DOUBLE_EQ(l.end_to_end.recent.p99_ms, 20);
   ASSERT_EQ(l.hops.size(), 3u);
-  EXPECT_EQ(l.hops["edge-1->fog-1"].total.count, 1u);
-  EXPECT_DOUBLE_EQ(l.hops["edge-1->fog-1"].total.p50_ms, 40);
-  EXPECT_EQ(l.hops["edge-1->fog-1"].recent.count, 0u);
+  EXPECT_EQ(l.hops["origin->fog-1"].total.count, 1u);
+  EXPECT_DOUBLE_EQ(l.hops["origin->fog-1"].total.p50_ms, 40);
+  EXPECT_EQ(l.hops["origin->fog-1"].recent.count, 0u);
   EXPECT_DOUBLE_EQ(l.hops["fog-1->ingest"].total.max_ms, 960);
-  EXPECT_EQ(l.hops["edge-1->ingest"].recent.count, 1u);
+  EXPECT_EQ(l.hops["edge-1/soil->ingest"].recent.count, 1u);
   // The older accessors agree with the totals.
   EXPECT_EQ(worker.end_to_end().count, 2u);
   EXPECT_DOUBLE_EQ(worker.hops()["fog-1->ingest"].max_ms, 960);

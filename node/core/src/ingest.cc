@@ -55,15 +55,20 @@ void IngestWorker::handle(const Message& message) {
       ++counters_.stored;
       break;
   }
-  // Hops: origin -> forwarder 1 -> ... -> ingest; each leg is the difference
-  // of the receive timestamps (clocks of different nodes: a leg can be
+  // Legs are named by where the reading was at each timestamp (docs/
+  // protocol.md, "Latency"): its origin, each hop's "<node>/<stage>" (when
+  // the input arrived there), "ingest". The origin is the emitter only when
+  // there are no hops; otherwise ts was inherited from a reading the
+  // envelope does not name, so that point is just "origin". Each leg is the
+  // difference of the timestamps (clocks of different nodes: a leg can be
   // negative when they disagree; it is recorded as measured).
   // Timestamps are ms; the histograms count µs (room for finer clocks).
-  std::string from = reading->node;
+  std::string from = reading->hops.empty() ? reading->node + "/" + reading->stage : "origin";
   int64_t from_ts = reading->ts_ms;
   for (const Hop& hop : reading->hops) {
-    leg(from + "->" + hop.node).record_us((hop.ts_ms - from_ts) * 1000, now);
-    from = hop.node;
+    std::string at = hop.stage.empty() ? hop.node : hop.node + "/" + hop.stage;
+    leg(from + "->" + at).record_us((hop.ts_ms - from_ts) * 1000, now);
+    from = std::move(at);
     from_ts = hop.ts_ms;
   }
   leg(from + "->ingest").record_us((now - from_ts) * 1000, now);

@@ -70,8 +70,9 @@ class IngestWorker {
   // End-to-end latency (origin timestamp -> ingest) of stored readings,
   // since start.
   LatencySummary end_to_end();
-  // Per hop since start, keyed "<from>-><to>" with node ids and "ingest" for
-  // this worker.
+  // Per hop since start, keyed "<from>-><to>": "<node>/<stage>" of the
+  // emitter (a reading without hops) or "origin", then "<node>/<stage>" of
+  // each hop, then "ingest" for this worker (docs/protocol.md, "Latency").
   std::map<std::string, LatencySummary> hops();
   // Both, since start and over the recent window, with percentiles.
   IngestLatency latency();
