@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "continuum/adapters/http_client.h"
 #include "up_process.h"
 
 namespace continuum::testing {
@@ -47,7 +48,8 @@ void expect_nothing_lost(const Finished& f) {
   EXPECT_EQ(f.summary["readings_stored_twice"], 0) << f.summary.dump(2);
   // Per stage too, and the checked stages are really checked (their seqs
   // were counted) -- not a vacuous zero.
-  for (const std::string stage : {"edge-soil-1/control", "edge-soil-2/control", "fog-1/filter", "edge-robot-1/decode"}) {
+  for (const std::string stage :
+       {"edge-soil-1/control", "edge-soil-2/control", "fog-1/filter", "edge-robot-1/decode", "edge-robot-1/guard"}) {
     const nlohmann::json& s = f.summary["stages"][stage];
     ASSERT_TRUE(s.is_object()) << stage << "\n" << f.summary.dump(2);
     EXPECT_TRUE(s["checked"].get<bool>()) << stage;
@@ -55,6 +57,15 @@ void expect_nothing_lost(const Finished& f) {
     EXPECT_EQ(s["rows_stored"], s["emitted_seq"]) << stage;
     EXPECT_EQ(s["lost"], 0) << stage;
   }
+}
+
+// The cloud node's API address, as `up` prints it ("API: http://HOST:PORT").
+std::string api_url(const std::string& output) {
+  std::size_t at = output.find("API: http://");
+  if (at == std::string::npos) return {};
+  at += 5;
+  std::size_t end = output.find_first_of(" \r\n", at);
+  return output.substr(at, end == std::string::npos ? std::string::npos : end - at);
 }
 
 void expect_no_process_left(const Finished& f) {
@@ -74,6 +85,8 @@ TEST(Up, BothApplicationsEndToEnd) {
   EXPECT_GT(f.summary["stages"]["fog-1/filter"]["rows_stored"].get<uint64_t>(), 0u);
   EXPECT_GT(f.summary["stages"]["edge-robot-1/decode"]["rows_stored"].get<uint64_t>(), 100u);
   EXPECT_GT(f.summary["stages"]["edge-robot-1/guard"]["in"].get<uint64_t>(), 0u);
+  // The guard's readings (arrays tip and d, flattened by ingest) were stored.
+  EXPECT_GT(f.summary["stages"]["edge-robot-1/guard"]["rows_stored"].get<uint64_t>(), 100u);
   // The control loops acted on the simulators.
   EXPECT_GE(f.summary["pump_switchings"].get<uint64_t>(), 1u) << f.summary.dump(2);
   EXPECT_GE(f.summary["robot_stops"].get<uint64_t>(), 1u) << f.summary.dump(2);
@@ -113,6 +126,39 @@ TEST(Up, SigintStopsEverythingAfterARobotStop) {
   std::string robot_log = run_dir + "/logs/robot.jsonl";
   EXPECT_TRUE(eventually([&] { return read_file(robot_log).find("\"event\":\"stop\"") != std::string::npos; }, 120000))
       << read_file(robot_log);
+  // The guard's distances are stored under flattened names and served by
+  // the cloud node's API: the robot's distance to the first point (d.0) and
+  // the minimum, the series a dashboard charts against the safety distance.
+  // EXPECT, not ASSERT, up to the SIGINT below: `up` must be stopped either way.
+  std::string api = api_url(up.output());
+  EXPECT_FALSE(api.empty()) << up.output();
+  // Buckets, not raw points: a raw answer is refused past 10 000 readings.
+  auto buckets_of = [&](const std::string& field, const std::string& agg, nlohmann::json* answer) {
+    adapters::HttpGetResult r = adapters::http_get(
+        api, "/api/series?node=edge-robot-1&stage=guard&field=" + field + "&from=-10m&bucket=1m&agg=" + agg);
+    *answer = nlohmann::json::parse(r.body, nullptr, false);
+    return r.status == 200 && answer->is_object() && answer->contains("points") && !(*answer)["points"].empty();
+  };
+  nlohmann::json d0;
+  EXPECT_TRUE(!api.empty() && eventually([&] { return buckets_of("d.0", "max", &d0); }, 60000)) << d0.dump();
+  for (const nlohmann::json& b : d0.is_object() ? d0.value("points", nlohmann::json::array()) : nlohmann::json::array()) {
+    // A distance in mm within the robot's reach (KR C2 sim, about 2.5 m).
+    EXPECT_GT(b["value"].get<double>(), 0.0) << d0.dump();
+    EXPECT_LT(b["value"].get<double>(), 10000.0) << d0.dump();
+  }
+  // It stopped the robot, so a stored minimum lies below the safety distance
+  // (deploy/robot.toml: safety_mm 1000, closest_mm 900).
+  nlohmann::json minimum;
+  EXPECT_TRUE(!api.empty() && eventually(
+      [&] {
+        if (!buckets_of("min", "min", &minimum)) return false;
+        for (const nlohmann::json& b : minimum["points"])
+          if (b["value"].get<double>() < 1000.0) return true;
+        return false;
+      },
+      60000))
+      << minimum.dump();
+
   std::vector<pid_t> children = processes_mentioning(run_dir);
   EXPECT_GE(children.size(), 3u) << "expected mosquitto and two nodes";
   kill(up.pid, SIGINT);
