@@ -40,7 +40,9 @@ RunExit run_loop(RunState* s);
 #ifdef CTM_INTERP_PROFILE
 // Development aid (switch dispatch only): counts executed instructions per IOp,
 // and consecutive pairs of them (candidates for superinstructions), and logs
-// both when the process ends.
+// both when the process ends. CTM_TRACE=N CTM_TRACE_FUNC=F in the environment
+// also print the first N instructions executed in function F (pc, op, the
+// next five words) to stderr, to read the code the compiler made.
 uint64_t g_profile[kIOpCount + 1];
 uint64_t g_profile_pairs[kIOpCount + 1][kIOpCount + 1];
 uint32_t g_profile_prev = kIOpCount;
