@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "../../tests/adapters/server_process.h"
+#include "../../tests/support/server_process.h"
 #include "../../tests/ota/wasm_fixture.h"
 #include "continuum/adapters/ed25519_keys.h"
 #include "continuum/adapters/mqtt_bus.h"

@@ -13,7 +13,7 @@
 #include "continuum/adapters/line_protocol.h"
 #include "continuum/adapters/sqlite_reading_store.h"
 #include "continuum/node/reading.h"
-#include "server_process.h"
+#include "support/server_process.h"
 
 namespace continuum::adapters {
 namespace {

@@ -5,7 +5,7 @@
 #include "continuum/adapters/influx_reading_store.h"
 #include "continuum/adapters/line_protocol.h"
 #include "continuum/node/ingest.h"
-#include "server_process.h"
+#include "support/server_process.h"
 
 namespace continuum::adapters {
 namespace {

@@ -8,7 +8,7 @@
 #include "continuum/adapters/sqlite_reading_store.h"
 #include "continuum/node/ingest.h"
 #include "continuum/node/topics.h"
-#include "server_process.h"
+#include "support/server_process.h"
 
 namespace continuum::adapters {
 namespace {

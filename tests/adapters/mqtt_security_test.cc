@@ -5,21 +5,15 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "collector.h"
 #include "continuum/adapters/mqtt_bus.h"
-#include "server_process.h"
+#include "support/collector.h"
+#include "support/mqtt_probe.h"
+#include "support/server_process.h"
 
 namespace continuum::adapters {
 namespace {
 
-MqttConfig client_config(int port, const std::string& id) {
-  MqttConfig config;
-  config.port = port;
-  config.client_id = id;
-  config.reconnect_delay_s = 1;
-  config.reconnect_delay_max_s = 1;
-  return config;
-}
+MqttConfig client_config(int port, const std::string& id) { return testing::quick_reconnect_client(port, id); }
 
 // Publishes one message through `config` and reports whether `config`'s own
 // subscription received it (both directions work).

@@ -8,12 +8,14 @@
 #include <atomic>
 #include <set>
 
-#include "collector.h"
+#include <nlohmann/json.hpp>
+
 #include "continuum/adapters/mqtt_bus.h"
 #include "continuum/node/presence.h"
 #include "continuum/node/topics.h"
-#include <nlohmann/json.hpp>
-#include "server_process.h"
+#include "support/collector.h"
+#include "support/mqtt_probe.h"
+#include "support/server_process.h"
 
 namespace continuum::adapters {
 namespace {
@@ -21,13 +23,7 @@ namespace {
 namespace topics = node::topics;
 
 MqttConfig client_config(int port, const std::string& id = "") {
-  MqttConfig config;
-  config.port = port;
-  config.client_id = id;
-  config.keepalive_s = 5;
-  config.reconnect_delay_s = 1;
-  config.reconnect_delay_max_s = 1;
-  return config;
+  return testing::quick_reconnect_client(port, id, /*keepalive_s=*/5);
 }
 
 // Starts a broker or skips the test, saying why.

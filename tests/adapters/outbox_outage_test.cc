@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <thread>
 
-#include "collector.h"
 #include "continuum/adapters/mqtt_bus.h"
 #include "continuum/adapters/sqlite_outbox.h"
 #include "continuum/adapters/sqlite_reading_store.h"
@@ -16,30 +15,23 @@
 #include "continuum/node/outbox_sender.h"
 #include "continuum/node/reading.h"
 #include "continuum/node/topics.h"
-#include "server_process.h"
+#include "support/collector.h"
+#include "support/mqtt_probe.h"
+#include "support/poll.h"
+#include "support/server_process.h"
 
 namespace continuum::adapters {
 namespace {
 
 MqttConfig persistent_client(int port, const std::string& id) {
-  MqttConfig config;
-  config.port = port;
-  config.client_id = id;
+  MqttConfig config = testing::quick_reconnect_client(port, id, /*keepalive_s=*/5);
   config.clean_start = false;
   config.session_expiry_s = 300;
-  config.keepalive_s = 5;
-  config.reconnect_delay_s = 1;
-  config.reconnect_delay_max_s = 1;
   return config;
 }
 
 bool wait_until(const std::function<bool()>& condition, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
+  return testing::eventually(condition, std::chrono::milliseconds(timeout_ms));
 }
 
 // "duplicates: ... missing: ... out of order at: ..." for a failure message.

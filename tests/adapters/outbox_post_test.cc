@@ -9,32 +9,21 @@
 #include <string>
 #include <thread>
 
-#include "collector.h"
 #include "continuum/adapters/mqtt_bus.h"
 #include "continuum/adapters/sqlite_outbox.h"
 #include "continuum/node/outbox_sender.h"
 #include "continuum/node/topics.h"
-#include "server_process.h"
+#include "support/collector.h"
+#include "support/mqtt_probe.h"
+#include "support/poll.h"
+#include "support/server_process.h"
 
 namespace continuum::adapters {
 namespace {
 
-bool eventually(const std::function<bool()>& condition, int timeout_ms = 30000) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
+using testing::eventually;
 
-MqttConfig client(int port) {
-  MqttConfig c;
-  c.port = port;
-  c.reconnect_delay_s = 1;
-  c.reconnect_delay_max_s = 1;
-  return c;
-}
+MqttConfig client(int port) { return testing::quick_reconnect_client(port); }
 
 TEST(OutboxPost, PostedMessagesAreStoredThenSentInOrderOnce) {
   if (testing::find_program("mosquitto").empty()) GTEST_SKIP() << "mosquitto not installed";

@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "continuum/adapters/sqlite_reading_store.h"
-#include "server_process.h"
+#include "support/server_process.h"
 
 namespace continuum::adapters {
 namespace {

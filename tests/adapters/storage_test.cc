@@ -3,7 +3,7 @@
 
 #include "continuum/adapters/sqlite_reading_store.h"
 #include "continuum/adapters/storage.h"
-#include "server_process.h"
+#include "support/server_process.h"
 
 namespace continuum::adapters {
 namespace {

@@ -3,8 +3,6 @@
 // HTTP requests; then `continuum stats` against it.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -16,8 +14,11 @@
 #include <sstream>
 #include <thread>
 
-#include "../adapters/server_process.h"
 #include "continuum/node/agent/agent.h"
+#include "support/node_toml.h"
+#include "support/poll.h"
+#include "support/run_program.h"
+#include "support/server_process.h"
 
 namespace continuum::node::agent {
 namespace {
@@ -25,15 +26,8 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-// Generous: the machine is shared and loaded.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 30s) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
+using testing::eventually;
+using testing::parse_config;
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -42,45 +36,10 @@ std::string read_file(const std::filesystem::path& path) {
   return s.str();
 }
 
-// Runs `continuum ARGS...`; stdout and stderr into files; the exit status.
-int run_cli(const std::vector<std::string>& args, const std::string& out_path, const std::string& err_path) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (!freopen(out_path.c_str(), "w", stdout) || !freopen(err_path.c_str(), "w", stderr)) _exit(126);
-    std::vector<char*> argv{const_cast<char*>(CONTINUUM_BIN)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(CONTINUUM_BIN, argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-NodeConfig parse(const std::string& text) {
-  std::string error;
-  std::optional<NodeConfig> c = parse_node_config(text, "test.toml", "/", process_environment(), &error);
-  EXPECT_TRUE(c) << error;
-  return c ? *c : NodeConfig{};
-}
-
 std::string edge_config(const std::string& dir, int broker_port) {
   return "[node]\nid = \"edge-1\"\ndata_dir = \"" + dir + "\"\nheartbeat = \"100ms\"\n[mqtt]\nport = " +
-         std::to_string(broker_port) + R"(
-[[devices]]
-name = "field"
-kind = "simulated"
-sensors = { soil-1 = 30.0, soil-2 = 32.0 }
-actuators = ["pump-1"]
-[[stages]]
-name = "control"
-module = ")" + IRRIGATION_CONTROL_WASM + R"("
-grants = ["config", "sensor:soil-1", "sensor:soil-2", "actuator:pump-1", "emit:readings", "emit:pump"]
-config = { sensors = "soil-1,soil-2", low = 25, high = 35 }
-tick = "50ms"
-publish = ["readings"]
-)";
+         std::to_string(broker_port) +
+         testing::simulated_field_control(IRRIGATION_CONTROL_WASM, "50ms", "publish = [\"readings\"]\n");
 }
 
 class Api {
@@ -155,7 +114,7 @@ TEST(HttpApi, CloudNodeServesFleetSeriesLatencyStreamAndMetrics) {
   });
 
   std::string error;
-  std::unique_ptr<Agent> edge = Agent::start(parse(edge_config(edge_dir.path().string(), broker.port())), &error);
+  std::unique_ptr<Agent> edge = Agent::start(parse_config(edge_config(edge_dir.path().string(), broker.port())), &error);
   ASSERT_TRUE(edge) << error;
   ASSERT_TRUE(eventually([&] { return api.get("/api/health").second.value("readings_stored", 0) >= 10; }))
       << read_file(cloud_log);
@@ -308,25 +267,30 @@ TEST(HttpApi, CloudNodeServesFleetSeriesLatencyStreamAndMetrics) {
   EXPECT_TRUE(missing["error"].is_string());
 
   // `continuum stats` reads the same figures.
-  const std::string out = (cloud_dir.path() / "stats.out").string(), err = (cloud_dir.path() / "stats.err").string();
   const std::string url = "http://127.0.0.1:" + std::to_string(port);
-  ASSERT_EQ(run_cli({"stats", "--api", url}, out, err), 0) << read_file(err);
-  std::string text = read_file(out);
+  auto run_cli = [&](const std::vector<std::string>& args) {
+    return testing::run_program(CONTINUUM_BIN, args, cloud_dir.path());
+  };
+  testing::ProgramRun run = run_cli({"stats", "--api", url});
+  ASSERT_EQ(run.status, 0) << run.err;
+  std::string text = run.out;
   EXPECT_NE(text.find("end to end\n  since start  n=" + std::to_string(stored)), std::string::npos) << text;
   EXPECT_NE(text.find("edge-1/control -> ingest"), std::string::npos) << text;  // the leg from the emitter
   EXPECT_NE(text.find("edge-1/control"), std::string::npos) << text;
-  ASSERT_EQ(run_cli({"stats", "--api", url + "/", "--json"}, out, err), 0) << read_file(err);
-  json stats = json::parse(read_file(out));
+  run = run_cli({"stats", "--api", url + "/", "--json"});
+  ASSERT_EQ(run.status, 0) << run.err;
+  json stats = json::parse(run.out);
   EXPECT_EQ(stats["latency"]["end_to_end"]["total"]["count"], stored);
   EXPECT_TRUE(stats["stages"].is_array());
 
   cloud.stop();
   // Nothing listens any more: a clear error and exit 1.
-  EXPECT_EQ(run_cli({"stats", "--api", url}, out, err), 1);
-  std::string message = read_file(err);
-  EXPECT_EQ(message.rfind("error: cannot reach the API at " + url, 0), 0u) << message;
-  EXPECT_EQ(run_cli({"stats", "--api", "127.0.0.1:8080"}, out, err), 2);
-  EXPECT_EQ(read_file(err).rfind("error: --api: expected an http:// URL", 0), 0u) << read_file(err);
+  run = run_cli({"stats", "--api", url});
+  EXPECT_EQ(run.status, 1);
+  EXPECT_EQ(run.err.rfind("error: cannot reach the API at " + url, 0), 0u) << run.err;
+  run = run_cli({"stats", "--api", "127.0.0.1:8080"});
+  EXPECT_EQ(run.status, 2);
+  EXPECT_EQ(run.err.rfind("error: --api: expected an http:// URL", 0), 0u) << run.err;
 }
 
 TEST(HttpApi, HttpSectionIsCheckedLikeEveryOther) {

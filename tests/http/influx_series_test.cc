@@ -2,7 +2,7 @@
 // series and counting a range (skipped when influxd is not installed).
 #include <gtest/gtest.h>
 
-#include "../adapters/server_process.h"
+#include "support/server_process.h"
 #include "continuum/adapters/influx_reading_store.h"
 
 namespace continuum::adapters {

@@ -2,7 +2,7 @@
 // start and over the recent window, with the worker's clock injected.
 #include <gtest/gtest.h>
 
-#include "../adapters/server_process.h"
+#include "support/server_process.h"
 #include "continuum/adapters/sqlite_reading_store.h"
 #include "continuum/node/ingest.h"
 

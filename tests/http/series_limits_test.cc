@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../adapters/server_process.h"
+#include "support/server_process.h"
 #include "continuum/adapters/http_api.h"
 #include "continuum/adapters/sqlite_reading_store.h"
 

@@ -14,56 +14,27 @@
 #include <mutex>
 #include <thread>
 
-#include "../adapters/server_process.h"
 #include "continuum/adapters/mqtt_bus.h"
 #include "continuum/adapters/sqlite_reading_store.h"
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
+#include "node_test_support.h"
+#include "support/mqtt_probe.h"
+#include "support/run_program.h"
+#include "support/server_process.h"
 
 namespace continuum::node::agent {
 namespace {
 
 using namespace std::chrono_literals;
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 30000ms) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
-
-NodeConfig parse(const std::string& text) {
-  std::string error;
-  std::optional<NodeConfig> c = parse_node_config(text, "test.toml", "/", process_environment(), &error);
-  EXPECT_TRUE(c) << error;
-  return c ? *c : NodeConfig{};
-}
-
-const StageStats& stage(const AgentStats& s, const std::string& name) {
-  for (const StageStats& st : s.stages)
-    if (st.name == name) return st;
-  static StageStats none;
-  ADD_FAILURE() << "no stage " << name;
-  return none;
-}
+using test::eventually;
+using test::parse_config;
+using test::stage_of;
 
 // The edge's control stage: irrigation-control on simulated probes, ticking fast.
 std::string control_stage(const std::string& extra = "") {
-  return std::string(R"(
-[[devices]]
-name = "field"
-kind = "simulated"
-sensors = { soil-1 = 30.0, soil-2 = 32.0 }
-actuators = ["pump-1"]
-[[stages]]
-name = "control"
-module = ")") + IRRIGATION_CONTROL_WASM + R"("
-grants = ["config", "sensor:soil-1", "sensor:soil-2", "actuator:pump-1", "emit:readings", "emit:pump"]
-config = { sensors = "soil-1,soil-2", low = 25, high = 35 }
-tick = "20ms"
-)" + extra;
+  return testing::simulated_field_control(IRRIGATION_CONTROL_WASM, "20ms", extra);
 }
 
 TEST(NodeAgent, WiresStagesInProcess) {
@@ -77,18 +48,18 @@ grants = ["config", "emit:filtered", "emit:aggregate"]
 inputs = { readings = "control.readings" }
 )";
   std::string error;
-  std::unique_ptr<Agent> agent = Agent::start(parse(text), &error);
+  std::unique_ptr<Agent> agent = Agent::start(parse_config(text), &error);
   ASSERT_TRUE(agent) << error;
   // soil-filter emits one "filtered" message per reading it receives.
-  ASSERT_TRUE(eventually([&] { return stage(agent->stats(), "filter").emitted >= 6; }));
+  ASSERT_TRUE(eventually([&] { return stage_of(agent->stats(), "filter").emitted >= 6; }));
   AgentStats s = agent->stats();
-  EXPECT_GE(stage(s, "filter").delivered, 6u);
-  EXPECT_GE(stage(s, "control").ticks, 3u);
-  EXPECT_EQ(stage(s, "filter").traps, 0u);
+  EXPECT_GE(stage_of(s, "filter").delivered, 6u);
+  EXPECT_GE(stage_of(s, "control").ticks, 3u);
+  EXPECT_EQ(stage_of(s, "filter").traps, 0u);
   agent->stop();
   // The sequence number is persisted per stage: a new agent on the same
   // data_dir continues where the last one stopped (ingest dedups by seq).
-  uint64_t first_run = stage(agent->stats(), "control").emitted;
+  uint64_t first_run = stage_of(agent->stats(), "control").emitted;
   auto stored_next = [&] {
     std::ifstream seq(dir.path() / "seq" / "control");
     uint64_t next = 0;
@@ -96,11 +67,11 @@ inputs = { readings = "control.readings" }
     return next;
   };
   EXPECT_EQ(stored_next(), first_run);
-  agent = Agent::start(parse(text), &error);
+  agent = Agent::start(parse_config(text), &error);
   ASSERT_TRUE(agent) << error;
-  ASSERT_TRUE(eventually([&] { return stage(agent->stats(), "control").emitted >= 3; }));
+  ASSERT_TRUE(eventually([&] { return stage_of(agent->stats(), "control").emitted >= 3; }));
   agent->stop();
-  EXPECT_EQ(stored_next(), first_run + stage(agent->stats(), "control").emitted);
+  EXPECT_EQ(stored_next(), first_run + stage_of(agent->stats(), "control").emitted);
 }
 
 TEST(NodeAgent, KvStateSurvivesARestartOfTheNode) {
@@ -117,7 +88,7 @@ TEST(NodeAgent, KvStateSurvivesARestartOfTheNode) {
   uint64_t total_ticks = 0;
   for (int run = 0; run < 2; ++run) {
     std::string error;
-    std::unique_ptr<Agent> agent = Agent::start(parse(text), &error);
+    std::unique_ptr<Agent> agent = Agent::start(parse_config(text), &error);
     ASSERT_TRUE(agent) << error;
     ASSERT_TRUE(eventually([&] { return agent->stats().stages[0].ticks >= 5; }));
     agent->stop();
@@ -137,18 +108,18 @@ module = ")" + TRAP_WASM + R"("
 inputs = { readings = "control.readings" }
 )";
   std::string error;
-  std::unique_ptr<Agent> agent = Agent::start(parse(text), &error);
+  std::unique_ptr<Agent> agent = Agent::start(parse_config(text), &error);
   ASSERT_TRUE(agent) << error;
-  ASSERT_TRUE(eventually([&] { return stage(agent->stats(), "bad").traps >= 5; }));
-  uint64_t emitted_before = stage(agent->stats(), "control").emitted;
+  ASSERT_TRUE(eventually([&] { return stage_of(agent->stats(), "bad").traps >= 5; }));
+  uint64_t emitted_before = stage_of(agent->stats(), "control").emitted;
   std::this_thread::sleep_for(300ms);
   AgentStats s = agent->stats();
-  const StageStats& bad = stage(s, "bad");
+  const StageStats bad = stage_of(s, "bad");
   EXPECT_GE(bad.restarts, 4u);
   // Consecutive failures double the delay up to the maximum.
   EXPECT_EQ(bad.backoff_ms, 160);
-  EXPECT_GT(stage(s, "control").emitted, emitted_before);  // the node keeps serving
-  EXPECT_EQ(stage(s, "control").traps, 0u);
+  EXPECT_GT(stage_of(s, "control").emitted, emitted_before);  // the node keeps serving
+  EXPECT_EQ(stage_of(s, "control").traps, 0u);
 }
 
 TEST(NodeAgent, EdgeReadingsReachCloudStorageOverMqtt) {
@@ -161,27 +132,16 @@ TEST(NodeAgent, EdgeReadingsReachCloudStorageOverMqtt) {
   std::string edge_text = "[node]\nid = \"edge-1\"\ndata_dir = \"" + edge_dir.path().string() +
                           "\"\nheartbeat = \"100ms\"\n" + mqtt + control_stage("publish = [\"readings\"]\n");
   std::string error;
-  std::unique_ptr<Agent> cloud = Agent::start(parse(cloud_text), &error);
+  std::unique_ptr<Agent> cloud = Agent::start(parse_config(cloud_text), &error);
   ASSERT_TRUE(cloud) << error;
   ASSERT_TRUE(eventually([&] { return cloud->stats().connected; }));
-  std::mutex hb_mutex;
-  std::string heartbeat;
-  adapters::MqttConfig watcher_config;
-  watcher_config.port = broker.port();
-  adapters::MqttBus watcher(watcher_config);
-  watcher.set_message_handler([&](const Message& m) {
-    std::lock_guard<std::mutex> lock(hb_mutex);
-    heartbeat = m.payload;
-  });
+  testing::MqttProbe watcher(broker.port());
   ASSERT_TRUE(watcher.start());
   ASSERT_TRUE(watcher.subscribe(topics::heartbeat("edge-1"), 0));
-  std::unique_ptr<Agent> edge = Agent::start(parse(edge_text), &error);
+  std::unique_ptr<Agent> edge = Agent::start(parse_config(edge_text), &error);
   ASSERT_TRUE(edge) << error;
   ASSERT_TRUE(eventually([&] { return cloud->stats().ingest_stored >= 10; })) << broker.log();
-  ASSERT_TRUE(eventually([&] {
-    std::lock_guard<std::mutex> lock(hb_mutex);
-    return heartbeat.find("\"control\"") != std::string::npos;
-  }));
+  ASSERT_TRUE(eventually([&] { return watcher.last_payload().find("\"control\"") != std::string::npos; }));
   edge->stop();
   cloud->stop();
   auto store = adapters::SqliteReadingStore::open((cloud_dir.path() / "readings.db").string());
@@ -212,7 +172,7 @@ TEST(NodeAgent, EdgeReadingsReachCloudStorageOverMqtt) {
   // Only "readings" is published: every row above is a probe reading (a "pump"
   // message has no sensor), and nothing else was stored.
   EXPECT_EQ(store->count(), rows.size());
-  std::lock_guard<std::mutex> lock(hb_mutex);
+  const std::string heartbeat = watcher.last_payload();
   ASSERT_FALSE(heartbeat.empty());
   nlohmann::json hb = nlohmann::json::parse(heartbeat);
   EXPECT_EQ(hb["node"], "edge-1");
@@ -230,7 +190,7 @@ TEST(NodeAgent, BuffersWhileTheBrokerIsDownAndSendsEverythingInOrderAfter) {
   std::string edge_text = "[node]\nid = \"edge-1\"\ndata_dir = \"" + edge_dir.path().string() + "\"\n" + mqtt +
                           control_stage();
   std::string error;
-  std::unique_ptr<Agent> edge = Agent::start(parse(edge_text), &error);
+  std::unique_ptr<Agent> edge = Agent::start(parse_config(edge_text), &error);
   ASSERT_TRUE(edge) << error;
   ASSERT_TRUE(eventually([&] { return edge->stats().outbox_depth >= 10; }));
   EXPECT_FALSE(edge->stats().connected);
@@ -238,7 +198,7 @@ TEST(NodeAgent, BuffersWhileTheBrokerIsDownAndSendsEverythingInOrderAfter) {
   if (broker.port() != std::stoi(mqtt.substr(mqtt.find('=') + 2))) GTEST_SKIP() << "broker port was taken meanwhile";
   std::string cloud_text = "[node]\nid = \"cloud-1\"\ndata_dir = \"" + cloud_dir.path().string() + "\"\n" + mqtt +
                            "[ingest]\n";
-  std::unique_ptr<Agent> cloud = Agent::start(parse(cloud_text), &error);
+  std::unique_ptr<Agent> cloud = Agent::start(parse_config(cloud_text), &error);
   ASSERT_TRUE(cloud) << error;
   ASSERT_TRUE(eventually([&] { return cloud->stats().connected; }));
   // The edge reconnects by itself (backoff up to 1 s), then drains the outbox.
@@ -291,10 +251,10 @@ tick = "50ms"
 publish = ["readings"]
 )";
   std::string error;
-  std::unique_ptr<Agent> cloud = Agent::start(parse(cloud_text), &error);
+  std::unique_ptr<Agent> cloud = Agent::start(parse_config(cloud_text), &error);
   ASSERT_TRUE(cloud) << error;
   ASSERT_TRUE(eventually([&] { return cloud->stats().connected; }));
-  std::unique_ptr<Agent> edge = Agent::start(parse(edge_text), &error);
+  std::unique_ptr<Agent> edge = Agent::start(parse_config(edge_text), &error);
   ASSERT_TRUE(edge) << error;
   ASSERT_TRUE(eventually([&] { return cloud->stats().ingest_stored >= 10; })) << broker.log();
   edge->stop();
@@ -317,33 +277,15 @@ publish = ["readings"]
   EXPECT_GT(usable, 0);
 }
 
-// Runs `continuum ARGS...`, stderr to a file; the exit status.
-int run_cli(const std::vector<std::string>& args, const std::string& stderr_path) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    freopen(stderr_path.c_str(), "w", stderr);
-    std::vector<char*> argv{const_cast<char*>(CONTINUUM_BIN)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(CONTINUUM_BIN, argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 TEST(NodeAgent, CliReportsConfigErrorsWithFileAndKey) {
   testing::TempDir dir;
   std::string config = (dir.path() / "edge-1.toml").string();
-  std::string log = (dir.path() / "stderr.txt").string();
   std::ofstream(config) << "[node]\nid = \"edge-1\"\n[[stages]]\nname = \"s\"\nmodule = 42\n";
-  EXPECT_EQ(run_cli({"node", "--config", config}, log), 2);
-  std::ifstream in(log);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text, "error: edge-1.toml: stages[0].module: expected a string (path to .wasm or .so)\n");
+  testing::ProgramRun bad = testing::run_program(CONTINUUM_BIN, {"node", "--config", config}, dir.path());
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_EQ(bad.err, "error: edge-1.toml: stages[0].module: expected a string (path to .wasm or .so)\n");
   std::ofstream(config) << "[node]\nid = \"${CTM_TEST_NODE_ID_UNSET:-edge-3}\"\n";
-  EXPECT_EQ(run_cli({"node", "--config", config, "--check"}, log), 0);
+  EXPECT_EQ(testing::run_program(CONTINUUM_BIN, {"node", "--config", config, "--check"}, dir.path()).status, 0);
 }
 
 TEST(NodeAgent, SigtermExitsZeroAndLeavesOfflineStatusRetained) {
@@ -353,21 +295,10 @@ TEST(NodeAgent, SigtermExitsZeroAndLeavesOfflineStatusRetained) {
   std::string config = (dir.path() / "edge-7.toml").string();
   std::ofstream(config) << "[node]\nid = \"edge-7\"\ndata_dir = \"" << dir.path().string() << "\"\n[mqtt]\nport = "
                         << broker.port() << "\n" << control_stage();
-  std::mutex mutex;
-  std::vector<std::string> statuses;
-  adapters::MqttConfig mc;
-  mc.port = broker.port();
-  adapters::MqttBus watcher(mc);
-  watcher.set_message_handler([&](const Message& m) {
-    std::lock_guard<std::mutex> lock(mutex);
-    statuses.push_back(m.payload);
-  });
+  testing::MqttProbe watcher(broker.port());
   ASSERT_TRUE(watcher.start());
   ASSERT_TRUE(watcher.subscribe(topics::status("edge-7"), 1));
-  auto last_status = [&] {
-    std::lock_guard<std::mutex> lock(mutex);
-    return statuses.empty() ? std::string() : statuses.back();
-  };
+  auto last_status = [&] { return watcher.last_payload(); };
   pid_t pid = fork();
   if (pid == 0) {
     execl(CONTINUUM_BIN, CONTINUUM_BIN, "node", "--config", config.c_str(), static_cast<char*>(nullptr));
@@ -383,18 +314,10 @@ TEST(NodeAgent, SigtermExitsZeroAndLeavesOfflineStatusRetained) {
   ASSERT_TRUE(eventually([&] { return last_status().find("offline") != std::string::npos; }));
   watcher.stop();
   // A newcomer learns the state from the retained message.
-  std::string retained;
-  adapters::MqttBus late(mc);
-  late.set_message_handler([&](const Message& m) {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (m.retained) retained = m.payload;
-  });
+  testing::MqttProbe late(broker.port());
   ASSERT_TRUE(late.start());
   ASSERT_TRUE(late.subscribe(topics::status("edge-7"), 1));
-  EXPECT_TRUE(eventually([&] {
-    std::lock_guard<std::mutex> lock(mutex);
-    return retained == R"({"node":"edge-7","state":"offline"})";
-  }));
+  EXPECT_TRUE(eventually([&] { return late.last_retained_payload() == R"({"node":"edge-7","state":"offline"})"; }));
   late.stop();
 }
 

@@ -16,27 +16,21 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "../adapters/server_process.h"
 #include "continuum/adapters/mqtt_bus.h"
 #include "continuum/adapters/sqlite_reading_store.h"
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
 #include "continuum/sim/krc2_sim.h"
+#include "support/node_toml.h"
+#include "support/poll.h"
+#include "support/server_process.h"
 
 namespace continuum::node::agent {
 namespace {
 
 using namespace std::chrono_literals;
 
-// Generous: the machine may be busy with other builds.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 30000ms) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
+using testing::eventually;
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -241,9 +235,7 @@ inputs = { cycles = "decode.cycles" }
 publish = false
 )";
   std::string error;
-  std::optional<NodeConfig> config = parse_node_config(text, "edge-robot.toml", "/", process_environment(), &error);
-  ASSERT_TRUE(config) << error;
-  std::unique_ptr<Agent> agent = Agent::start(*config, &error);
+  std::unique_ptr<Agent> agent = Agent::start(testing::parse_config(text, "edge-robot.toml"), &error);
   ASSERT_TRUE(agent) << error;
   bool stopped = eventually([&] { return robot.stopped(); });
   auto counter = [&](const char* key) {

@@ -2,14 +2,12 @@
 // mosquitto: ping, help, stats, stage.stop/start/restart, refusals counted,
 // a redelivered id answered from the cache; and `continuum cmd` end to end.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <fstream>
-
-#include "../adapters/server_process.h"
 #include "commands.h"
 #include "node_test_support.h"
+#include "support/mqtt_probe.h"
+#include "support/run_program.h"
+#include "support/server_process.h"
 
 namespace continuum::node::agent {
 namespace {
@@ -22,19 +20,7 @@ using test::stage_of;
 // A node whose "control" stage ticks and feeds "filter" in-process.
 std::string node_config(const std::string& dir, int port, const std::string& extra = "") {
   return "[node]\nid = \"edge-1\"\ndata_dir = \"" + dir + "\"\nheartbeat = \"200ms\"\n[mqtt]\nport = " +
-         std::to_string(port) + "\n" + R"(
-[[devices]]
-name = "field"
-kind = "simulated"
-sensors = { soil-1 = 30.0, soil-2 = 32.0 }
-actuators = ["pump-1"]
-[[stages]]
-name = "control"
-module = ")" + IRRIGATION_CONTROL_WASM + R"("
-grants = ["config", "sensor:soil-1", "sensor:soil-2", "actuator:pump-1", "emit:readings", "emit:pump"]
-config = { sensors = "soil-1,soil-2", low = 25, high = 35 }
-tick = "10ms"
-[[stages]]
+         std::to_string(port) + "\n" + testing::simulated_field_control(IRRIGATION_CONTROL_WASM, "10ms") + R"([[stages]]
 name = "filter"
 module = ")" + SOIL_FILTER_WASM + R"("
 grants = ["config", "emit:filtered", "emit:aggregate"]
@@ -169,33 +155,10 @@ TEST_F(NodeCommands, BadRequestsAreAnsweredWithClearErrorsAndCounted) {
 }
 
 // Runs `continuum ARGS...`; exit status, stdout and stderr.
-struct CliRun {
-  int status = -1;
-  std::string out, err;
-};
+using CliRun = testing::ProgramRun;
 
 CliRun run_cli(const std::vector<std::string>& args, const std::filesystem::path& dir) {
-  std::string out_path = (dir / "cli.out").string(), err_path = (dir / "cli.err").string();
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (!freopen(out_path.c_str(), "w", stdout) || !freopen(err_path.c_str(), "w", stderr)) _exit(126);
-    std::vector<char*> argv{const_cast<char*>(CONTINUUM_BIN)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(CONTINUUM_BIN, argv.data());
-    _exit(127);
-  }
-  CliRun run;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  auto slurp = [](const std::string& path) {
-    std::ifstream in(path);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  };
-  run.out = slurp(out_path);
-  run.err = slurp(err_path);
-  return run;
+  return testing::run_program(CONTINUUM_BIN, args, dir);
 }
 
 TEST_F(NodeCommands, CliSendsCommandsAndReportsErrors) {
@@ -227,23 +190,10 @@ TEST_F(NodeCommands, CliSendsCommandsAndReportsErrors) {
             "it never connected)\n");
   agent_->stop();  // leaves the retained "offline"
   {
-    std::mutex mutex;
-    std::string retained;
-    adapters::MqttConfig mc;
-    mc.port = broker_.port();
-    adapters::MqttBus watcher(mc);
-    watcher.set_message_handler([&](const Message& m) {
-      std::lock_guard<std::mutex> lock(mutex);
-      retained = m.payload;
-    });
+    testing::MqttProbe watcher(broker_.port());
     ASSERT_TRUE(watcher.start());
     watcher.subscribe(topics::status("edge-1"), 1);
-    ASSERT_TRUE(eventually([&] {
-      std::lock_guard<std::mutex> lock(mutex);
-      return retained.find("offline") != std::string::npos;
-    }));
-    watcher.set_message_handler({});
-    watcher.stop();
+    ASSERT_TRUE(eventually([&] { return watcher.last_payload().find("offline") != std::string::npos; }));
   }
   CliRun offline = run_cli({"cmd", "edge-1", "ping", "-p", port, "--timeout", "300ms"}, dir_.path());
   EXPECT_EQ(offline.status, 1);

@@ -6,11 +6,11 @@
 #include <algorithm>
 #include <map>
 
-#include "../adapters/server_process.h"
 #include "continuum/adapters/sqlite_reading_store.h"
 #include "continuum/node/reading.h"
 #include "lineage.h"
 #include "node_test_support.h"
+#include "support/server_process.h"
 
 namespace continuum::node::agent {
 namespace {
@@ -70,20 +70,8 @@ grants = ["config", "emit:filtered", "emit:aggregate"]
 inputs = { readings = "edge-1/control/readings" }
 publish = ["filtered"]
 )";
-  std::string edge_text = "[node]\nid = \"edge-1\"\ndata_dir = \"" + edge_dir.path().string() + "\"\n" + mqtt + R"(
-[[devices]]
-name = "field"
-kind = "simulated"
-sensors = { soil-1 = 30.0, soil-2 = 32.0 }
-actuators = ["pump-1"]
-[[stages]]
-name = "control"
-module = ")" + IRRIGATION_CONTROL_WASM + R"("
-grants = ["config", "sensor:soil-1", "sensor:soil-2", "actuator:pump-1", "emit:readings", "emit:pump"]
-config = { sensors = "soil-1,soil-2", low = 25, high = 35 }
-tick = "50ms"
-publish = ["readings"]
-)";
+  std::string edge_text = "[node]\nid = \"edge-1\"\ndata_dir = \"" + edge_dir.path().string() + "\"\n" + mqtt +
+                          testing::simulated_field_control(IRRIGATION_CONTROL_WASM, "50ms", "publish = [\"readings\"]\n");
   std::string error;
   std::unique_ptr<Agent> cloud = Agent::start(parse_config(cloud_text), &error);
   ASSERT_TRUE(cloud) << error;

@@ -1,5 +1,5 @@
-// Helpers shared by the node agent tests: polling, config parsing, stage
-// lookup, a requester that sends node commands and waits for replies.
+// Helpers shared by the node agent tests (polling and config parsing from
+// tests/support), stage lookup, a requester that sends node commands and waits for replies.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,27 +16,15 @@
 #include "continuum/adapters/mqtt_bus.h"
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
+#include "support/node_toml.h"
+#include "support/poll.h"
 
 namespace continuum::node::agent::test {
 
 using namespace std::chrono_literals;
 
-// Polls until true; generous default so a loaded machine does not fail it.
-inline bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 30000ms) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return condition();
-}
-
-inline NodeConfig parse_config(const std::string& text) {
-  std::string error;
-  std::optional<NodeConfig> c = parse_node_config(text, "test.toml", "/", process_environment(), &error);
-  EXPECT_TRUE(c) << error;
-  return c ? *c : NodeConfig{};
-}
+using continuum::testing::eventually;
+using continuum::testing::parse_config;
 
 inline StageStats stage_of(const AgentStats& s, const std::string& name) {
   for (const StageStats& st : s.stages)

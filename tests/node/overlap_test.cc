@@ -8,12 +8,13 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "../adapters/server_process.h"
 #include "continuum/adapters/mqtt_bus.h"
 #include "continuum/adapters/sqlite_reading_store.h"
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
 #include "node_test_support.h"
+#include "support/mqtt_probe.h"
+#include "support/server_process.h"
 
 namespace continuum::node::agent {
 namespace {
@@ -28,64 +29,51 @@ std::string envelope(uint64_t seq) {
          ",\"value\":30.5,\"status\":\"ok\"}}";
 }
 
-// How many heartbeats of one node arrived (the node publishes them on the
-// connection that made its subscriptions, after making them).
-class HeartbeatCounter {
- public:
-  HeartbeatCounter(int port, const std::string& node) {
-    adapters::MqttConfig c;
-    c.port = port;
-    bus_ = std::make_unique<adapters::MqttBus>(c);
-    bus_->set_message_handler([this](const Message&) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      ++count_;
-    });
-    started_ = bus_->start() && bus_->subscribe(topics::heartbeat(node), 0) && bus_->wait_subscribed(30000);
-  }
-  ~HeartbeatCounter() {
-    bus_->set_message_handler({});
-    bus_->stop();
-  }
-  bool started() const { return started_; }
-  int count() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return count_;
+class NodeOverlappingSubscriptions : public ::testing::TestWithParam<std::string> {
+ protected:
+  // Starts node cloud-9 (ingest, plain or shared as the parameter says, and
+  // soil-filter on the remote input gen/src/readings; `stage_extra` goes
+  // into the stage) and a publisher; returns once the node subscribed.
+  void start_node_and_publisher(const std::string& stage_extra) {
+    ASSERT_TRUE(broker_.start()) << broker_.log();
+    const std::string share = GetParam();
+    std::string text = "[node]\nid = \"cloud-9\"\ndata_dir = \"" + dir_.path().string() +
+                       "\"\nheartbeat = \"50ms\"\n[mqtt]\nport = " + std::to_string(broker_.port()) +
+                       "\n[ingest]\nbackend = \"sqlite\"\n" + (share.empty() ? "" : "share_group = \"" + share + "\"\n") +
+                       "[[stages]]\nname = \"filter\"\nmodule = \"" + SOIL_FILTER_WASM +
+                       "\"\ngrants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
+                       "inputs = { readings = \"gen/src/readings\" }\n" + stage_extra + "publish = false\n";
+    // The node publishes heartbeats on the connection that made its
+    // subscriptions, after making them.
+    testing::MqttProbe heartbeats(broker_.port());
+    ASSERT_TRUE(heartbeats.start());
+    ASSERT_TRUE(heartbeats.subscribe(topics::heartbeat("cloud-9"), 0));
+    ASSERT_TRUE(heartbeats.wait_subscribed(30000));
+    std::string error;
+    node_ = Agent::start(parse_config(text), &error);
+    ASSERT_TRUE(node_) << error;
+    // Two heartbeats seen: at least one was sent after the subscriptions on
+    // the same connection, so the broker has them.
+    ASSERT_TRUE(eventually([&] { return heartbeats.messages().size() >= 2; })) << broker_.log();
+
+    adapters::MqttConfig pc;
+    pc.port = broker_.port();
+    publisher_ = std::make_unique<adapters::MqttBus>(pc);
+    ASSERT_TRUE(publisher_->start());
+    ASSERT_TRUE(publisher_->wait_connected(30000));
   }
 
- private:
-  std::unique_ptr<adapters::MqttBus> bus_;
-  std::mutex mutex_;
-  int count_ = 0;
-  bool started_ = false;
+  testing::MosquittoServer broker_;
+  testing::TempDir dir_;
+  std::unique_ptr<Agent> node_;
+  std::unique_ptr<adapters::MqttBus> publisher_;
 };
 
-class NodeOverlappingSubscriptions : public ::testing::TestWithParam<std::string> {};
-
 TEST_P(NodeOverlappingSubscriptions, EachMessageReachesTheStageOnceAndIsStoredOnce) {
-  testing::MosquittoServer broker;
-  ASSERT_TRUE(broker.start()) << broker.log();
-  testing::TempDir dir;
-  const std::string share = GetParam();
-  std::string text = "[node]\nid = \"cloud-9\"\ndata_dir = \"" + dir.path().string() +
-                     "\"\nheartbeat = \"50ms\"\n[mqtt]\nport = " + std::to_string(broker.port()) +
-                     "\n[ingest]\nbackend = \"sqlite\"\n" + (share.empty() ? "" : "share_group = \"" + share + "\"\n") +
-                     "[[stages]]\nname = \"filter\"\nmodule = \"" + SOIL_FILTER_WASM +
-                     "\"\ngrants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
-                     "inputs = { readings = \"gen/src/readings\" }\nqueue = 10000\npublish = false\n";
-  HeartbeatCounter heartbeats(broker.port(), "cloud-9");
-  ASSERT_TRUE(heartbeats.started());
-  std::string error;
-  std::unique_ptr<Agent> node = Agent::start(parse_config(text), &error);
-  ASSERT_TRUE(node) << error;
-  // Two heartbeats seen: at least one was sent after the subscriptions on
-  // the same connection, so the broker has them.
-  ASSERT_TRUE(eventually([&] { return heartbeats.count() >= 2; })) << broker.log();
-
-  adapters::MqttConfig pc;
-  pc.port = broker.port();
-  adapters::MqttBus publisher(pc);
-  ASSERT_TRUE(publisher.start());
-  ASSERT_TRUE(publisher.wait_connected(30000));
+  ASSERT_NO_FATAL_FAILURE(start_node_and_publisher("queue = 10000\n"));
+  Agent* node = node_.get();
+  adapters::MqttBus& publisher = *publisher_;
+  const std::filesystem::path& dir = dir_.path();
   const std::string topic = topics::data("gen", "src", "readings");
   constexpr uint64_t kMessages = 200;
   int token = 0;
@@ -110,7 +98,7 @@ TEST_P(NodeOverlappingSubscriptions, EachMessageReachesTheStageOnceAndIsStoredOn
   publisher.stop();
   node->stop();
 
-  auto store = adapters::SqliteReadingStore::open((dir.path() / "readings.db").string());
+  auto store = adapters::SqliteReadingStore::open((dir / "readings.db").string());
   ASSERT_TRUE(store);
   EXPECT_EQ(store->count(), kMessages + 1);
   std::vector<StoredReading> rows = store->range("gen", "src", {0, INT64_MAX});
@@ -119,28 +107,9 @@ TEST_P(NodeOverlappingSubscriptions, EachMessageReachesTheStageOnceAndIsStoredOn
 
 // Garbage on an input topic is counted once per message, not once per copy.
 TEST_P(NodeOverlappingSubscriptions, BadInputOnAnInputTopicIsCountedOncePerMessage) {
-  testing::MosquittoServer broker;
-  ASSERT_TRUE(broker.start()) << broker.log();
-  testing::TempDir dir;
-  const std::string share = GetParam();
-  std::string text = "[node]\nid = \"cloud-9\"\ndata_dir = \"" + dir.path().string() +
-                     "\"\nheartbeat = \"50ms\"\n[mqtt]\nport = " + std::to_string(broker.port()) +
-                     "\n[ingest]\nbackend = \"sqlite\"\n" + (share.empty() ? "" : "share_group = \"" + share + "\"\n") +
-                     "[[stages]]\nname = \"filter\"\nmodule = \"" + SOIL_FILTER_WASM +
-                     "\"\ngrants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
-                     "inputs = { readings = \"gen/src/readings\" }\npublish = false\n";
-  HeartbeatCounter heartbeats(broker.port(), "cloud-9");
-  ASSERT_TRUE(heartbeats.started());
-  std::string error;
-  std::unique_ptr<Agent> node = Agent::start(parse_config(text), &error);
-  ASSERT_TRUE(node) << error;
-  ASSERT_TRUE(eventually([&] { return heartbeats.count() >= 2; })) << broker.log();
-
-  adapters::MqttConfig pc;
-  pc.port = broker.port();
-  adapters::MqttBus publisher(pc);
-  ASSERT_TRUE(publisher.start());
-  ASSERT_TRUE(publisher.wait_connected(30000));
+  ASSERT_NO_FATAL_FAILURE(start_node_and_publisher(""));
+  Agent* node = node_.get();
+  adapters::MqttBus& publisher = *publisher_;
   const std::string topic = topics::data("gen", "src", "readings");
   constexpr uint64_t kGarbage = 30;
   int token = 0;

@@ -9,9 +9,11 @@
 #include <chrono>
 #include <thread>
 
-#include "../adapters/server_process.h"
 #include "continuum/node/agent/agent.h"
 #include "continuum/sim/krc2_sim.h"
+#include "support/node_toml.h"
+#include "support/poll.h"
+#include "support/server_process.h"
 
 namespace continuum::node::agent {
 namespace {
@@ -41,13 +43,9 @@ grants = ["config", "serial:krc2", "emit:readings"]
 inputs = { cycles = "decode.cycles" }
 )";
   std::string error;
-  std::optional<NodeConfig> config = parse_node_config(text, "edge-robot.toml", "/", process_environment(), &error);
-  ASSERT_TRUE(config) << error;
-  std::unique_ptr<Agent> agent = Agent::start(*config, &error);
+  std::unique_ptr<Agent> agent = Agent::start(testing::parse_config(text, "edge-robot.toml"), &error);
   ASSERT_TRUE(agent) << error;
-  auto start = std::chrono::steady_clock::now();
-  while (!robot.stopped() && std::chrono::steady_clock::now() - start < std::chrono::seconds(8))
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  testing::eventually([&] { return robot.stopped(); }, std::chrono::seconds(8));
   AgentStats s = agent->stats();
   agent->stop();
   cancel.store(true);

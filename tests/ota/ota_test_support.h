@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "../adapters/server_process.h"
+#include "support/server_process.h"
 #include "continuum/adapters/ed25519_keys.h"
 #include "continuum/adapters/openssl_crypto.h"
 #include "continuum/ota/signature.h"

@@ -12,6 +12,8 @@
 #include "continuum/ota/transfer_receiver.h"
 #include "continuum/ota/transfer_sender.h"
 #include "ota_test_support.h"
+#include "support/mqtt_probe.h"
+#include "support/poll.h"
 
 namespace continuum::ota::testing {
 namespace {
@@ -24,25 +26,11 @@ namespace fs = std::filesystem;
 constexpr auto kTimeout = 30s;
 
 MqttConfig client(int port, const std::string& id) {
-  MqttConfig config;
-  config.port = port;
-  config.client_id = id;
-  config.keepalive_s = 5;
-  config.reconnect_delay_s = 1;
-  config.reconnect_delay_max_s = 1;
-  return config;
+  return continuum::testing::quick_reconnect_client(port, id, /*keepalive_s=*/5);
 }
 
 // Polls until `condition` holds or 30 s pass.
-template <typename F>
-bool eventually(F condition) {
-  auto deadline = std::chrono::steady_clock::now() + kTimeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return condition();
-}
+bool eventually(const std::function<bool()>& condition) { return continuum::testing::eventually(condition, kTimeout); }
 
 // One node: its own MQTT connection and receiver; installs into memory.
 class Node {
