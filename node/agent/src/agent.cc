@@ -26,6 +26,7 @@
 #include "process_usage.h"
 #include "report.h"
 #include "stage_slot.h"
+#include "agent_impl.h"
 
 namespace continuum::node::agent {
 namespace {
@@ -58,85 +59,7 @@ int64_t wall_now_ms() {
 // How long a command id is remembered (a redelivered request is answered
 // from the cache, not run again).
 constexpr milliseconds kRememberCommands{10 * 60 * 1000};
-// The window of the heartbeat's per-second rates.
-constexpr int kRateWindowS = 10;
 
-class Agent::Impl final : public CommandTarget {
- public:
-  explicit Impl(NodeConfig config) : config_(std::move(config)), devices_(config_.devices) {}
-
-  bool open(std::string* error);
-  void run_loop();
-  void stop();
-  AgentStats stats();
-  const NodeConfig& config() const { return config_; }
-
-  // CommandTarget (commands.h), on the loop thread.
-  nlohmann::json stats_report() override;
-  bool has_stage(std::string_view stage) const override { return find_slot(stage) != nullptr; }
-  std::vector<std::string> stage_names() const override;
-  bool stop_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
-  bool start_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
-  bool restart_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
-
- private:
-  StageSlot* find_slot(std::string_view stage) const;
-  void unload_stage(StageSlot& slot);
-  nlohmann::json stage_state(StageSlot& slot);
-  void run_commands();
-  nlohmann::json report();
-  bool load_stage(StageSlot& slot, std::string* error);
-  void fail_stage(StageSlot& slot, uint32_t kind, const std::string& detail);
-  void after_call(StageSlot& slot, const host::CallResult& r, uint64_t refusals_before);
-  int32_t on_emit(std::size_t index, std::string_view port, std::string_view values);
-  void on_bus_message(const Message& m);
-  void on_data_message(const Message& m);
-  static bool is_data_topic(const std::string& topic) {
-    static const std::string prefix = topics::all_data().substr(0, topics::all_data().size() - 1);
-    return topic.compare(0, prefix.size(), prefix) == 0;
-  }
-  void enqueue(std::size_t index, std::string port, std::string payload);
-  bool deliver_one(StageSlot& slot);
-  void heartbeat();
-  bool publishes(const StageSlot& slot, std::string_view port) const;
-  std::string kv_path(const std::string& stage) const {
-    return (std::filesystem::path(config_.data_dir) / "kv" / stage).string();
-  }
-
-  NodeConfig config_;
-  NodeDevices devices_;
-  Clock::time_point epoch_ = Clock::now();
-  std::vector<std::unique_ptr<StageSlot>> slots_;
-  // (stage, port) of a local output -> (stage index, input port) receiving it.
-  std::map<std::pair<std::string, std::string>, std::vector<std::pair<std::size_t, std::string>>> local_routes_;
-  // Data topic of a remote source -> receivers.
-  std::map<std::string, std::vector<std::pair<std::size_t, std::string>>> remote_routes_;
-
-  std::unique_ptr<adapters::SqliteOutbox> outbox_;
-  std::unique_ptr<adapters::MqttBus> bus_;
-  std::unique_ptr<OutboxSender> sender_;
-  std::unique_ptr<ReadingStore> store_;
-  std::unique_ptr<IngestWorker> ingest_;
-  std::unique_ptr<InboundGuard> inbound_;  // size and envelope checks on what arrives
-  // Data subscriptions' MQTT 5 identifiers (on_data_message).
-  static constexpr uint32_t kIngestSubscription = 1;
-  static constexpr uint32_t kInputSubscription = 2;
-  bool inputs_via_ingest_ = false;  // the plain ingest subscription feeds the stages' remote inputs
-  std::atomic<bool> warned_untagged_{false};
-  std::unique_ptr<HttpService> http_;  // [http]; declared after ingest_, which it reads
-
-  std::mutex mutex_;  // the stages' queues and the flags below
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool stopped_ = false;
-  std::mutex stats_mutex_;  // StageStats copies read by stats()
-  uint64_t published_ = 0;
-  RateWindow published_rate_{kRateWindowS};
-  std::optional<CpuMeter> cpu_meter_;  // loop thread: CPU use between heartbeats
-  std::unique_ptr<CommandProcessor> commands_;  // with [mqtt]
-  std::deque<std::string> pending_commands_;    // guarded by mutex_
-  std::thread loop_;
-};
 
 bool Agent::Impl::open(std::string* error) {
   std::error_code ec;
@@ -237,29 +160,8 @@ bool Agent::Impl::open(std::string* error) {
 // Loads the module and runs ctm_init. A module file that cannot be loaded at
 // all is a configuration error (at start) or a failure (at a restart).
 bool Agent::Impl::load_stage(StageSlot& slot, std::string* error) {
-  const StageSettings& s = slot.settings;
-  host::StageConfig sc;
-  sc.name = s.name;
-  std::string why;
-  if (!host::GrantSet::parse(s.grants, &sc.grants, &why)) {
-    *error = config_.source + ": stage " + s.name + ": grants: " + why;
-    return false;
-  }
-  for (const std::string& limit : s.limits) {
-    if (!sc.limits.add(limit, &why)) {
-      *error = config_.source + ": stage " + s.name + ": limits: " + why;
-      return false;
-    }
-  }
-  for (const auto& [k, v] : s.config) sc.config[k] = v;
-  host::RuntimeLimits limits;
-  limits.fuel_per_call = s.fuel;
-  limits.memory_bytes = s.memory_bytes;
-  slot.runtime = host::StageRuntime::load(s.module, sc, slot.routes, limits, &why);
-  if (!slot.runtime) {
-    *error = config_.source + ": stage " + s.name + ": cannot load " + s.module + ": " + why;
-    return false;
-  }
+  slot.runtime = make_runtime(slot, slot.module, error);
+  if (!slot.runtime) return false;
   // The state the last instance (or the last run of the node) left.
   for (const auto& [key, value] : slot.kv)
     slot.runtime->host().kv().put(key, value.data(), static_cast<uint32_t>(value.size()));
@@ -268,18 +170,50 @@ bool Agent::Impl::load_stage(StageSlot& slot, std::string* error) {
   after_call(slot, r, before);
   if (slot.runtime) {
     slot.up_since = Clock::now();
-    if (s.tick) slot.next_tick = Clock::now() + *s.tick;
+    if (slot.settings.tick) slot.next_tick = Clock::now() + *slot.settings.tick;
   }
   return true;
+}
+
+// Loads MODULE with the stage's grants, limits and config; not initialised.
+std::unique_ptr<host::StageRuntime> Agent::Impl::make_runtime(StageSlot& slot, const std::string& module,
+                                                              std::string* error) {
+  const StageSettings& s = slot.settings;
+  host::StageConfig sc;
+  sc.name = s.name;
+  std::string why;
+  if (!host::GrantSet::parse(s.grants, &sc.grants, &why)) {
+    *error = config_.source + ": stage " + s.name + ": grants: " + why;
+    return nullptr;
+  }
+  for (const std::string& limit : s.limits) {
+    if (!sc.limits.add(limit, &why)) {
+      *error = config_.source + ": stage " + s.name + ": limits: " + why;
+      return nullptr;
+    }
+  }
+  for (const auto& [k, v] : s.config) sc.config[k] = v;
+  host::RuntimeLimits limits;
+  limits.fuel_per_call = s.fuel;
+  limits.memory_bytes = s.memory_bytes;
+  auto runtime = host::StageRuntime::load(module, sc, slot.routes, limits, &why);
+  if (!runtime) *error = config_.source + ": stage " + s.name + ": cannot load " + module + ": " + why;
+  return runtime;
+}
+
+// Adds what an instance counted to what outlives it.
+void Agent::Impl::carry_counters(StageSlot& slot, host::StageRuntime& runtime) {
+  const host::StageCounters& c = runtime.host().counters();
+  slot.carried.handler_errors += c.handler_errors;
+  slot.carried.not_granted += refusals(c);  // all refusal kinds, summed
+  slot.carried_fuel += runtime.fuel_consumed();
 }
 
 // Drops the instance, keeping what outlives it: counters and KV state.
 void Agent::Impl::unload_stage(StageSlot& slot) {
   if (!slot.runtime) return;
-  const host::StageCounters& c = slot.runtime->host().counters();
-  slot.carried.handler_errors += c.handler_errors;
-  slot.carried.not_granted += refusals(c);  // all refusal kinds, summed
-  slot.carried_fuel += slot.runtime->fuel_consumed();
+  confirm_update(slot);  // an unload ends a probation: the old version is not brought back
+  carry_counters(slot, *slot.runtime);
   slot.kv = slot.runtime->host().kv().entries();
   slot.runtime.reset();
 }
@@ -312,6 +246,8 @@ void Agent::Impl::fail_stage(StageSlot& slot, uint32_t kind, const std::string& 
 }
 
 void Agent::Impl::after_call(StageSlot& slot, const host::CallResult& r, uint64_t refusals_before) {
+  if (slot.probation && (r.kind == host::CallResult::Kind::Trapped || r.kind == host::CallResult::Kind::OutOfFuel))
+    return roll_back(slot, (r.kind == host::CallResult::Kind::Trapped ? "trapped: " : "ran out of fuel: ") + r.detail);
   if (r.kind == host::CallResult::Kind::Trapped) return fail_stage(slot, kTrap, r.detail);
   if (r.kind == host::CallResult::Kind::OutOfFuel) return fail_stage(slot, kOutOfFuel, r.detail);
   uint64_t now_refused = refusals(slot.runtime->host().counters());
@@ -451,6 +387,7 @@ bool Agent::Impl::deliver_one(StageSlot& slot) {
     slot.queue.pop_front();
   }
   uint64_t before = refusals(slot.runtime->host().counters());
+  slot.rolled_back = false;
   slot.handling = lineage_of_input(d.payload, config_.id, slot.settings.name, d.arrival_ms);
   host::CallResult r = slot.runtime->deliver(d.port, reinterpret_cast<const uint8_t*>(d.payload.data()),
                                              static_cast<uint32_t>(d.payload.size()));
@@ -461,6 +398,14 @@ bool Agent::Impl::deliver_one(StageSlot& slot) {
     slot.in_rate.add();
   }
   after_call(slot, r, before);
+  if (slot.rolled_back) {
+    // The message the new version failed on goes to the old one next.
+    slot.rolled_back = false;
+    std::lock_guard<std::mutex> lock(mutex_);
+    slot.queue.push_front(std::move(d));
+  } else if (slot.probation && slot.runtime && --slot.probation->messages_left == 0) {
+    confirm_update(slot);
+  }
   return true;
 }
 
@@ -507,6 +452,7 @@ void Agent::Impl::run_loop() {
         if (!slot.runtime) continue;
       }
       if (deliver_one(slot)) busy = true;
+      if (slot.probation && now >= slot.probation->until) confirm_update(slot);
     }
     if (!stopping && bus_ && now >= next_heartbeat) {
       heartbeat();

@@ -30,6 +30,10 @@ bool stage_start(CommandTarget& target, const json& args, json* result, std::str
   return target.start_stage(args["stage"].get<std::string>(), result, error);
 }
 
+bool stage_update(CommandTarget& target, const json& args, json* result, std::string* error) {
+  return target.update_stage(args["stage"].get<std::string>(), args["module"].get<std::string>(), result, error);
+}
+
 bool stage_restart(CommandTarget& target, const json& args, json* result, std::string* error) {
   return target.restart_stage(args["stage"].get<std::string>(), result, error);
 }
@@ -84,6 +88,9 @@ const std::vector<CommandSpec>& command_table() {
        "loads a stopped stage again (runs ctm_init); queued inputs are then delivered"},
       {"stage.restart", {{"stage", ArgType::kStage, true}}, stage_restart,
        "unloads and loads a stage now (stopped, running or waiting to restart); counted in restarts"},
+      {"stage.update", {{"stage", ArgType::kStage, true}, {"module", ArgType::kString, true}}, stage_update,
+       "hot swap to the module file at `module` on the node: state handed over between two messages, the old "
+       "version kept and restored by itself if the new one traps or runs out of fuel while on probation"},
   };
   return table;
 }

@@ -260,6 +260,10 @@ void read_outbox(Table& root, NodeConfig& c, const std::string& base_dir) {
   else if (overflow == "block") c.outbox.policy = OverflowPolicy::kBlock;
   else if (!overflow.empty())
     t->problems().fail(t->key("overflow"), "expected one of \"drop-oldest\", \"drop-newest\", \"block\"");
+  std::string sync;
+  t->string_into("sync", &sync, "\"full\" or \"normal\"");
+  if (sync == "normal") c.outbox.sync_full = false;
+  else if (!sync.empty() && sync != "full") t->problems().fail(t->key("sync"), "expected \"full\" or \"normal\"");
   t->reject_unknown();
 }
 
@@ -314,6 +318,15 @@ void read_supervisor(Table& root, NodeConfig& c) {
   t->integer_into("refusal_storm", &c.supervisor.refusal_storm, 1, 1'000'000'000);
   if (c.supervisor.backoff_min.count() <= 0 || c.supervisor.backoff_max < c.supervisor.backoff_min)
     t->problems().fail(t->key("backoff_max"), "expected backoff_min > 0 and backoff_max >= backoff_min");
+  t->reject_unknown();
+}
+
+void read_update(Table& root, NodeConfig& c) {
+  std::optional<Table> t = root.table("update");
+  if (!t) return;
+  t->integer_into("health_messages", &c.update.health_messages, 1, 1'000'000'000);
+  t->duration_into("health_window", &c.update.health_window);
+  if (c.update.health_window.count() <= 0) t->problems().fail(t->key("health_window"), "expected a duration > 0");
   t->reject_unknown();
 }
 
@@ -514,6 +527,7 @@ std::optional<NodeConfig> parse_node_config(const std::string& text, const std::
   read_ingest(root, c, base_dir);
   read_http(root, c);
   read_supervisor(root, c);
+  read_update(root, c);
   each_table(root, "devices", [&](Table& t, std::size_t) {
     c.devices.emplace_back();
     read_device(t, c.devices.back(), base_dir);

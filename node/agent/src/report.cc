@@ -45,6 +45,7 @@ json build_report(const ReportInputs& in) {
                        {"refused", st.refused},
                        {"handler_errors", st.handler_errors},
                        {"restarts", st.restarts},
+                       {"rollbacks", st.rollbacks},
                        {"backoff_ms", st.backoff_ms},
                        {"fuel_used", st.fuel_used}};
   }

@@ -88,13 +88,26 @@ struct StageSlot {
   StageSlot(const StageSettings& s, std::string seq_path, StageServices::EmitFn emit,
             Clock::time_point epoch, std::string node)
       : settings(s), seq(std::move(seq_path)), services(std::move(node), std::move(emit), epoch),
-        routes(services) {}
+        routes(services), module(s.module) {}
 
   const StageSettings& settings;
   SeqCounter seq;
   StageServices services;
   devices::DeviceHostDevices routes;
+  std::string module;  // the module path now in use (settings.module until stage.update)
   std::unique_ptr<host::StageRuntime> runtime;  // null while waiting to restart
+
+  // A new version on probation after stage.update (docs/ota.md, "Hot swap"):
+  // the old one is kept, not run, until the new one handled enough messages
+  // or the window passed; a trap or out-of-fuel before that brings it back.
+  struct Probation {
+    std::unique_ptr<host::StageRuntime> previous;
+    std::string previous_module;
+    uint64_t messages_left = 0;
+    Clock::time_point until{};
+  };
+  std::optional<Probation> probation;
+  bool rolled_back = false;  // set by the rollback, read by the delivery that caused it
 
   std::deque<Delivery> queue;  // guarded by the agent's queue mutex
   StageStats stats;

@@ -29,6 +29,7 @@ struct StageStats {
   std::size_t queue_depth = 0;
   uint64_t traps = 0, out_of_fuel = 0, refusal_storms = 0, handler_errors = 0, refused = 0;
   uint64_t restarts = 0;
+  uint64_t rollbacks = 0;   // updates (stage.update) undone by a failure on probation
   uint64_t fuel_used = 0;   // wasm instructions run, all instances
   int64_t backoff_ms = 0;   // current restart delay
 };

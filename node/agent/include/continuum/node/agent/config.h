@@ -81,6 +81,9 @@ struct OutboxSettings {
   std::size_t capacity = 100000;
   OverflowPolicy policy = OverflowPolicy::kDropOldest;
   std::size_t window = 16;
+  // sync = "full" (fsync per commit: survives power loss) or "normal"
+  // (no fsync: survives a process crash only); docs/node-config.md.
+  bool sync_full = true;
 };
 
 struct IngestSettings {
@@ -105,6 +108,15 @@ struct SupervisorSettings {
   uint64_t refusal_storm = 100;
 };
 
+// [update]: hot swap of a stage's module (stage.update, docs/ota.md "Hot
+// swap"). The new version is on probation until it handled health_messages
+// messages or health_window passed; a trap or running out of fuel before that
+// rolls back to the old version, which is kept until then.
+struct UpdateSettings {
+  uint64_t health_messages = 20;
+  Millis health_window{30000};
+};
+
 struct NodeConfig {
   std::string source;  // the file it came from (for messages)
   std::string id;
@@ -117,6 +129,7 @@ struct NodeConfig {
   IngestSettings ingest;
   HttpSettings http;
   SupervisorSettings supervisor;
+  UpdateSettings update;
   std::vector<DeviceSettings> devices;
   std::vector<StageSettings> stages;
 };

@@ -1,0 +1,122 @@
+// Agent::Impl, the node agent's internals (agent.h is the public face):
+// declared here so that its parts can live in files of their own
+// (agent.cc: wiring, loop, supervisor, commands; stage_update.cc: hot swap).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "continuum/adapters/mqtt_bus.h"
+#include "continuum/adapters/sqlite_outbox.h"
+#include "continuum/node/agent/agent.h"
+#include "continuum/node/ingest.h"
+#include "continuum/node/outbox_sender.h"
+#include "continuum/node/topics.h"
+#include "commands.h"
+#include "http_service.h"
+#include "inbound_guard.h"
+#include "node_devices.h"
+#include "process_usage.h"
+#include "stage_slot.h"
+
+namespace continuum::node::agent {
+
+// The window of the heartbeat's per-second rates.
+inline constexpr int kRateWindowS = 10;
+
+class Agent::Impl final : public CommandTarget {
+ public:
+  explicit Impl(NodeConfig config) : config_(std::move(config)), devices_(config_.devices) {}
+
+  bool open(std::string* error);
+  void run_loop();
+  void stop();
+  AgentStats stats();
+  const NodeConfig& config() const { return config_; }
+
+  // CommandTarget (commands.h), on the loop thread.
+  nlohmann::json stats_report() override;
+  bool has_stage(std::string_view stage) const override { return find_slot(stage) != nullptr; }
+  std::vector<std::string> stage_names() const override;
+  bool stop_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
+  bool start_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
+  bool restart_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
+  bool update_stage(const std::string& stage, const std::string& path, nlohmann::json* result,
+                    std::string* error) override;
+
+ private:
+  StageSlot* find_slot(std::string_view stage) const;
+  void unload_stage(StageSlot& slot);
+  nlohmann::json stage_state(StageSlot& slot);
+  void run_commands();
+  nlohmann::json report();
+  bool load_stage(StageSlot& slot, std::string* error);
+  std::unique_ptr<host::StageRuntime> make_runtime(StageSlot& slot, const std::string& module, std::string* error);
+  void carry_counters(StageSlot& slot, host::StageRuntime& runtime);
+  // Hot swap (stage.update): probation, rollback, confirmation.
+  void roll_back(StageSlot& slot, const std::string& why);
+  void confirm_update(StageSlot& slot);
+  void publish_update_status(const StageSlot& slot, const char* state, const std::string& module,
+                             const std::string& reason);
+  void fail_stage(StageSlot& slot, uint32_t kind, const std::string& detail);
+  void after_call(StageSlot& slot, const host::CallResult& r, uint64_t refusals_before);
+  int32_t on_emit(std::size_t index, std::string_view port, std::string_view values);
+  void on_bus_message(const Message& m);
+  void on_data_message(const Message& m);
+  static bool is_data_topic(const std::string& topic) {
+    static const std::string prefix = topics::all_data().substr(0, topics::all_data().size() - 1);
+    return topic.compare(0, prefix.size(), prefix) == 0;
+  }
+  void enqueue(std::size_t index, std::string port, std::string payload);
+  bool deliver_one(StageSlot& slot);
+  void heartbeat();
+  bool publishes(const StageSlot& slot, std::string_view port) const;
+  std::string kv_path(const std::string& stage) const {
+    return (std::filesystem::path(config_.data_dir) / "kv" / stage).string();
+  }
+
+  NodeConfig config_;
+  NodeDevices devices_;
+  Clock::time_point epoch_ = Clock::now();
+  std::vector<std::unique_ptr<StageSlot>> slots_;
+  // (stage, port) of a local output -> (stage index, input port) receiving it.
+  std::map<std::pair<std::string, std::string>, std::vector<std::pair<std::size_t, std::string>>> local_routes_;
+  // Data topic of a remote source -> receivers.
+  std::map<std::string, std::vector<std::pair<std::size_t, std::string>>> remote_routes_;
+
+  std::unique_ptr<adapters::SqliteOutbox> outbox_;
+  std::unique_ptr<adapters::MqttBus> bus_;
+  std::unique_ptr<OutboxSender> sender_;
+  std::unique_ptr<ReadingStore> store_;
+  std::unique_ptr<IngestWorker> ingest_;
+  std::unique_ptr<InboundGuard> inbound_;  // size and envelope checks on what arrives
+  // Data subscriptions' MQTT 5 identifiers (on_data_message).
+  static constexpr uint32_t kIngestSubscription = 1;
+  static constexpr uint32_t kInputSubscription = 2;
+  bool inputs_via_ingest_ = false;  // the plain ingest subscription feeds the stages' remote inputs
+  std::atomic<bool> warned_untagged_{false};
+  std::unique_ptr<HttpService> http_;  // [http]; declared after ingest_, which it reads
+
+  std::mutex mutex_;  // the stages' queues and the flags below
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool stopped_ = false;
+  std::mutex stats_mutex_;  // StageStats copies read by stats()
+  uint64_t published_ = 0;
+  RateWindow published_rate_{kRateWindowS};
+  std::optional<CpuMeter> cpu_meter_;  // loop thread: CPU use between heartbeats
+  std::unique_ptr<CommandProcessor> commands_;  // with [mqtt]
+  std::deque<std::string> pending_commands_;    // guarded by mutex_
+  std::thread loop_;
+};
+
+}  // namespace continuum::node::agent

@@ -1,0 +1,182 @@
+// Hot swap of a stage's module (stage.update, docs/ota.md "Hot swap") on a
+// real mosquitto: the swap happens between two messages without losing one,
+// the new version is confirmed after its probation, and a new version that
+// traps is rolled back by itself while the old one keeps serving every
+// message (the one the new version failed on included).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "continuum/adapters/mqtt_bus.h"
+#include "continuum/node/agent/agent.h"
+#include "continuum/node/topics.h"
+#include "node_test_support.h"
+#include "support/server_process.h"
+
+namespace continuum::node::agent {
+namespace {
+
+using nlohmann::json;
+using test::eventually;
+using test::parse_config;
+using test::stage_of;
+
+std::string envelope(uint64_t seq) {
+  return "{\"node\":\"gen\",\"stage\":\"src\",\"seq\":" + std::to_string(seq) +
+         ",\"ts\":1763712000000,\"values\":{\"sensor\":\"soil-1\",\"t_ms\":" + std::to_string(1763712000000 + seq) +
+         ",\"value\":30.5,\"status\":\"ok\"}}";
+}
+
+// Everything a node published on its heartbeat and OTA status topics.
+class NodeWatch {
+ public:
+  NodeWatch(int port, const std::string& node) {
+    adapters::MqttConfig c;
+    c.port = port;
+    bus_ = std::make_unique<adapters::MqttBus>(c);
+    bus_->set_message_handler([this, node](const Message& m) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (m.topic == topics::heartbeat(node)) ++heartbeats_;
+      else statuses_.push_back(json::parse(m.payload, nullptr, false));
+    });
+    started_ = bus_->start() && bus_->subscribe(topics::heartbeat(node), 0) &&
+               bus_->subscribe(topics::ota_status(node), 1) && bus_->wait_subscribed(30000);
+  }
+  ~NodeWatch() {
+    bus_->set_message_handler({});
+    bus_->stop();
+  }
+  bool started() const { return started_; }
+  int heartbeats() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return heartbeats_;
+  }
+  std::vector<std::string> states() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::string> out;
+    for (const json& s : statuses_) out.push_back(s.value("state", "?"));
+    return out;
+  }
+  json last_status() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return statuses_.empty() ? json() : statuses_.back();
+  }
+
+ private:
+  std::unique_ptr<adapters::MqttBus> bus_;
+  std::mutex mutex_;
+  int heartbeats_ = 0;
+  std::vector<json> statuses_;
+  bool started_ = false;
+};
+
+class NodeStageUpdate : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(broker_.start()) << broker_.log();
+    watch_ = std::make_unique<NodeWatch>(broker_.port(), "fog-9");
+    ASSERT_TRUE(watch_->started());
+    std::string text = "[node]\nid = \"fog-9\"\ndata_dir = \"" + dir_.path().string() +
+                       "\"\nheartbeat = \"50ms\"\n[mqtt]\nport = " + std::to_string(broker_.port()) +
+                       "\n[update]\nhealth_messages = 10\nhealth_window = \"1h\"\n"
+                       "[[stages]]\nname = \"filter\"\nmodule = \"" + SOIL_FILTER_WASM +
+                       "\"\ngrants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
+                       "inputs = { readings = \"gen/src/readings\" }\nqueue = 10000\npublish = false\n";
+    std::string error;
+    agent_ = Agent::start(parse_config(text), &error);
+    ASSERT_TRUE(agent_) << error;
+    // Subscribed once heartbeats come (sent after the subscriptions).
+    ASSERT_TRUE(eventually([&] { return watch_->heartbeats() >= 2; })) << broker_.log();
+    requester_ = std::make_unique<test::Requester>(broker_.port(), "fog-9");
+    ASSERT_TRUE(requester_->start());
+    adapters::MqttConfig pc;
+    pc.port = broker_.port();
+    publisher_ = std::make_unique<adapters::MqttBus>(pc);
+    ASSERT_TRUE(publisher_->start());
+    ASSERT_TRUE(publisher_->wait_connected(30000));
+  }
+  void TearDown() override {
+    if (publisher_) publisher_->stop();
+    if (agent_) agent_->stop();
+  }
+  void publish(uint64_t from, uint64_t count) {
+    int token = 0;
+    for (uint64_t i = from; i < from + count; ++i)
+      ASSERT_TRUE(publisher_->publish(topics::data("gen", "src", "readings"), envelope(i), 1, false, &token));
+  }
+  StageStats filter() { return stage_of(agent_->stats(), "filter"); }
+  // A copy of a module at another path: what an OTA download leaves on the node.
+  std::string copy_of(const char* module, const std::string& name) {
+    std::filesystem::path to = dir_.path() / name;
+    std::filesystem::copy_file(module, to);
+    return to.string();
+  }
+
+  testing::MosquittoServer broker_;
+  testing::TempDir dir_;
+  std::unique_ptr<NodeWatch> watch_;
+  std::unique_ptr<Agent> agent_;
+  std::unique_ptr<test::Requester> requester_;
+  std::unique_ptr<adapters::MqttBus> publisher_;
+};
+
+TEST_F(NodeStageUpdate, SwapsBetweenTwoMessagesWithoutLosingOneAndConfirmsAfterProbation) {
+  const std::string v2 = copy_of(SOIL_FILTER_WASM, "soil-filter-v2.wasm");
+  publish(0, 150);  // still being delivered while the update runs
+  json reply = requester_->call("u-1", "stage.update", {{"stage", "filter"}, {"module", v2}});
+  ASSERT_TRUE(reply.value("ok", false)) << reply;
+  EXPECT_EQ(reply["result"]["module"], v2);
+  EXPECT_EQ(reply["result"]["update"], "probation");
+  EXPECT_EQ(reply["result"]["health_messages"], 10);
+  EXPECT_TRUE(reply["result"]["handover"] == "state-hooks" || reply["result"]["handover"] == "kv-only") << reply;
+  publish(150, 150);
+  ASSERT_TRUE(eventually([&] { return filter().delivered >= 300; })) << filter().delivered;
+  ASSERT_TRUE(eventually([&] { return watch_->last_status().value("state", "") == "running"; }))
+      << watch_->last_status();
+  StageStats s = filter();
+  EXPECT_EQ(s.delivered, 300u);
+  EXPECT_EQ(s.emitted, 300u);  // soil-filter: one filtered sample per reading, old and new version
+  EXPECT_EQ(s.rollbacks, 0u);
+  EXPECT_EQ(s.traps, 0u);
+  EXPECT_EQ(watch_->last_status()["module"], v2);
+  EXPECT_EQ(watch_->states(), (std::vector<std::string>{"installing", "running"}));
+}
+
+TEST_F(NodeStageUpdate, ANewVersionThatTrapsIsRolledBackAndTheOldOneServesEveryMessage) {
+  const std::string bad = copy_of(TRAP_WASM, "traps.wasm");
+  publish(0, 20);
+  ASSERT_TRUE(eventually([&] { return filter().delivered >= 20; }));
+  json reply = requester_->call("u-2", "stage.update", {{"stage", "filter"}, {"module", bad}});
+  ASSERT_TRUE(reply.value("ok", false)) << reply;  // it loads and initialises fine
+  publish(20, 40);
+  ASSERT_TRUE(eventually([&] { return watch_->last_status().value("state", "") == "rolled-back"; }))
+      << watch_->last_status();
+  ASSERT_TRUE(eventually([&] { return filter().emitted >= 60; })) << filter().emitted;
+  StageStats s = filter();
+  EXPECT_EQ(s.emitted, 60u);    // every message handled by the old version, none lost
+  EXPECT_EQ(s.delivered, 61u);  // the one the new version trapped on was delivered again
+  EXPECT_EQ(s.rollbacks, 1u);
+  EXPECT_EQ(s.state, "running");
+  json status = watch_->last_status();
+  EXPECT_EQ(status["module"], bad);
+  EXPECT_NE(status.value("reason", "").find("trapped"), std::string::npos) << status;
+  // The stage is not on probation any more: another update is accepted.
+  json again = requester_->call("u-3", "stage.update",
+                                {{"stage", "filter"}, {"module", copy_of(SOIL_FILTER_WASM, "v3.wasm")}});
+  EXPECT_TRUE(again.value("ok", false)) << again;
+}
+
+TEST_F(NodeStageUpdate, AModuleThatCannotBeLoadedIsRefusedAndTheOldOneKeepsServing) {
+  json reply = requester_->call("u-4", "stage.update",
+                                {{"stage", "filter"}, {"module", (dir_.path() / "missing.wasm").string()}});
+  EXPECT_FALSE(reply.value("ok", true)) << reply;
+  EXPECT_NE(reply.value("error", "").find("cannot load"), std::string::npos) << reply;
+  publish(0, 10);
+  ASSERT_TRUE(eventually([&] { return filter().emitted >= 10; }));
+  EXPECT_EQ(watch_->last_status().value("state", ""), "failed");
+}
+
+}  // namespace
+}  // namespace continuum::node::agent
