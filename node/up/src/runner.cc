@@ -124,6 +124,7 @@ class Run {
 
  private:
   bool start_everything(std::string* error);
+  bool wait_online(RunningNode& r, double deadline, std::string* error);
   void watch();
   void stop_everything();
   void stop_tier(int rank);
@@ -149,6 +150,29 @@ class Run {
   double started_ = 0, ended_ = 0;
   bool live_screen_ = false;
 };
+
+// Until the node announced itself online; false (and why) if it exited,
+// the deadline passed (60 s from the caller's start) or a stop signal came.
+bool Run::wait_online(RunningNode& r, double deadline, std::string* error) {
+  const std::string& id = r.section->id;
+  while (!monitor_.nodes()[id].online) {
+    if (!r.process.running()) {
+      *error = "node " + id + " exited at start (status " + std::to_string(r.process.exit_status()) + "), see " +
+               r.log_path;
+      return false;
+    }
+    if (monotonic_s() > deadline) {
+      *error = "node " + id + " did not come online within 60 s, see " + r.log_path;
+      return false;
+    }
+    int sig = 0;
+    if (wait_signal(signals_, 50, &sig)) {
+      *error = "interrupted while starting";
+      return false;
+    }
+  }
+  return true;
+}
 
 void Run::print(const std::string& line) {
   std::printf("%s\n", line.c_str());
@@ -217,46 +241,12 @@ bool Run::start_everything(std::string* error) {
           started->log_path);
     // An ingest node must be subscribed before the others publish: wait
     // until it announced itself online (generous: a loaded machine).
-    if (n->config.ingest.enabled) {
-      double deadline = monotonic_s() + 60;
-      while (!monitor_.nodes()[n->id].online) {
-        if (!started->process.running()) {
-          *error = "node " + n->id + " exited at start (status " + std::to_string(started->process.exit_status()) +
-                   "), see " + started->log_path;
-          return false;
-        }
-        if (monotonic_s() > deadline) {
-          *error = "node " + n->id + " did not come online within 60 s, see " + started->log_path;
-          return false;
-        }
-        int sig = 0;
-        if (wait_signal(signals_, 50, &sig)) {
-          *error = "interrupted while starting";
-          return false;
-        }
-      }
-    }
+    if (n->config.ingest.enabled && !wait_online(*started, monotonic_s() + 60, error)) return false;
   }
   // Everyone online (or a clear reason why not).
   double deadline = monotonic_s() + 60;
-  for (auto& r : nodes_) {
-    while (!monitor_.nodes()[r->section->id].online) {
-      if (!r->process.running()) {
-        *error = "node " + r->section->id + " exited at start (status " + std::to_string(r->process.exit_status()) +
-                 "), see " + r->log_path;
-        return false;
-      }
-      if (monotonic_s() > deadline) {
-        *error = "node " + r->section->id + " did not come online within 60 s, see " + r->log_path;
-        return false;
-      }
-      int sig = 0;
-      if (wait_signal(signals_, 50, &sig)) {
-        *error = "interrupted while starting";
-        return false;
-      }
-    }
-  }
+  for (auto& r : nodes_)
+    if (!wait_online(*r, deadline, error)) return false;
   std::string node_id;
   std::string store_path = ingest_store_path(d_, &node_id);
   store_ = std::make_unique<StoreReader>(store_path);
