@@ -21,6 +21,7 @@
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
 #include "continuum/sim/krc2_sim.h"
+#include "support/mqtt_probe.h"
 #include "support/node_toml.h"
 #include "support/poll.h"
 #include "support/server_process.h"
@@ -52,18 +53,18 @@ std::string envelope(uint64_t seq, double value) {
 // The last heartbeat of one node, as JSON.
 class HeartbeatWatch {
  public:
-  HeartbeatWatch(int port, const std::string& node) : bus_(config(port)) {
-    bus_.set_message_handler([this](const Message& m) {
-      nlohmann::json j = nlohmann::json::parse(m.payload, nullptr, false);
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!j.is_discarded()) last_ = j;
-    });
-    started_ = bus_.start() && bus_.subscribe(topics::heartbeat(node), 0) && bus_.wait_subscribed(10000);
+  HeartbeatWatch(int port, const std::string& node) : probe_(port) {
+    started_ = probe_.start() && probe_.subscribe(topics::heartbeat(node), 0) && probe_.wait_subscribed(10000);
   }
   bool started() const { return started_; }
+  // The last heartbeat that is JSON (null before the first).
   nlohmann::json last() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return last_;
+    std::vector<Message> all = probe_.messages();
+    for (auto m = all.rbegin(); m != all.rend(); ++m) {
+      nlohmann::json j = nlohmann::json::parse(m->payload, nullptr, false);
+      if (!j.is_discarded()) return j;
+    }
+    return nullptr;
   }
   uint64_t at(const std::vector<std::string>& path) {
     nlohmann::json j = last();
@@ -75,14 +76,7 @@ class HeartbeatWatch {
   }
 
  private:
-  static adapters::MqttConfig config(int port) {
-    adapters::MqttConfig c;
-    c.port = port;
-    return c;
-  }
-  adapters::MqttBus bus_;
-  std::mutex mutex_;
-  nlohmann::json last_;
+  testing::MqttProbe probe_;
   bool started_ = false;
 };
 
