@@ -40,7 +40,10 @@ std::unique_ptr<SqliteOutbox> SqliteOutbox::open(SqliteOutboxConfig config, Stat
 
 Status SqliteOutbox::init() {
   if (config_.capacity == 0) return Status::failure("outbox: capacity must be at least 1");
-  if (Status s = db_->open(config_.path, sqlite::Durability::kFull); !s) return s;
+  if (Status s = db_->open(config_.path, config_.sync == OutboxSync::kFull ? sqlite::Durability::kFull
+                                                                          : sqlite::Durability::kNormal);
+      !s)
+    return s;
   if (Status s = db_->exec(kSchema); !s) return s;
   sqlite::Statement count = db_->prepare("SELECT COUNT(*) FROM outbox");
   if (count.step() == SQLITE_ROW) size_ = static_cast<std::size_t>(count.column_int(0));
@@ -138,11 +141,12 @@ Status SqliteOutbox::remove(int64_t id) {
   // without the fsync (WAL + synchronous=NORMAL); the next insert's FULL
   // commit syncs the WAL including it. Saves one fsync per message, on the
   // network thread that handles the acks.
-  db_->exec("PRAGMA synchronous=NORMAL");
+  const bool full = config_.sync == OutboxSync::kFull;
+  if (full) db_->exec("PRAGMA synchronous=NORMAL");
   sqlite::Statement erase = db_->prepare("DELETE FROM outbox WHERE id = ?");
   erase.bind(1, id);
   int rc = erase.step();
-  db_->exec("PRAGMA synchronous=FULL");
+  if (full) db_->exec("PRAGMA synchronous=FULL");
   if (rc != SQLITE_DONE) return Status::failure("outbox: delete failed: " + db_->error());
   if (db_->changes() > 0) {
     --size_;

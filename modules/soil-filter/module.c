@@ -120,18 +120,36 @@ static void emit_sample(const Channel* c, int64_t t_ms, const FilterSample* s) {
   send("filtered", &w);
 }
 
+// Keeps MEMBER in *SLOT if it is named WANT and is the first of that name
+// (as ctm_json_find would pick).
+static void take_member(ctm_json_span name, ctm_json_span member, const char* want, ctm_json_span* slot) {
+  uint32_t n = 0;
+  while (want[n]) ++n;
+  if (!slot->ptr && name.len == n && __builtin_memcmp(name.ptr, want, n) == 0) *slot = member;
+}
+
 int32_t ctm_on_message(const char* port, uint32_t port_len, const uint8_t* payload,
                        uint32_t payload_len) {
   if (!ctm_port_is(port, port_len, "readings")) return CTM_OK;
-  ctm_json_span message = {(const char*)payload, payload_len};
+  // One pass over the members of the envelope's "values" (a lookup per
+  // member would scan the text again each time).
+  ctm_json_span body = message_body((ctm_json_span){(const char*)payload, payload_len});
+  ctm_json_span name, member, sensor_text = {0, 0}, t_text = {0, 0}, value_text = {0, 0}, field_text = {0, 0};
+  uint32_t cursor = 0;
+  while (ctm_json_next_member(body, &cursor, &name, &member)) {
+    take_member(name, member, "sensor", &sensor_text);
+    take_member(name, member, "t_ms", &t_text);
+    take_member(name, member, "value", &value_text);
+    take_member(name, member, "field", &field_text);
+  }
   char sensor[NAME_CAP], field[NAME_CAP];
   int64_t t_ms;
   double value;
-  if (message_string(message, "sensor", sensor, sizeof sensor) < 0 ||
-      !message_i64(message, "t_ms", &t_ms))
+  // An empty path names the member's value itself (continuum_json.h).
+  if (ctm_json_get_string(sensor_text, "", sensor, sizeof sensor) < 0 || !ctm_json_get_i64(t_text, "", &t_ms))
     return CTM_ERR_INVALID;
-  if (!message_f64(message, "value", &value)) return CTM_OK;  // null: the sensor had nothing
-  if (message_string(message, "field", field, sizeof field) < 0) field[0] = '\0';
+  if (!ctm_json_get_f64(value_text, "", &value)) return CTM_OK;  // null: the sensor had nothing
+  if (ctm_json_get_string(field_text, "", field, sizeof field) < 0) field[0] = '\0';
   Channel* c = channel_for(sensor, field);
   if (!c) return CTM_ERR_NO_SPACE;
   FilterAggregate aggregate;

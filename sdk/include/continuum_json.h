@@ -92,7 +92,9 @@ enum ctm_json_kind ctm_json_kind_of(ctm_json_span value);
 
 /* Finds PATH ("values.moisture": member names separated by '.') starting
  * from the object in JSON; stores the value's text in *OUT. Returns 1 if
- * found, 0 if not (or the text is malformed on the way). */
+ * found, 0 if not (or the text is malformed on the way). An empty PATH names
+ * JSON itself (so the getters below also convert a value found with
+ * ctm_json_next_member; an empty span is missing). */
 int ctm_json_find(ctm_json_span json, const char* path, ctm_json_span* out);
 
 /* ctm_json_find + conversion. Return 1 on success, 0 if missing or of

@@ -212,21 +212,17 @@ uint32_t ctm_fmt_i64(char* buf, uint32_t cap, int64_t v) {
   return put_text(buf, cap, tmp + t, (uint32_t)(CTM_I64_TEXT_MAX - t));
 }
 
-uint32_t ctm_fmt_f64(char* buf, uint32_t cap, double v) {
-  uint64_t bits = f64_bits(v);
-  char out[32];
-  uint32_t len = 0;
-  if (((bits >> F64_FRAC_BITS) & F64_EXP_MASK) == F64_EXP_MASK) return put_text(buf, cap, "null", 4);
-  if (bits >> 63) out[len++] = '-';
-  bits &= ~(1ull << 63);
-  if (bits == 0) {
-    out[len++] = '0';
-    return put_text(buf, cap, out, len);
-  }
+/* The digits of a double's shortest decimal: value = 0.d[0..n) * 10^point.
+ * A double never needs more than 17 significant digits. */
+typedef struct shortest {
+  char d[17];
+  int n;
+  int point;
+} shortest;
 
-  uint64_t mant;
-  int exp2, biased;
-  f64_parts(bits, &mant, &exp2, &biased);
+/* The shortest decimal by the exact expansions (any double; slow: three
+ * big-integer expansions of up to 770 digits and a loop over precisions). */
+static void exact_shortest(uint64_t mant, int exp2, int biased, shortest* result) {
   /* Every decimal strictly between the midpoints to the neighbouring doubles
    * reads back as v; on a midpoint, only if v's mantissa is even. */
   decimal exact, low, high, cand;
@@ -246,33 +242,280 @@ uint32_t ctm_fmt_f64(char* buf, uint32_t cap, double v) {
         (below_high < 0 || (inclusive && below_high == 0)))
       break;
   }
+  __builtin_memcpy(result->d, cand.d, (uint32_t)cand.n);
+  result->n = cand.n;
+  result->point = cand.point;
+}
 
-  /* JavaScript's Number::toString layout: k digits, value = 0.digits * 10^n. */
-  int k = cand.n, n = cand.point;
+/* ---- the fast path: 128-bit integers from 32-bit pieces ----
+ *
+ * Why: the exact expansions above cost tens of thousands of wasm
+ * instructions per number, and a stage writes several numbers per reading.
+ * For the doubles readings are made of (1e-11 <= |v| < 2^53) the same answer
+ * comes from one 53 x 63-bit product: v * 10^s = mant * 5^s * 2^(exp2 + s)
+ * is exact with 5^s <= 5^27 < 2^63, so rounding it to p digits and testing
+ * the candidate against the rounding interval are exact integer operations
+ * (no floating point, the same in wasm and native builds). Same definition
+ * of "shortest" as exact_shortest: the first precision p whose correctly
+ * rounded (ties to even) p-digit decimal reads back as v. (The 128-bit type
+ * of the compiler is not used: on wasm32 it needs compiler-rt helpers the
+ * SDK does not link.) */
+
+typedef struct u128 {
+  uint64_t hi, lo;
+} u128;
+
+static u128 mul_64x64(uint64_t a, uint64_t b) {
+  uint64_t a_lo = (uint32_t)a, a_hi = a >> 32, b_lo = (uint32_t)b, b_hi = b >> 32;
+  uint64_t ll = a_lo * b_lo, lh = a_lo * b_hi, hl = a_hi * b_lo, hh = a_hi * b_hi;
+  uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
+  u128 r;
+  r.lo = (mid << 32) | (uint32_t)ll;
+  r.hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+  return r;
+}
+
+/* Shifts by 0 <= k < 128 (bits shifted out of the top are lost). */
+static u128 shl128(u128 a, int k) {
+  if (k == 0) return a;
+  u128 r;
+  if (k >= 64) {
+    r.hi = a.lo << (k - 64);
+    r.lo = 0;
+  } else {
+    r.hi = (a.hi << k) | (a.lo >> (64 - k));
+    r.lo = a.lo << k;
+  }
+  return r;
+}
+
+static u128 shr128(u128 a, int k) {
+  if (k == 0) return a;
+  u128 r;
+  if (k >= 64) {
+    r.lo = a.hi >> (k - 64);
+    r.hi = 0;
+  } else {
+    r.lo = (a.lo >> k) | (a.hi << (64 - k));
+    r.hi = a.hi >> k;
+  }
+  return r;
+}
+
+static u128 add128(u128 a, u128 b) {
+  u128 r;
+  r.lo = a.lo + b.lo;
+  r.hi = a.hi + b.hi + (r.lo < a.lo);
+  return r;
+}
+
+static u128 sub128(u128 a, u128 b) {
+  u128 r;
+  r.lo = a.lo - b.lo;
+  r.hi = a.hi - b.hi - (a.lo < b.lo);
+  return r;
+}
+
+static int cmp128(u128 a, u128 b) {
+  if (a.hi != b.hi) return a.hi < b.hi ? -1 : 1;
+  if (a.lo != b.lo) return a.lo < b.lo ? -1 : 1;
+  return 0;
+}
+
+static u128 u128_of(uint64_t v) {
+  u128 r = {0, v};
+  return r;
+}
+
+#define FAST_MAX_POW5 27
+
+static const uint64_t kPow5[FAST_MAX_POW5 + 1] = {
+    1ull,
+    5ull,
+    25ull,
+    125ull,
+    625ull,
+    3125ull,
+    15625ull,
+    78125ull,
+    390625ull,
+    1953125ull,
+    9765625ull,
+    48828125ull,
+    244140625ull,
+    1220703125ull,
+    6103515625ull,
+    30517578125ull,
+    152587890625ull,
+    762939453125ull,
+    3814697265625ull,
+    19073486328125ull,
+    95367431640625ull,
+    476837158203125ull,
+    2384185791015625ull,
+    11920928955078125ull,
+    59604644775390625ull,
+    298023223876953125ull,
+    1490116119384765625ull,
+    7450580596923828125ull,
+};
+
+static const uint64_t kPow10[18] = {1ull,
+                                    10ull,
+                                    100ull,
+                                    1000ull,
+                                    10000ull,
+                                    100000ull,
+                                    1000000ull,
+                                    10000000ull,
+                                    100000000ull,
+                                    1000000000ull,
+                                    10000000000ull,
+                                    100000000000ull,
+                                    1000000000000ull,
+                                    10000000000000ull,
+                                    100000000000000ull,
+                                    1000000000000000ull,
+                                    10000000000000000ull,
+                                    100000000000000000ull};
+
+/* The digits of integer U (U > 0) with trailing zeros stripped. */
+static void integer_digits(uint64_t u, shortest* out) {
+  int zeros = 0;
+  while (u % 10 == 0) {
+    u /= 10;
+    ++zeros;
+  }
+  char tmp[20];
+  int t = 0;
+  while (u) {
+    tmp[t++] = (char)('0' + u % 10);
+    u /= 10;
+  }
+  out->n = t;
+  out->point = t + zeros;
+  for (int i = 0; i < t; ++i) out->d[i] = tmp[t - 1 - i];
+}
+
+/* floor(k * log10(2)) for |k| < 1000 (1233 / 4096 is a lower bound of
+ * log10(2) close enough not to change the floor in that range). */
+static int floor_log10_pow2(int k) {
+  int num = k * 1233;
+  return num >= 0 ? num / 4096 : -((-num + 4095) / 4096);
+}
+
+/* Fills OUT and returns 1 when v = mant * 2^exp2 is in the fast range;
+ * returns 0 (OUT untouched) otherwise. */
+static int fast_shortest(uint64_t mant, int exp2, int biased, shortest* out) {
+  if (biased == 0) return 0; /* subnormal */
+  /* Integers below 2^53: their own digits are the shortest text (the
+   * neighbouring doubles are at most 1 away, so no shorter decimal is
+   * closer than half the gap). */
+  if (exp2 >= 0) {
+    if (exp2 > 0) return 0; /* 2^53 and above */
+    integer_digits(mant, out);
+    return 1;
+  }
+  if (exp2 > -53 && (mant & ((1ull << -exp2) - 1)) == 0) {
+    integer_digits(mant >> -exp2, out);
+    return 1;
+  }
+  /* d: the decimal exponent of v (10^d <= v < 10^(d+1)); first estimate from
+   * the binary exponent, corrected below on exact integers. */
+  int d = floor_log10_pow2(52 + exp2);
+  const int inclusive = (mant & 1) == 0;
+  const int narrow_below = mant == F64_HIDDEN && biased > 1; /* half gap below a power of two */
+  for (int p = 15; p <= 17;) {
+    int s = p - 1 - d;
+    if (s < 0 || s > FAST_MAX_POW5) return 0;
+    int sh = -(exp2 + s); /* v * 10^s = P / 2^sh */
+    if (sh < 1 || sh > 66) return 0;
+    u128 P = mul_64x64(mant, kPow5[s]);
+    u128 floor_n = shr128(P, sh);
+    if (floor_n.hi || floor_n.lo >= kPow10[p]) {
+      ++d; /* v >= 10^(d+1) */
+      continue;
+    }
+    if (floor_n.lo < kPow10[p - 1]) {
+      --d; /* v < 10^d */
+      continue;
+    }
+    /* Round to nearest, ties to even, on the exact remainder. */
+    uint64_t n = floor_n.lo;
+    u128 rem = sub128(P, shl128(floor_n, sh));
+    int c = cmp128(rem, shl128(u128_of(1), sh - 1));
+    if (c > 0 || (c == 0 && (n & 1))) ++n;
+    /* The candidate n / 10^s against the interval, all scaled by
+     * 4 * 10^s * 2^sh: v -> 4P, the gap to each neighbour -> 4 * 5^s (half
+     * of it below a power of two), so the bounds are 4P +- 2 * 5^s. */
+    u128 cand = shl128(u128_of(n), sh + 2);
+    u128 four_p = shl128(P, 2);
+    u128 half_gap = shl128(u128_of(kPow5[s]), 1);
+    u128 high = add128(four_p, half_gap);
+    u128 low = sub128(four_p, narrow_below ? u128_of(kPow5[s]) : half_gap);
+    int below_high = cmp128(cand, high), above_low = cmp128(cand, low);
+    if ((below_high < 0 || (inclusive && below_high == 0)) && (above_low > 0 || (inclusive && above_low == 0))) {
+      int point = d + 1;
+      if (n == kPow10[p]) { /* rounded up to the next power of ten */
+        n = kPow10[p - 1];
+        ++point;
+      }
+      integer_digits(n, out);
+      out->point = point;
+      return 1;
+    }
+    ++p;
+  }
+  return 0; /* not reached: 17 digits always identify a double */
+}
+
+/* JavaScript's Number::toString layout after the sign already in OUT[0..len):
+ * k digits, value = 0.digits * 10^n. */
+static uint32_t layout(char* buf, uint32_t cap, char* out, uint32_t len, const shortest* c) {
+  int k = c->n, n = c->point;
   if (k <= n && n <= 21) {
-    for (int i = 0; i < k; ++i) out[len++] = cand.d[i];
+    for (int i = 0; i < k; ++i) out[len++] = c->d[i];
     for (int i = k; i < n; ++i) out[len++] = '0';
   } else if (0 < n && n <= 21) {
-    for (int i = 0; i < n; ++i) out[len++] = cand.d[i];
+    for (int i = 0; i < n; ++i) out[len++] = c->d[i];
     out[len++] = '.';
-    for (int i = n; i < k; ++i) out[len++] = cand.d[i];
+    for (int i = n; i < k; ++i) out[len++] = c->d[i];
   } else if (-6 < n && n <= 0) {
     out[len++] = '0';
     out[len++] = '.';
     for (int i = 0; i < -n; ++i) out[len++] = '0';
-    for (int i = 0; i < k; ++i) out[len++] = cand.d[i];
+    for (int i = 0; i < k; ++i) out[len++] = c->d[i];
   } else {
     int e = n - 1;
-    out[len++] = cand.d[0];
+    out[len++] = c->d[0];
     if (k > 1) {
       out[len++] = '.';
-      for (int i = 1; i < k; ++i) out[len++] = cand.d[i];
+      for (int i = 1; i < k; ++i) out[len++] = c->d[i];
     }
     out[len++] = 'e';
     out[len++] = e < 0 ? '-' : '+';
-    len += ctm_fmt_i64(out + len, sizeof out - len, e < 0 ? -e : e);
+    len += ctm_fmt_i64(out + len, CTM_I64_TEXT_MAX, e < 0 ? -e : e);
   }
   return put_text(buf, cap, out, len);
+}
+
+uint32_t ctm_fmt_f64(char* buf, uint32_t cap, double v) {
+  uint64_t bits = f64_bits(v);
+  char out[48];
+  uint32_t len = 0;
+  if (((bits >> F64_FRAC_BITS) & F64_EXP_MASK) == F64_EXP_MASK) return put_text(buf, cap, "null", 4);
+  if (bits >> 63) out[len++] = '-';
+  bits &= ~(1ull << 63);
+  if (bits == 0) {
+    out[len++] = '0';
+    return put_text(buf, cap, out, len);
+  }
+  uint64_t mant;
+  int exp2, biased;
+  f64_parts(bits, &mant, &exp2, &biased);
+  shortest digits;
+  if (!fast_shortest(mant, exp2, biased, &digits)) exact_shortest(mant, exp2, biased, &digits);
+  return layout(buf, cap, out, len, &digits);
 }
 
 /* ---- parsing ---- */

@@ -28,6 +28,24 @@ std::vector<std::string> payloads(node::Outbox& outbox) {
   return out;
 }
 
+// sync = "normal" drops the fsync, not the commit: what push() reported
+// stored is in the file for any other reader at once (it would survive the
+// process being killed), and the order and deletes work as with FULL.
+TEST(SqliteOutbox, NormalSyncStillCommitsEachPush) {
+  testing::TempDir dir;
+  SqliteOutboxConfig config{(dir.path() / "outbox.db").string(), 100, OverflowPolicy::kDropOldest};
+  config.sync = OutboxSync::kNormal;
+  node::Status status;
+  auto outbox = SqliteOutbox::open(config, &status);
+  ASSERT_TRUE(outbox) << status.message;
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(outbox->push("t", "m" + std::to_string(i)), PushOutcome::kStored);
+  ASSERT_TRUE(outbox->remove(outbox->peek(0, 1).at(0).id));
+  ASSERT_EQ(outbox->push("t", "m3"), PushOutcome::kStored);
+  // A second connection while the first is still open: sees exactly the commits.
+  auto reader = open_outbox(dir, 100, OverflowPolicy::kDropOldest);
+  EXPECT_EQ(payloads(*reader), (std::vector<std::string>{"m1", "m2", "m3"}));
+}
+
 TEST(SqliteOutbox, KeepsOrderAndSurvivesReopen) {
   testing::TempDir dir;
   int64_t second_id = 0;

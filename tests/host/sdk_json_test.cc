@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include <bit>
+#include <charconv>
+#include <cmath>
 #include <random>
 #include <string>
 
@@ -64,6 +66,38 @@ TEST(SdkNumbers, RandomDoublesRoundTripAndMatchStrtod) {
     ASSERT_EQ(std::bit_cast<uint64_t>(back), bits) << text;
     // Other readers (Telegraf, Node-RED) get the same double.
     ASSERT_EQ(std::bit_cast<uint64_t>(strtod(text.c_str(), nullptr)), bits) << text;
+  }
+}
+
+// "-0.00120" -> "12", "1.25e+07" -> "125".
+std::string significant_digits(const std::string& number) {
+  std::string digits;
+  for (char c : number.substr(0, number.find_first_of("eE"))) if (c >= '0' && c <= '9') digits += c;
+  digits.erase(0, digits.find_first_not_of('0'));
+  digits.erase(digits.find_last_not_of('0') + 1);
+  return digits;
+}
+
+// Readings-sized numbers take the integer fast path of ctm_fmt_f64 (1e-11
+// <= |v| < 2^53); the text must still be the shortest that reads back as
+// the same double: as many digits as std::to_chars's shortest form, and
+// the same double from strtod.
+TEST(SdkNumbers, ReadingSizedNumbersAreShortestAndRoundTrip) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> exponent(-11.0, 15.9);
+  for (int i = 0; i < 200000; ++i) {
+    double v;
+    switch (i % 3) {
+      case 0: v = std::pow(10.0, exponent(rng)); break;                                   // any mantissa
+      case 1: v = static_cast<double>(rng() % 2000000) / std::pow(10.0, rng() % 12); break;  // decimals
+      default: v = 0.2 * static_cast<double>(rng() % 1000) + 0.1 * static_cast<double>(rng() % 100); break;
+    }
+    if (i % 2) v = -v;
+    std::string text = fmt(v);
+    ASSERT_EQ(std::bit_cast<uint64_t>(strtod(text.c_str(), nullptr)), std::bit_cast<uint64_t>(v)) << text;
+    char shortest[64];
+    std::string sci(shortest, std::to_chars(shortest, shortest + sizeof shortest, v, std::chars_format::scientific).ptr);
+    ASSERT_EQ(significant_digits(text), significant_digits(sci)) << text << " vs " << sci;
   }
 }
 

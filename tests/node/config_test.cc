@@ -92,6 +92,23 @@ TEST(NodeConfig, WrongTypesAndUnknownKeys) {
             "edge-1.toml: outbox.overflow: expected one of \"drop-oldest\", \"drop-newest\", \"block\"");
 }
 
+TEST(NodeConfig, OutboxSyncIsFullUnlessNormalIsAsked) {
+  std::string error;
+  auto sync_of = [&](const std::string& outbox) {
+    std::optional<NodeConfig> c =
+        parse_node_config("[node]\nid = \"e\"\n" + outbox, "edge-1.toml", "/tmp", env({}), &error);
+    EXPECT_TRUE(c) << error;
+    return c && c->outbox.sync_full;
+  };
+  EXPECT_TRUE(sync_of(""));
+  EXPECT_TRUE(sync_of("[outbox]\nsync = \"full\"\n"));
+  EXPECT_FALSE(sync_of("[outbox]\nsync = \"normal\"\n"));
+  EXPECT_EQ(error_of("[node]\nid = \"e\"\n[outbox]\nsync = \"off\"\n"),
+            "edge-1.toml: outbox.sync: expected \"full\" or \"normal\"");
+  EXPECT_EQ(error_of("[node]\nid = \"e\"\n[outbox]\nsync = true\n"),
+            "edge-1.toml: outbox.sync: expected \"full\" or \"normal\"");
+}
+
 TEST(NodeConfig, ChecksModulesAndSourcesOfInputs) {
   EXPECT_EQ(error_of("[node]\nid = \"e\"\n[[stages]]\nname = \"a\"\nmodule = \"/dev/null\"\n"),
             "edge-1.toml: stages[0].module: no such file: /dev/null");

@@ -34,6 +34,22 @@ TEST(Lineage, OutputOfAnInputInheritsItsTsAndAddsAHop) {
   EXPECT_EQ(hops[1].ts_ms, 1025);
 }
 
+// The agent decodes an arriving envelope once (the inbound check) and hands
+// the origin to the delivery: the same lineage as from the text.
+TEST(Lineage, FromTheDecodedOriginIsTheSameAsFromTheText) {
+  std::string input = R"({"node":"edge-1","stage":"control","seq":4,"ts":1000,"values":{"v":1},)"
+                      R"("hops":[{"node":"gw-1","stage":"relay","ts":1010},{"node":"gw-2","ts":1012}]})";
+  std::optional<Reading> reading = decode_reading(input);
+  ASSERT_TRUE(reading);
+  Lineage from_origin = lineage_of_origin(InputOrigin{reading->ts_ms, reading->hops}, "fog-1", "filter", 1025);
+  Lineage from_text = lineage_of_input(input, "fog-1", "filter", 1025);
+  EXPECT_EQ(from_origin.origin_ts_ms, 1000);
+  EXPECT_EQ(from_origin.origin_ts_ms, from_text.origin_ts_ms);
+  EXPECT_EQ(from_origin.hops_json, from_text.hops_json);
+  EXPECT_EQ(from_origin.hops_json, R"([{"node":"gw-1","stage":"relay","ts":1010},{"node":"gw-2","ts":1012},)"
+                                   R"({"node":"fog-1","stage":"filter","ts":1025}])");
+}
+
 TEST(Lineage, InputThatIsNotAnEnvelopeOriginatesOnArrival) {
   Lineage l = lineage_of_input("not json", "fog-1", "filter", 777);
   EXPECT_EQ(l.origin_ts_ms, 777);

@@ -95,6 +95,7 @@ bool Agent::Impl::open(std::string* error) {
     oc.path = config_.outbox.path;
     oc.capacity = config_.outbox.capacity;
     oc.policy = config_.outbox.policy;
+    oc.sync = config_.outbox.sync_full ? adapters::OutboxSync::kFull : adapters::OutboxSync::kNormal;
     outbox_ = adapters::SqliteOutbox::open(oc, &status);
     if (!outbox_) {
       *error = config_.source + ": outbox: cannot open " + oc.path + ": " + status.message;
@@ -358,13 +359,15 @@ void Agent::Impl::on_data_message(const Message& m) {
   // Bad input is counted once per message: a message for the inputs always
   // comes on their copy, so the ingest-only copy of it is dropped uncounted.
   bool count = for_inputs || !has_inputs || inputs_via_ingest_;
-  if (!inbound_->accept(m, count)) return;
+  std::optional<InputOrigin> origin;  // from the check's parse: the delivery does not parse again
+  if (!inbound_->accept(m, count, &origin)) return;
   if (for_ingest) ingest_->handle(m);
   if (for_inputs)
-    for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, m.payload);
+    for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, m.payload, origin);
 }
 
-void Agent::Impl::enqueue(std::size_t index, std::string port, std::string payload) {
+void Agent::Impl::enqueue(std::size_t index, std::string port, std::string payload,
+                          std::optional<InputOrigin> origin) {
   StageSlot& slot = *slots_[index];
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -373,7 +376,7 @@ void Agent::Impl::enqueue(std::size_t index, std::string port, std::string paylo
       std::lock_guard<std::mutex> stats_lock(stats_mutex_);
       ++slot.stats.dropped;
     }
-    slot.queue.push_back({std::move(port), std::move(payload), wall_now_ms()});
+    slot.queue.push_back({std::move(port), std::move(payload), wall_now_ms(), std::move(origin)});
   }
   wake_.notify_one();
 }
@@ -388,7 +391,8 @@ bool Agent::Impl::deliver_one(StageSlot& slot) {
   }
   uint64_t before = refusals(slot.runtime->host().counters());
   slot.rolled_back = false;
-  slot.handling = lineage_of_input(d.payload, config_.id, slot.settings.name, d.arrival_ms);
+  slot.handling = d.origin ? lineage_of_origin(*d.origin, config_.id, slot.settings.name, d.arrival_ms)
+                           : lineage_of_input(d.payload, config_.id, slot.settings.name, d.arrival_ms);
   host::CallResult r = slot.runtime->deliver(d.port, reinterpret_cast<const uint8_t*>(d.payload.data()),
                                              static_cast<uint32_t>(d.payload.size()));
   slot.handling.reset();

@@ -76,7 +76,8 @@ class Agent::Impl final : public CommandTarget {
     static const std::string prefix = topics::all_data().substr(0, topics::all_data().size() - 1);
     return topic.compare(0, prefix.size(), prefix) == 0;
   }
-  void enqueue(std::size_t index, std::string port, std::string payload);
+  void enqueue(std::size_t index, std::string port, std::string payload,
+               std::optional<InputOrigin> origin = std::nullopt);
   bool deliver_one(StageSlot& slot);
   void heartbeat();
   bool publishes(const StageSlot& slot, std::string_view port) const;

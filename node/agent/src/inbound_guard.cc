@@ -10,7 +10,7 @@ namespace continuum::node::agent {
 InboundGuard::InboundGuard(std::string node_id, std::size_t max_payload)
     : node_id_(std::move(node_id)), max_payload_(max_payload) {}
 
-bool InboundGuard::accept(const Message& m, bool count) {
+bool InboundGuard::accept(const Message& m, bool count, std::optional<InputOrigin>* origin) {
   // Size first: a huge payload is never handed to the JSON parser.
   if (m.payload.size() > max_payload_) {
     if (!count) return false;
@@ -23,7 +23,10 @@ bool InboundGuard::accept(const Message& m, bool count) {
   static const std::string data_prefix = topics::all_data().substr(0, topics::all_data().size() - 1);
   if (m.topic.compare(0, data_prefix.size(), data_prefix) != 0) return true;
   std::string why;
-  if (decode_reading(m.payload, &why)) return true;
+  if (std::optional<Reading> reading = decode_reading(m.payload, &why)) {
+    if (origin) *origin = InputOrigin{reading->ts_ms, std::move(reading->hops)};
+    return true;
+  }
   if (!count) return false;
   std::lock_guard lock(mutex_);
   ++counters_.malformed;

@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "continuum/node/message_bus.h"
+#include "lineage.h"
 
 namespace continuum::node::agent {
 
@@ -28,8 +30,9 @@ class InboundGuard {
   // True when the message may go on; false when it was dropped (counted,
   // and logged if it is the first of its kind, unless `count` is false: a
   // second copy of a message whose first copy is counted). Called on the
-  // network thread.
-  bool accept(const Message& m, bool count = true);
+  // network thread. For an accepted data message, `origin` (if given)
+  // receives the envelope's ts and hops from the same parse.
+  bool accept(const Message& m, bool count = true, std::optional<InputOrigin>* origin = nullptr);
 
   BadInputCounters counters();
   nlohmann::json counters_json();

@@ -24,4 +24,14 @@ Lineage lineage_of_input(std::string_view envelope, std::string_view node, std::
   return out;
 }
 
+Lineage lineage_of_origin(const InputOrigin& origin, std::string_view node, std::string_view stage,
+                          int64_t arrival_ms) {
+  Lineage out;
+  out.origin_ts_ms = origin.ts_ms;
+  std::vector<Hop> hops = origin.hops;
+  hops.push_back({std::string(node), arrival_ms, std::string(stage)});
+  out.hops_json = encode_hops(hops);
+  return out;
+}
+
 }  // namespace continuum::node::agent

@@ -8,6 +8,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "continuum/node/reading.h"
 
 namespace continuum::node::agent {
 
@@ -15,6 +18,17 @@ struct Lineage {
   int64_t origin_ts_ms = 0;
   std::string hops_json;  // the "hops" array for the output envelope
 };
+
+// What an input envelope says about where it came from, decoded once when it
+// arrived (the inbound check parses every data message anyway), so the
+// delivery does not parse it again.
+struct InputOrigin {
+  int64_t ts_ms = 0;
+  std::vector<Hop> hops;
+};
+
+Lineage lineage_of_origin(const InputOrigin& origin, std::string_view node, std::string_view stage,
+                          int64_t arrival_ms);
 
 // From an input envelope that arrived (was enqueued) at arrival_ms. An input
 // without a usable "ts" (not an envelope) counts as originating on arrival;

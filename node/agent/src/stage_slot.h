@@ -29,6 +29,7 @@ struct Delivery {
   std::string port;
   std::string payload;     // a whole envelope
   int64_t arrival_ms = 0;  // wall clock when it was enqueued (the stage's hop time)
+  std::optional<InputOrigin> origin;  // decoded on receipt; empty: lineage_of_input parses the payload
 };
 
 // The sequence number of a stage's envelopes, kept in a file so that it keeps

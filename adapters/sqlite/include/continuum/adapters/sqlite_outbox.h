@@ -1,7 +1,13 @@
 // SqliteOutbox: the node's durable outbox in one SQLite file (WAL).
 //
-// push() returns only after the message is committed (synchronous=FULL), so a
-// message reported stored survives a crash or power loss; ids come from
+// push() returns only after the message is committed. With OutboxSync::kFull
+// (synchronous=FULL, the default) the commit includes an fsync of the WAL, so
+// a message reported stored survives a process crash and a power loss or
+// kernel crash. With kNormal (synchronous=NORMAL) the commit is written to the
+// WAL without an fsync: it survives the node process crashing or being killed
+// (the data is in the kernel's page cache), but the last commits before a
+// power loss or kernel crash can be lost (the file itself stays consistent);
+// the WAL is fsynced only at checkpoints. ids come from
 // AUTOINCREMENT and therefore keep increasing across deletions and restarts,
 // which is what keeps resends in order. The outbox is bounded: at `capacity`
 // messages the overflow policy applies and the overflow counter (kept in the
@@ -23,11 +29,15 @@ namespace sqlite {
 class Database;
 }
 
+// What a commit waits for (see the top of this file).
+enum class OutboxSync { kFull, kNormal };
+
 struct SqliteOutboxConfig {
   std::string path;
   std::size_t capacity = 100000;
   node::OverflowPolicy policy = node::OverflowPolicy::kDropOldest;
   std::chrono::milliseconds block_timeout{1000};  // kBlock: longest wait for room
+  OutboxSync sync = OutboxSync::kFull;
 };
 
 class SqliteOutbox final : public node::Outbox {
