@@ -21,6 +21,7 @@
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
 #include "continuum/sim/krc2_sim.h"
+#include "support/envelopes.h"
 #include "support/mqtt_probe.h"
 #include "support/node_toml.h"
 #include "support/poll.h"
@@ -44,11 +45,7 @@ std::size_t occurrences(const std::string& text, const std::string& needle) {
   return n;
 }
 
-std::string envelope(uint64_t seq, double value) {
-  return "{\"node\":\"gen\",\"stage\":\"src\",\"seq\":" + std::to_string(seq) +
-         ",\"ts\":1763712000000,\"values\":{\"sensor\":\"soil-1\",\"t_ms\":" + std::to_string(1763712000000 + seq) +
-         ",\"value\":" + std::to_string(value) + ",\"status\":\"ok\"}}";
-}
+std::string envelope(uint64_t seq, double value) { return testing::gen_soil_envelope(seq, std::to_string(value)); }
 
 // The last heartbeat of one node, as JSON.
 class HeartbeatWatch {

@@ -13,6 +13,7 @@
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
 #include "node_test_support.h"
+#include "support/envelopes.h"
 #include "support/mqtt_probe.h"
 #include "support/server_process.h"
 
@@ -23,11 +24,7 @@ using test::eventually;
 using test::parse_config;
 using test::stage_of;
 
-std::string envelope(uint64_t seq) {
-  return "{\"node\":\"gen\",\"stage\":\"src\",\"seq\":" + std::to_string(seq) +
-         ",\"ts\":1763712000000,\"values\":{\"sensor\":\"soil-1\",\"t_ms\":" + std::to_string(1763712000000 + seq) +
-         ",\"value\":30.5,\"status\":\"ok\"}}";
-}
+std::string envelope(uint64_t seq) { return testing::gen_soil_envelope(seq, "30.5"); }
 
 class NodeOverlappingSubscriptions : public ::testing::TestWithParam<std::string> {
  protected:
