@@ -6,10 +6,14 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "continuum/adapters/ed25519_keys.h"
 #include "continuum/adapters/mqtt_bus.h"
+#include "continuum/adapters/openssl_crypto.h"
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
 #include "node_test_support.h"
@@ -74,7 +78,8 @@ class NodeWatch {
 
 class NodeStageUpdate : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { start_node(""); }
+  void start_node(const std::string& extra) {
     ASSERT_TRUE(broker_.start()) << broker_.log();
     watch_ = std::make_unique<NodeWatch>(broker_.port(), "fog-9");
     ASSERT_TRUE(watch_->started());
@@ -83,7 +88,7 @@ class NodeStageUpdate : public ::testing::Test {
                        "\n[update]\nhealth_messages = 10\nhealth_window = \"1h\"\n"
                        "[[stages]]\nname = \"filter\"\nmodule = \"" + SOIL_FILTER_WASM +
                        "\"\ngrants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
-                       "inputs = { readings = \"gen/src/readings\" }\nqueue = 10000\npublish = false\n";
+                       "inputs = { readings = \"gen/src/readings\" }\nqueue = 10000\npublish = false\n" + extra;
     std::string error;
     agent_ = Agent::start(parse_config(text), &error);
     ASSERT_TRUE(agent_) << error;
@@ -176,6 +181,86 @@ TEST_F(NodeStageUpdate, AModuleThatCannotBeLoadedIsRefusedAndTheOldOneKeepsServi
   publish(0, 10);
   ASSERT_TRUE(eventually([&] { return filter().emitted >= 10; }));
   EXPECT_EQ(watch_->last_status().value("state", ""), "failed");
+}
+
+// With [trust]: only modules signed by a trusted key, of the same name, and
+// newer unless allow_downgrade.
+class NodeSignedStageUpdate : public NodeStageUpdate {
+ protected:
+  void SetUp() override {
+    std::string key_id;
+    ASSERT_TRUE(adapters::generate_ed25519_key_pair(key_path("trusted"), crypto_, &key_id));
+    ASSERT_TRUE(adapters::generate_ed25519_key_pair(key_path("stranger"), crypto_, &key_id));
+    start_node("[trust]\nkeys = \"" + key_path("trusted") + ".pub\"\n");
+  }
+  std::string key_path(const std::string& name) { return (keys_.path() / name).string(); }
+  // soil-filter signed as NAME VERSION by KEY, written next to the node.
+  std::string signed_module(const std::string& name, const std::string& version, const std::string& key) {
+    std::string error;
+    std::unique_ptr<adapters::Ed25519Signer> signer = adapters::Ed25519Signer::load(key_path(key), crypto_, &error);
+    EXPECT_TRUE(signer) << error;
+    if (!signer) return "";
+    std::ifstream in(SOIL_FILTER_WASM, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::optional<std::string> out = ota::sign_module(bytes, name, version, *signer, crypto_, &error);
+    EXPECT_TRUE(out) << error;
+    std::string path = (dir_.path() / (name + "-" + version + "-" + key + ".wasm")).string();
+    std::ofstream(path, std::ios::binary) << out.value_or("");
+    return path;
+  }
+  json update(const std::string& id, const std::string& module, bool allow_downgrade = false) {
+    json args = {{"stage", "filter"}, {"module", module}};
+    if (allow_downgrade) args["allow_downgrade"] = true;
+    return requester_->call(id, "stage.update", args);
+  }
+
+  adapters::OpenSslCrypto crypto_;
+  testing::TempDir keys_;
+};
+
+TEST_F(NodeSignedStageUpdate, TakesOnlyTrustedNewerModulesOfTheSameName) {
+  json unsigned_reply = update("s-1", copy_of(SOIL_FILTER_WASM, "unsigned.wasm"));
+  EXPECT_FALSE(unsigned_reply.value("ok", true)) << unsigned_reply;
+  EXPECT_NE(unsigned_reply.value("error", "").find("signature"), std::string::npos) << unsigned_reply;
+  json stranger = update("s-2", signed_module("soil-filter", "1.1.0", "stranger"));
+  EXPECT_FALSE(stranger.value("ok", true)) << stranger;
+  EXPECT_NE(stranger.value("error", "").find("signature"), std::string::npos) << stranger;
+  EXPECT_EQ(watch_->last_status().value("state", ""), "failed");
+
+  json v110 = update("s-3", signed_module("soil-filter", "1.1.0", "trusted"));
+  ASSERT_TRUE(v110.value("ok", false)) << v110;
+  EXPECT_EQ(v110["result"]["version"], "1.1.0");
+  publish(0, 10);  // the probation's 10 messages
+  ASSERT_TRUE(eventually([&] { return watch_->last_status().value("state", "") == "running"; }))
+      << watch_->last_status();
+
+  json renamed = update("s-4", signed_module("other-module", "2.0.0", "trusted"));
+  EXPECT_FALSE(renamed.value("ok", true)) << renamed;
+  EXPECT_NE(renamed.value("error", "").find("not the module the stage runs"), std::string::npos) << renamed;
+  const std::string v100 = signed_module("soil-filter", "1.0.0", "trusted");
+  json downgrade = update("s-5", v100);
+  EXPECT_FALSE(downgrade.value("ok", true)) << downgrade;
+  json same = update("s-6", signed_module("soil-filter", "1.1.0", "trusted"));
+  EXPECT_FALSE(same.value("ok", true)) << same;
+  json rollback = update("s-7", v100, /*allow_downgrade=*/true);
+  ASSERT_TRUE(rollback.value("ok", false)) << rollback;
+  EXPECT_EQ(rollback["result"]["version"], "1.0.0");
+  publish(10, 10);
+  ASSERT_TRUE(eventually([&] { return filter().emitted >= 20; }));
+  EXPECT_EQ(filter().emitted, 20u);
+}
+
+TEST(NodeTrustConfig, AnUnreadableTrustStoreIsAStartError) {
+  testing::TempDir dir;
+  std::string text = "[node]\nid = \"n\"\ndata_dir = \"" + dir.path().string() + "\"\n[trust]\nkeys = \"" +
+                     (dir.path() / "nothing.pub").string() + "\"\n";
+  std::string error;
+  EXPECT_FALSE(Agent::start(parse_config(text), &error));
+  EXPECT_NE(error.find("trust.keys: "), std::string::npos) << error;
+  std::string without_keys = "[node]\nid = \"n\"\ndata_dir = \"" + dir.path().string() + "\"\n[trust]\n";
+  std::optional<NodeConfig> c = parse_node_config(without_keys, "n.toml", "/", process_environment(), &error);
+  EXPECT_FALSE(c);
+  EXPECT_NE(error.find("trust.keys"), std::string::npos) << error;
 }
 
 }  // namespace

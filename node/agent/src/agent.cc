@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "continuum/adapters/ed25519_keys.h"
 #include "continuum/adapters/mqtt_bus.h"
+#include "continuum/adapters/openssl_crypto.h"
 #include "continuum/adapters/sqlite_outbox.h"
 #include "continuum/adapters/storage.h"
 #include "continuum/host/abi.h"
@@ -68,6 +70,13 @@ bool Agent::Impl::open(std::string* error) {
   if (ec) {
     *error = config_.source + ": node.data_dir: cannot create " + config_.data_dir + ": " + ec.message();
     return false;
+  }
+  if (!config_.trust.keys.empty()) {
+    crypto_ = std::make_unique<adapters::OpenSslCrypto>();
+    if (Status s = adapters::load_trust_store(config_.trust.keys, *crypto_, trust_); !s) {
+      *error = config_.source + ": trust.keys: " + s.message;
+      return false;
+    }
   }
   if (!devices_.open(error)) {
     *error = config_.source + ": " + *error;
@@ -178,7 +187,7 @@ bool Agent::Impl::load_stage(StageSlot& slot, std::string* error) {
 
 // Loads MODULE with the stage's grants, limits and config; not initialised.
 std::unique_ptr<host::StageRuntime> Agent::Impl::make_runtime(StageSlot& slot, const std::string& module,
-                                                              std::string* error) {
+                                                              std::string* error, const std::string* bytes) {
   const StageSettings& s = slot.settings;
   host::StageConfig sc;
   sc.name = s.name;
@@ -197,7 +206,9 @@ std::unique_ptr<host::StageRuntime> Agent::Impl::make_runtime(StageSlot& slot, c
   host::RuntimeLimits limits;
   limits.fuel_per_call = s.fuel;
   limits.memory_bytes = s.memory_bytes;
-  auto runtime = host::StageRuntime::load(module, sc, slot.routes, limits, &why);
+  auto runtime = bytes ? host::StageRuntime::from_wasm_bytes(reinterpret_cast<const uint8_t*>(bytes->data()),
+                                                              bytes->size(), sc, slot.routes, limits, &why)
+                       : host::StageRuntime::load(module, sc, slot.routes, limits, &why);
   if (!runtime) *error = config_.source + ": stage " + s.name + ": cannot load " + module + ": " + why;
   return runtime;
 }

@@ -21,6 +21,8 @@
 #include "continuum/node/ingest.h"
 #include "continuum/node/outbox_sender.h"
 #include "continuum/node/topics.h"
+#include "continuum/ota/crypto.h"
+#include "continuum/ota/signature.h"
 #include "commands.h"
 #include "http_service.h"
 #include "inbound_guard.h"
@@ -50,8 +52,8 @@ class Agent::Impl final : public CommandTarget {
   bool stop_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
   bool start_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
   bool restart_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
-  bool update_stage(const std::string& stage, const std::string& path, nlohmann::json* result,
-                    std::string* error) override;
+  bool update_stage(const std::string& stage, const std::string& path, bool allow_downgrade,
+                    nlohmann::json* result, std::string* error) override;
 
  private:
   StageSlot* find_slot(std::string_view stage) const;
@@ -60,7 +62,11 @@ class Agent::Impl final : public CommandTarget {
   void run_commands();
   nlohmann::json report();
   bool load_stage(StageSlot& slot, std::string* error);
-  std::unique_ptr<host::StageRuntime> make_runtime(StageSlot& slot, const std::string& module, std::string* error);
+  // From the file MODULE, or from BYTES (already read and verified) when given.
+  std::unique_ptr<host::StageRuntime> make_runtime(StageSlot& slot, const std::string& module, std::string* error,
+                                                   const std::string* bytes = nullptr);
+  bool check_signature(StageSlot& slot, const std::string& bytes, bool allow_downgrade,
+                       std::optional<ota::SignedManifest>* manifest, std::string* error);
   void carry_counters(StageSlot& slot, host::StageRuntime& runtime);
   // Hot swap (stage.update): probation, rollback, confirmation.
   void roll_back(StageSlot& slot, const std::string& why);
@@ -99,6 +105,9 @@ class Agent::Impl final : public CommandTarget {
   std::unique_ptr<OutboxSender> sender_;
   std::unique_ptr<ReadingStore> store_;
   std::unique_ptr<IngestWorker> ingest_;
+  // [trust]: the keys stage.update checks signatures against.
+  std::unique_ptr<ota::Crypto> crypto_;
+  ota::TrustStore trust_;
   std::unique_ptr<InboundGuard> inbound_;  // size and envelope checks on what arrives
   // Data subscriptions' MQTT 5 identifiers (on_data_message).
   static constexpr uint32_t kIngestSubscription = 1;

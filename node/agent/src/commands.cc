@@ -31,7 +31,8 @@ bool stage_start(CommandTarget& target, const json& args, json* result, std::str
 }
 
 bool stage_update(CommandTarget& target, const json& args, json* result, std::string* error) {
-  return target.update_stage(args["stage"].get<std::string>(), args["module"].get<std::string>(), result, error);
+  return target.update_stage(args["stage"].get<std::string>(), args["module"].get<std::string>(),
+                             args.value("allow_downgrade", false), result, error);
 }
 
 bool stage_restart(CommandTarget& target, const json& args, json* result, std::string* error) {
@@ -88,9 +89,12 @@ const std::vector<CommandSpec>& command_table() {
        "loads a stopped stage again (runs ctm_init); queued inputs are then delivered"},
       {"stage.restart", {{"stage", ArgType::kStage, true}}, stage_restart,
        "unloads and loads a stage now (stopped, running or waiting to restart); counted in restarts"},
-      {"stage.update", {{"stage", ArgType::kStage, true}, {"module", ArgType::kString, true}}, stage_update,
-       "hot swap to the module file at `module` on the node: state handed over between two messages, the old "
-       "version kept and restored by itself if the new one traps or runs out of fuel while on probation"},
+      {"stage.update",
+       {{"stage", ArgType::kStage, true}, {"module", ArgType::kString, true}, {"allow_downgrade", ArgType::kBool, false}},
+       stage_update,
+       "hot swap to the module file at `module` on the node (signature and version checked with [trust]): state "
+       "handed over between two messages, the old version kept and restored by itself if the new one traps or runs "
+       "out of fuel while on probation"},
   };
   return table;
 }

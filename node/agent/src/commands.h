@@ -35,8 +35,8 @@ class CommandTarget {
   virtual bool start_stage(const std::string& stage, nlohmann::json* result, std::string* error) = 0;
   virtual bool restart_stage(const std::string& stage, nlohmann::json* result, std::string* error) = 0;
   // Hot swap to the module at PATH on the node (docs/ota.md, "Hot swap").
-  virtual bool update_stage(const std::string& stage, const std::string& path, nlohmann::json* result,
-                            std::string* error) = 0;
+  virtual bool update_stage(const std::string& stage, const std::string& path, bool allow_downgrade,
+                            nlohmann::json* result, std::string* error) = 0;
 };
 
 enum class ArgType {

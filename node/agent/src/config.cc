@@ -330,6 +330,16 @@ void read_update(Table& root, NodeConfig& c) {
   t->reject_unknown();
 }
 
+void read_trust(Table& root, NodeConfig& c, const std::string& base_dir) {
+  std::optional<Table> t = root.table("trust");
+  if (!t) return;
+  std::string keys;
+  t->string_into("keys", &keys, "a string (a .pub file or a directory of .pub files)");
+  if (keys.empty()) t->problems().fail(t->key("keys"), "expected a .pub file or a directory of .pub files");
+  else c.trust.keys = resolve(base_dir, keys);
+  t->reject_unknown();
+}
+
 void read_device(Table& t, DeviceSettings& d, const std::string& base_dir) {
   if (auto name = t.string("name", "a string (device name)", true)) d.name = *name;
   if (auto kind = t.string("kind", "\"simulated\", \"modbus-tcp\" or \"serial\"", true)) d.kind = *kind;
@@ -528,6 +538,7 @@ std::optional<NodeConfig> parse_node_config(const std::string& text, const std::
   read_http(root, c);
   read_supervisor(root, c);
   read_update(root, c);
+  read_trust(root, c, base_dir);
   each_table(root, "devices", [&](Table& t, std::size_t) {
     c.devices.emplace_back();
     read_device(t, c.devices.back(), base_dir);

@@ -18,6 +18,7 @@
 #include "continuum/host/stage_runtime.h"
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/agent/config.h"
+#include "continuum/ota/signature.h"
 #include "lineage.h"
 #include "rate_window.h"
 
@@ -96,6 +97,9 @@ struct StageSlot {
   StageServices services;
   devices::DeviceHostDevices routes;
   std::string module;  // the module path now in use (settings.module until stage.update)
+  // The signed name and version of the module in use, once a verified
+  // stage.update installed it (before that: read from the module file).
+  std::optional<ota::SignedManifest> manifest;
   std::unique_ptr<host::StageRuntime> runtime;  // null while waiting to restart
 
   // A new version on probation after stage.update (docs/ota.md, "Hot swap"):
@@ -104,6 +108,7 @@ struct StageSlot {
   struct Probation {
     std::unique_ptr<host::StageRuntime> previous;
     std::string previous_module;
+    std::optional<ota::SignedManifest> previous_manifest;
     uint64_t messages_left = 0;
     Clock::time_point until{};
   };

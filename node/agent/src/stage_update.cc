@@ -2,16 +2,31 @@
 // rollback (docs/ota.md, "Hot swap"). Runs on the agent's loop thread, like
 // every command, so it swaps between two deliveries.
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 
 #include "agent_impl.h"
 #include "continuum/node/topics.h"
+#include "continuum/ota/semver.h"
+#include "continuum/ota/version_guard.h"
 
 namespace continuum::node::agent {
+namespace {
+
+std::optional<std::string> read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return std::nullopt;
+  return bytes;
+}
+
+}  // namespace
 
 // Between two deliveries (commands run on the loop thread): the queue stays
 // as it is and the next message goes to the new version.
-bool Agent::Impl::update_stage(const std::string& stage, const std::string& path, nlohmann::json* result,
-                               std::string* error) {
+bool Agent::Impl::update_stage(const std::string& stage, const std::string& path, bool allow_downgrade,
+                               nlohmann::json* result, std::string* error) {
   StageSlot& slot = *find_slot(stage);
   if (!slot.runtime) {
     *error = "stage " + stage + " is not running (stopped or waiting to restart); start it first";
@@ -22,7 +37,17 @@ bool Agent::Impl::update_stage(const std::string& stage, const std::string& path
     return false;
   }
   publish_update_status(slot, "installing", path, "");
-  std::unique_ptr<host::StageRuntime> next = make_runtime(slot, path, error);
+  std::unique_ptr<host::StageRuntime> next;
+  std::optional<ota::SignedManifest> manifest;
+  if (crypto_) {
+    // Loaded from the very bytes that were verified, not the file again.
+    std::optional<std::string> bytes = read_whole_file(path);
+    if (!bytes) *error = "cannot read " + path;
+    else if (check_signature(slot, *bytes, allow_downgrade, &manifest, error))
+      next = make_runtime(slot, path, error, &*bytes);
+  } else {
+    next = make_runtime(slot, path, error);
+  }
   host::HandoverKind kind{};
   std::string why;
   if (next && !slot.runtime->handover_to(*next, &kind, &why)) {
@@ -33,10 +58,11 @@ bool Agent::Impl::update_stage(const std::string& stage, const std::string& path
     publish_update_status(slot, "failed", path, *error);
     return false;
   }
-  slot.probation = StageSlot::Probation{std::move(slot.runtime), slot.module, config_.update.health_messages,
-                                        Clock::now() + config_.update.health_window};
+  slot.probation = StageSlot::Probation{std::move(slot.runtime), slot.module, slot.manifest,
+                                        config_.update.health_messages, Clock::now() + config_.update.health_window};
   slot.runtime = std::move(next);
   slot.module = path;
+  slot.manifest = manifest;
   std::fprintf(stderr, "%s/%s: updated to %s; on probation for %llu messages or %lld ms\n", config_.id.c_str(),
                stage.c_str(), path.c_str(), static_cast<unsigned long long>(config_.update.health_messages),
                static_cast<long long>(config_.update.health_window.count()));
@@ -46,6 +72,48 @@ bool Agent::Impl::update_stage(const std::string& stage, const std::string& path
   (*result)["handover"] = kind == host::HandoverKind::StateHooks ? "state-hooks" : "kv-only";
   (*result)["health_messages"] = config_.update.health_messages;
   (*result)["health_window_ms"] = config_.update.health_window.count();
+  if (manifest) {
+    (*result)["name"] = manifest->name;
+    (*result)["version"] = manifest->version;
+    (*result)["key_id"] = manifest->key_id;
+  }
+  return true;
+}
+
+// With [trust]: a valid signature by a trusted key, the same module name as
+// the running version and, unless allow_downgrade, a higher version
+// (VersionGuard). The running version is the one the last verified update
+// installed, or else what the running module file's signature claims.
+bool Agent::Impl::check_signature(StageSlot& slot, const std::string& bytes, bool allow_downgrade,
+                                  std::optional<ota::SignedManifest>* manifest, std::string* error) {
+  ota::VerifyOutcome v = ota::verify_module(bytes, trust_, *crypto_);
+  if (!v.ok()) {
+    *error = std::string("signature: ") + ota::verify_status_name(v.status) + ": " + v.detail;
+    return false;
+  }
+  std::optional<ota::SignedManifest> installed = slot.manifest;
+  if (!installed) {
+    std::string ignored;
+    std::optional<std::string> running = read_whole_file(slot.module);
+    std::optional<ota::SignatureParts> parts = running ? ota::split_signature(*running, &ignored) : std::nullopt;
+    if (parts && parts->signature) installed = parts->signature->manifest;
+  }
+  if (installed && installed->name != v.manifest.name) {
+    *error = "module " + v.manifest.name + " is not the module the stage runs (" + installed->name + ")";
+    return false;
+  }
+  std::optional<ota::Semver> candidate = ota::parse_semver(v.manifest.version);
+  std::optional<ota::Semver> current = installed ? ota::parse_semver(installed->version) : std::nullopt;
+  if (!candidate) {
+    *error = "module " + v.manifest.name + ": version " + v.manifest.version + " is not a semantic version";
+    return false;
+  }
+  ota::GuardDecision guard = ota::VersionGuard::check(v.manifest.name, *candidate, current, allow_downgrade);
+  if (!guard.allowed) {
+    *error = guard.reason;
+    return false;
+  }
+  *manifest = v.manifest;
   return true;
 }
 
@@ -56,6 +124,7 @@ void Agent::Impl::roll_back(StageSlot& slot, const std::string& why) {
   const std::string failed_module = slot.module;
   slot.runtime = std::move(slot.probation->previous);
   slot.module = slot.probation->previous_module;
+  slot.manifest = slot.probation->previous_manifest;
   slot.probation.reset();
   slot.rolled_back = true;
   {

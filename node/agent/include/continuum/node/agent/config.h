@@ -117,6 +117,12 @@ struct UpdateSettings {
   Millis health_window{30000};
 };
 
+// [trust]: the public keys stage.update checks module signatures against
+// (docs/ota.md). Without it, stage.update takes a module unchecked.
+struct TrustSettings {
+  std::string keys;  // a .pub file or a directory of them; empty: no [trust]
+};
+
 struct NodeConfig {
   std::string source;  // the file it came from (for messages)
   std::string id;
@@ -130,6 +136,7 @@ struct NodeConfig {
   HttpSettings http;
   SupervisorSettings supervisor;
   UpdateSettings update;
+  TrustSettings trust;
   std::vector<DeviceSettings> devices;
   std::vector<StageSettings> stages;
 };
