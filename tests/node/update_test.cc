@@ -79,13 +79,14 @@ class NodeWatch {
 class NodeStageUpdate : public ::testing::Test {
  protected:
   void SetUp() override { start_node(""); }
-  void start_node(const std::string& extra) {
+  void start_node(const std::string& extra,
+                  const std::string& probation = "health_messages = 10\nhealth_window = \"1h\"\n") {
     ASSERT_TRUE(broker_.start()) << broker_.log();
     watch_ = std::make_unique<NodeWatch>(broker_.port(), "fog-9");
     ASSERT_TRUE(watch_->started());
     std::string text = "[node]\nid = \"fog-9\"\ndata_dir = \"" + dir_.path().string() +
                        "\"\nheartbeat = \"50ms\"\n[mqtt]\nport = " + std::to_string(broker_.port()) +
-                       "\n[update]\nhealth_messages = 10\nhealth_window = \"1h\"\n"
+                       "\n[update]\n" + probation +
                        "[[stages]]\nname = \"filter\"\nmodule = \"" + SOIL_FILTER_WASM +
                        "\"\ngrants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
                        "inputs = { readings = \"gen/src/readings\" }\nqueue = 10000\npublish = false\n" + extra;
@@ -181,6 +182,24 @@ TEST_F(NodeStageUpdate, AModuleThatCannotBeLoadedIsRefusedAndTheOldOneKeepsServi
   publish(0, 10);
   ASSERT_TRUE(eventually([&] { return filter().emitted >= 10; }));
   EXPECT_EQ(watch_->last_status().value("state", ""), "failed");
+}
+
+// Probation also ends when health_window passed, with fewer messages.
+class NodeStageUpdateWindow : public NodeStageUpdate {
+ protected:
+  void SetUp() override { start_node("", "health_messages = 1000000\nhealth_window = \"300ms\"\n"); }
+};
+
+TEST_F(NodeStageUpdateWindow, ConfirmsWhenTheHealthWindowPassed) {
+  json reply = requester_->call("w-1", "stage.update",
+                                {{"stage", "filter"}, {"module", copy_of(SOIL_FILTER_WASM, "v2.wasm")}});
+  ASSERT_TRUE(reply.value("ok", false)) << reply;
+  EXPECT_EQ(reply["result"]["health_window_ms"], 300);
+  publish(0, 5);
+  ASSERT_TRUE(eventually([&] { return watch_->last_status().value("state", "") == "running"; }))
+      << watch_->last_status();
+  ASSERT_TRUE(eventually([&] { return filter().emitted >= 5; }));
+  EXPECT_EQ(filter().rollbacks, 0u);
 }
 
 // With [trust]: only modules signed by a trusted key, of the same name, and
