@@ -22,6 +22,7 @@ Command add_node_command(CLI::App& app);
 Command add_stats_command(CLI::App& app);
 Command add_up_command(CLI::App& app);
 Command add_cmd_command(CLI::App& app);
+Command add_bench_command(CLI::App& app);  // `bench engine`: bench/engine/run.py
 // Over-the-air updates (docs/ota.md): keys, signatures, the module registry.
 Command add_keygen_command(CLI::App& app);
 Command add_sign_command(CLI::App& app);

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
       add_stats_command(app),
       add_up_command(app),
       add_cmd_command(app),
+      add_bench_command(app),
       add_keygen_command(app),
       add_sign_command(app),
       add_verify_command(app),

@@ -47,12 +47,13 @@ for preset in $presets; do
   stage "$preset: ctest" ctest --preset "$preset" -j "$jobs" ${CTEST_ARGS:-}
 done
 
-# Engine benchmark smoke run: every program's output under the engine and Node
-# must equal native output (a mismatch fails); the quick sizes take seconds and
+# Engine benchmark smoke run: every program's output under the engine, Node and
+# wasm-interp, and every reference module build's output per message, must equal
+# native output (a mismatch fails); the quick sizes take seconds and
 # their times are not the published figures (docs/benchmarks.md has those).
 if [ -x "$root/build/release/cli/continuum" ]; then
   stage "bench: engine --quick (outputs checked)" \
-    "$root/bench/engine/run.sh" --quick --continuum "$root/build/release/cli/continuum"
+    "$root/build/release/cli/continuum" bench engine --quick
 fi
 
 # Pipeline benchmark smoke run: real nodes on a real mosquitto (edge -> fog ->
