@@ -93,6 +93,13 @@ TEST(Up, BothApplicationsEndToEnd) {
   ASSERT_GE(f.summary["reaction_ms"].size(), 1u) << f.summary.dump(2);
   EXPECT_GT(f.summary["reaction_ms"][0].get<double>(), 0.0);
   EXPECT_GT(f.summary["latency_ms"]["end_to_end"]["count"].get<uint64_t>(), 0u);
+  // Legs are named as the cloud's /api/latency names them (<node>/<stage>
+  // points, docs/protocol.md "Latency"): a fog aggregate, an edge reading
+  // stored straight away, the guard's output of a decoded cycle.
+  for (const char* leg : {"origin->fog-1/filter", "fog-1/filter->ingest", "edge-soil-1/control->ingest",
+                          "edge-robot-1/decode->ingest", "origin->edge-robot-1/guard", "edge-robot-1/guard->ingest"})
+    EXPECT_GT(f.summary["latency_ms"]["hops"].value(leg, nlohmann::json::object()).value("count", uint64_t(0)), 0u)
+        << leg << "\n" << f.summary["latency_ms"].dump(2);
   for (const char* node : {"cloud-1", "fog-1", "edge-soil-1", "edge-soil-2", "edge-robot-1"})
     EXPECT_EQ(f.summary["nodes"][node]["exit_status"], 0) << node;
   expect_no_process_left(f);

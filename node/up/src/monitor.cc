@@ -197,25 +197,30 @@ uint64_t StoreReader::distinct_seq_below(const std::string& node, const std::str
 std::map<std::string, std::vector<double>> StoreReader::hop_latencies() {
   std::map<std::string, std::vector<double>> legs;
   if (!open()) return legs;
-  query(db_, "SELECT node, ts_ms, received_ms, hops FROM readings", {}, [&](sqlite3_stmt* st) {
-    std::string emitter = text(st, 0);
-    int64_t ts = sqlite3_column_int64(st, 1), received = sqlite3_column_int64(st, 2);
-    nlohmann::json hops = nlohmann::json::parse(text(st, 3), nullptr, false);
-    // Hops are the nodes a reading passed through before its emitter sent
-    // it; each hop's ts is when the input arrived there.
-    std::string from = "origin";
+  query(db_, "SELECT node, stage, ts_ms, received_ms, hops FROM readings", {}, [&](sqlite3_stmt* st) {
+    std::string emitter = text(st, 0) + "/" + text(st, 1);
+    int64_t ts = sqlite3_column_int64(st, 2), received = sqlite3_column_int64(st, 3);
+    nlohmann::json hops = nlohmann::json::parse(text(st, 4), nullptr, false);
+    // The same leg names as the ingest worker's, so the summary and the
+    // cloud's /api/latency agree (docs/protocol.md, "Latency"): a point is
+    // where the reading was -- the emitter's "<node>/<stage>" for a reading
+    // without hops (it took ts), else "origin" (ts was inherited); each
+    // hop's "<node>/<stage>" (when the input arrived there); "ingest".
+    bool has_hops = hops.is_array() && !hops.empty();
+    std::string from = has_hops ? "origin" : emitter;
     int64_t from_ts = ts;
-    if (hops.is_array()) {
+    if (has_hops) {
       for (const nlohmann::json& h : hops) {
         if (!h.is_object() || !h.contains("node") || !h.contains("ts") || !h["ts"].is_number()) continue;
         std::string to = h["node"].is_string() ? h["node"].get<std::string>() : "?";
+        if (h.contains("stage") && h["stage"].is_string() && !h["stage"].get<std::string>().empty())
+          to += "/" + h["stage"].get<std::string>();
         int64_t at = h["ts"].get<int64_t>();
         legs[from + "->" + to].push_back(double(at - from_ts));
         from = to;
         from_ts = at;
       }
     }
-    (void)emitter;
     legs[from + "->ingest"].push_back(double(received - from_ts));
   });
   return legs;

@@ -58,13 +58,13 @@ std::string render_live_screen(const LiveState& s) {
   out += "\nlatency end to end, last 10 s: " + latency_text(s.latency) + "\n";
   out += format("readings stored: %llu\n", (unsigned long long)s.rows_stored);
   for (const SoilSnapshot& soil : s.soil) {
-    out += format("fields %s (day %.2f):", soil.name.c_str(), soil.sim_time_s / 86400.0);
+    out += format("simulator %s (day %.2f):", soil.name.c_str(), soil.sim_time_s / 86400.0);
     for (size_t f = 0; f < soil.pump_on.size(); ++f)
       out += format("  field-%zu %.1f%% pump %s", f, soil.moisture_pct[f], soil.pump_on[f] ? "ON " : "off");
     out += format("   switchings %llu\n", (unsigned long long)soil.pump_switchings);
   }
   for (const RobotSnapshot& r : s.robots) {
-    out += format("robot %s: tip %.0f mm from the point (safety %.0f mm)  %s   stops %llu", r.name.c_str(),
+    out += format("simulator %s: tip %.0f mm from the point (safety %.0f mm)  %s   stops %llu", r.name.c_str(),
                   r.tip_distance_mm, r.safety_mm, r.stopped ? "STOPPED" : "moving", (unsigned long long)r.stops);
     if (!r.reaction_ms.empty()) out += format(", last reaction %.1f ms", r.reaction_ms.back());
     out += "\n";
@@ -191,9 +191,9 @@ std::string summary_text(const FinalSummary& s) {
   out += "latency end to end: " + latency_text(s.end_to_end) + "\n";
   for (const auto& [leg, p] : s.hops) out += "  " + leg + ": " + latency_text(p) + "\n";
   for (const SoilSnapshot& soil : s.soil)
-    out += format("fields %s: %llu pump switchings\n", soil.name.c_str(), (unsigned long long)soil.pump_switchings);
+    out += format("simulator %s: %llu pump switchings\n", soil.name.c_str(), (unsigned long long)soil.pump_switchings);
   for (const RobotSnapshot& r : s.robots) {
-    out += format("robot %s: %llu stop(s)", r.name.c_str(), (unsigned long long)r.stops);
+    out += format("simulator %s: %llu stop(s)", r.name.c_str(), (unsigned long long)r.stops);
     if (!r.reaction_ms.empty()) {
       out += ", reaction times";
       for (double ms : r.reaction_ms) out += format(" %.1f", ms);

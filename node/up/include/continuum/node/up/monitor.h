@@ -70,8 +70,8 @@ class StoreReader {
   std::vector<SeriesCount> series();
   // Distinct seqs of (node, stage) below `below`.
   uint64_t distinct_seq_below(const std::string& node, const std::string& stage, uint64_t below);
-  // Per leg of the path (origin -> first hop -> ... -> ingest), keyed
-  // "<from>-><to>" with the origin named by the reading's first hop chain.
+  // Per leg of the path (origin -> each hop -> ingest), keyed "<from>-><to>"
+  // and named as the ingest worker names them (docs/protocol.md, "Latency").
   std::map<std::string, std::vector<double>> hop_latencies();
   uint64_t total_rows();
 
