@@ -40,7 +40,7 @@ TRACES = {
     "soil-filter": ("soil-filter/traces/spikes", "soil-filter/grants.txt"),
 }
 # Deliveries per run (the trace round and round): full, quick.
-MESSAGES = {"collision-guard": (100000, 2000), "soil-filter": (100000, 2000)}
+MESSAGES = {"collision-guard": (50000, 2000), "soil-filter": (50000, 2000)}
 # The published prototype's distance calculation per cycle (krc2.md).
 PROTOTYPE_MS = [("laptop, Node.js", 0.23), ("Raspberry Pi 4, Node.js", 1.06), ("ESP32, wasm3", 3.0)]
 TIMING = re.compile(r"timing load_ms=(\S+) init_ms=(\S+) first_us=(\S+) mean_us=(\S+) median_us=(\S+)(?: instructions_per_message=(\S+))?")
