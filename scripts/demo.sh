@@ -9,6 +9,9 @@
 #        DEMO_FOR=60s scripts/demo.sh         # ... for 60 s, then a summary
 #        scripts/demo.sh hello [A1 .. A6]     # the single-guest demo: KR C2 frames ->
 #                                             # tool position -> safety distance
+# JOBS=N sets the build's parallelism (default: nproc). BUILD_LOCK=FILE runs
+# only the build under `flock FILE` (machines where builds take turns), not
+# the demo itself.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -18,9 +21,14 @@ cd "$root"
 out="$root/build/examples"
 mkdir -p "$out"
 modules=(irrigation-control_wasm soil-filter_wasm irrigation-analytics_wasm krc2-decode_wasm collision-guard_wasm)
+lock=()
+[ -n "${BUILD_LOCK:-}" ] && lock=(flock "$BUILD_LOCK")
 echo "== building continuum and the stage modules (release; log in build/examples/build.log)"
-if ! { cmake --preset release && cmake --build --preset release --target continuum "${modules[@]}" \
-       -j "${JOBS:-$(nproc)}"; } >"$out/build.log" 2>&1; then
+# A first build takes minutes: the full log goes to the file, and every 25th
+# step (and the last) is shown so the terminal does not look stuck.
+if ! { cmake --preset release && "${lock[@]}" cmake --build --preset release --target continuum "${modules[@]}" \
+       -j "${JOBS:-$(nproc)}"; } 2>&1 | tee "$out/build.log" |
+     awk -F'[][/]' '/^\[[0-9]+\/[0-9]+\]/ { if ($2 % 25 == 0 || $2 == $3) { print "   step " $2 "/" $3; fflush() } }'; then
   tail -n 40 "$out/build.log"
   echo "demo: build failed (full log: $out/build.log)" >&2
   exit 1
