@@ -28,7 +28,7 @@ echo "== building continuum and the stage modules (release; log in build/example
 # step (and the last) is shown so the terminal does not look stuck.
 if ! { cmake --preset release && "${lock[@]}" cmake --build --preset release --target continuum "${modules[@]}" \
        -j "${JOBS:-$(nproc)}"; } 2>&1 | tee "$out/build.log" |
-     awk -F'[][/]' '/^\[[0-9]+\/[0-9]+\]/ { if ($2 % 25 == 0 || $2 == $3) { print "   step " $2 "/" $3; fflush() } }'; then
+     awk -F'[][/]' '/^\[[0-9]+\/[0-9]+\]/ { if ($2 > 0 && ($2 % 25 == 0 || $2 == $3)) { print "   step " $2 "/" $3; fflush() } }'; then
   tail -n 40 "$out/build.log"
   echo "demo: build failed (full log: $out/build.log)" >&2
   exit 1
