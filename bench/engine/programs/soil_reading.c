@@ -26,7 +26,7 @@ static int64_t run(long readings, long* outliers, long* shifts, long* windows) {
   *outliers = *shifts = *windows = 0;
   for (long i = 0; i < readings; ++i) {
     int s = (int)(i % SENSORS);
-    int64_t t_ms = (i / SENSORS) * 60000;
+    int64_t t_ms = (int64_t)(i / SENSORS) * 60000; /* long is 32 bits on wasm32 */
     noise = noise * 1664525u + 1013904223u;
     double value = 30.0 + s - (double)((i / SENSORS) % 5000) * 0.002 + (double)(noise >> 24) / 256.0 * 0.4;
     if (i % 97 == 0) value += 9.0;              /* a bad sample */
