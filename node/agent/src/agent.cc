@@ -370,9 +370,13 @@ void Agent::Impl::on_data_message(const Message& m) {
   // Bad input is counted once per message: a message for the inputs always
   // comes on their copy, so the ingest-only copy of it is dropped uncounted.
   bool count = for_inputs || !has_inputs || inputs_via_ingest_;
-  std::optional<InputOrigin> origin;  // from the check's parse: the delivery does not parse again
-  if (!inbound_->accept(m, count, &origin)) return;
-  if (for_ingest) ingest_->handle(m);
+  // The check's parse is the only one: ingest stores its result, and the
+  // deliveries take the lineage from it.
+  std::optional<Reading> reading;
+  if (!inbound_->accept(m, count, &reading)) return;
+  std::optional<InputOrigin> origin;
+  if (for_inputs && reading) origin = InputOrigin{reading->ts_ms, reading->hops};
+  if (for_ingest) ingest_->handle(m, std::move(reading));
   if (for_inputs)
     for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, m.payload, origin);
 }

@@ -10,7 +10,7 @@ namespace continuum::node::agent {
 InboundGuard::InboundGuard(std::string node_id, std::size_t max_payload)
     : node_id_(std::move(node_id)), max_payload_(max_payload) {}
 
-bool InboundGuard::accept(const Message& m, bool count, std::optional<InputOrigin>* origin) {
+bool InboundGuard::accept(const Message& m, bool count, std::optional<Reading>* decoded) {
   // Size first: a huge payload is never handed to the JSON parser.
   if (m.payload.size() > max_payload_) {
     if (!count) return false;
@@ -24,7 +24,7 @@ bool InboundGuard::accept(const Message& m, bool count, std::optional<InputOrigi
   if (m.topic.compare(0, data_prefix.size(), data_prefix) != 0) return true;
   std::string why;
   if (std::optional<Reading> reading = decode_reading(m.payload, &why)) {
-    if (origin) *origin = InputOrigin{reading->ts_ms, std::move(reading->hops)};
+    if (decoded) *decoded = std::move(reading);
     return true;
   }
   if (!count) return false;

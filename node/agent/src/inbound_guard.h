@@ -14,7 +14,7 @@
 #include <string>
 
 #include "continuum/node/message_bus.h"
-#include "lineage.h"
+#include "continuum/node/reading.h"
 
 namespace continuum::node::agent {
 
@@ -30,9 +30,9 @@ class InboundGuard {
   // True when the message may go on; false when it was dropped (counted,
   // and logged if it is the first of its kind, unless `count` is false: a
   // second copy of a message whose first copy is counted). Called on the
-  // network thread. For an accepted data message, `origin` (if given)
-  // receives the envelope's ts and hops from the same parse.
-  bool accept(const Message& m, bool count = true, std::optional<InputOrigin>* origin = nullptr);
+  // network thread. For an accepted data message, `decoded` (if given)
+  // receives the envelope from the same parse, for ingest and the stages.
+  bool accept(const Message& m, bool count = true, std::optional<Reading>* decoded = nullptr);
 
   BadInputCounters counters();
   nlohmann::json counters_json();

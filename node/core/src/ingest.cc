@@ -34,9 +34,11 @@ Status IngestWorker::start() {
   return bus_.subscribe(filter, /*qos=*/1);
 }
 
-void IngestWorker::handle(const Message& message) {
+void IngestWorker::handle(const Message& message) { handle(message, decode_reading(message.payload)); }
+
+void IngestWorker::handle(const Message& message, std::optional<Reading> reading) {
+  (void)message;  // everything needed is in the decoded reading
   const int64_t now = config_.now_ms();
-  std::optional<Reading> reading = decode_reading(message.payload);
   std::unique_lock lock(mutex_);
   ++counters_.received;
   if (!reading) {

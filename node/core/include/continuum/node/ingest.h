@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "continuum/node/latency_histogram.h"
@@ -65,6 +66,9 @@ class IngestWorker {
   Status start();
   // Handles one data message (also usable without a bus, e.g. replay).
   void handle(const Message& message);
+  // The same with the payload already decoded by the caller (the node
+  // agent's inbound check parsed it): not parsed again. Empty: rejected.
+  void handle(const Message& message, std::optional<Reading> decoded);
 
   IngestCounters counters();
   // End-to-end latency (origin timestamp -> ingest) of stored readings,
