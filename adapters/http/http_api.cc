@@ -8,6 +8,7 @@
 #include "api_json.h"
 #include "event_hub.h"
 #include "metrics.h"
+#include "registry_routes.h"
 #include "series_query.h"
 
 namespace continuum::adapters {
@@ -107,6 +108,7 @@ void HttpApi::Impl::routes() {
   server_.Get("/api/latency", [this](const httplib::Request&, httplib::Response& res) { latency(res); });
   server_.Get("/api/stream", [this](const httplib::Request& req, httplib::Response& res) { stream(req, res); });
   server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) { metrics(res); });
+  if (sources_.registry.modules) http::add_registry_routes(server_, sources_.registry);
   // Anything else, and any error without a body of ours: JSON too.
   server_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;

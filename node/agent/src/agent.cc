@@ -127,8 +127,13 @@ bool Agent::Impl::open(std::string* error) {
       };
       ingest_ = std::make_unique<IngestWorker>(*bus_, *store_, ingest_config);
     }
+    if (config_.registry.enabled) {
+      if (!(registry_ = RegistryService::open(config_, *bus_, error))) return false;
+      for (const std::string& topic : registry_->subscriptions()) bus_->subscribe(topic, 1);
+    }
     if (config_.http.enabled) {
-      http_ = HttpService::start(config_, *bus_, ingest_.get(), error);
+      http_ = HttpService::start(config_, *bus_, ingest_.get(), error,
+                                 registry_ ? registry_->http_sources() : adapters::RegistrySources{});
       if (!http_) return false;
       bus_->subscribe(topics::all_statuses(), 1);
       bus_->subscribe(topics::all_heartbeats(), 0);
@@ -338,6 +343,7 @@ void Agent::Impl::on_bus_message(const Message& m) {
     wake_.notify_one();  // run on the loop thread, between two deliveries
     return;
   }
+  if (registry_ && registry_->handle_message(m)) return;  // OTA requests and status
   if (http_ && HttpService::is_fleet_topic(m.topic)) http_->on_message(m);
 }
 
@@ -683,6 +689,7 @@ void Agent::Impl::stop() {
     }
     bus_->set_message_handler({});
     http_.reset();  // before ingest_, which its handlers read
+    registry_.reset();
     bus_->stop();  // DISCONNECT with Will: the broker publishes "offline"
     ingest_.reset();
     sender_.reset();

@@ -25,6 +25,7 @@
 #include "continuum/ota/signature.h"
 #include "commands.h"
 #include "http_service.h"
+#include "registry_service.h"
 #include "inbound_guard.h"
 #include "node_devices.h"
 #include "process_usage.h"
@@ -114,6 +115,7 @@ class Agent::Impl final : public CommandTarget {
   static constexpr uint32_t kInputSubscription = 2;
   bool inputs_via_ingest_ = false;  // the plain ingest subscription feeds the stages' remote inputs
   std::atomic<bool> warned_untagged_{false};
+  std::unique_ptr<RegistryService> registry_;  // [registry]; before http_, which serves it
   std::unique_ptr<HttpService> http_;  // [http]; declared after ingest_, which it reads
 
   std::mutex mutex_;  // the stages' queues and the flags below

@@ -340,6 +340,23 @@ void read_trust(Table& root, NodeConfig& c, const std::string& base_dir) {
   t->reject_unknown();
 }
 
+void read_registry(Table& root, NodeConfig& c, const std::string& base_dir) {
+  c.registry.dir = (std::filesystem::path(c.data_dir) / "registry").string();
+  std::optional<Table> t = root.table("registry");
+  if (!t) return;
+  c.registry.enabled = true;
+  t->boolean_into("enabled", &c.registry.enabled);
+  std::string dir, trust;
+  t->string_into("dir", &dir, "a string (the registry's directory)");
+  if (!dir.empty()) c.registry.dir = resolve(base_dir, dir);
+  t->string_into("trust", &trust, "a string (a .pub file or a directory of .pub files)");
+  // A registry that serves nodes takes only modules signed by a known key.
+  if (trust.empty() && c.registry.enabled)
+    t->problems().fail(t->key("trust"), "expected a .pub file or a directory of .pub files");
+  else if (!trust.empty()) c.registry.trust = resolve(base_dir, trust);
+  t->reject_unknown();
+}
+
 void read_device(Table& t, DeviceSettings& d, const std::string& base_dir) {
   if (auto name = t.string("name", "a string (device name)", true)) d.name = *name;
   if (auto kind = t.string("kind", "\"simulated\", \"modbus-tcp\" or \"serial\"", true)) d.kind = *kind;
@@ -509,6 +526,8 @@ void check_references(NodeConfig& c, Problems& problems) {
   if (c.ingest.enabled && !c.mqtt.enabled) problems.fail("ingest", "ingest needs an [mqtt] table (it subscribes to data)");
   if (c.http.enabled && !c.mqtt.enabled)
     problems.fail("http", "the HTTP API needs an [mqtt] table (it learns about nodes from their status and heartbeats)");
+  if (c.registry.enabled && !c.mqtt.enabled)
+    problems.fail("registry", "the registry needs an [mqtt] table (it serves modules over the OTA transfer topics)");
 }
 
 }  // namespace
@@ -539,6 +558,7 @@ std::optional<NodeConfig> parse_node_config(const std::string& text, const std::
   read_supervisor(root, c);
   read_update(root, c);
   read_trust(root, c, base_dir);
+  read_registry(root, c, base_dir);
   each_table(root, "devices", [&](Table& t, std::size_t) {
     c.devices.emplace_back();
     read_device(t, c.devices.back(), base_dir);

@@ -16,7 +16,7 @@ bool HttpService::is_fleet_topic(const std::string& topic) {
 }
 
 std::unique_ptr<HttpService> HttpService::start(const NodeConfig& config, MessageBus& bus, IngestWorker* ingest,
-                                                std::string* error) {
+                                                std::string* error, adapters::RegistrySources registry) {
   std::unique_ptr<HttpService> service(new HttpService());
   adapters::HttpApiSources sources;
   sources.node_id = config.id;
@@ -33,6 +33,7 @@ std::unique_ptr<HttpService> HttpService::start(const NodeConfig& config, Messag
     sources.store = service->store_.get();
   }
   sources.bus_connected = [&bus] { return bus.connected(); };
+  sources.registry = std::move(registry);
   adapters::HttpApiConfig api;
   api.host = config.http.host;
   api.port = config.http.port;

@@ -19,8 +19,9 @@ class HttpService {
   // Opens a read connection to the store (when ingest is on), starts the
   // server and prints "http: listening on http://HOST:PORT" on stderr.
   // nullptr and *error when it cannot listen.
+  // `registry`: the /api/modules endpoints when the node has [registry].
   static std::unique_ptr<HttpService> start(const NodeConfig& config, MessageBus& bus, IngestWorker* ingest,
-                                            std::string* error);
+                                            std::string* error, adapters::RegistrySources registry = {});
   ~HttpService();
 
   // True for ctm/v1/<node>/status and ctm/v1/<node>/hb (the fleet view).

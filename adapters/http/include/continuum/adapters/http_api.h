@@ -1,7 +1,9 @@
 // HttpApi: the cloud node's HTTP API (docs/api.md) over cpp-httplib: fleet,
 // stages, stored series, latency percentiles, a server-sent event stream and
 // Prometheus metrics. It reads what the node core already keeps (FleetModel,
-// IngestWorker, ReadingStore) and never writes anything.
+// IngestWorker, ReadingStore) and never writes anything, except through the
+// /api/modules endpoints of a [registry] node (RegistrySources: uploads and
+// OTA offers, registry_routes.cc).
 //
 // Threads: httplib's own pool serves requests; on_reading()/on_fleet_message()
 // are called from the bus thread and only queue events (a slow stream client
@@ -20,6 +22,9 @@
 #include "continuum/node/reading.h"
 #include "continuum/node/reading_store.h"
 #include "continuum/node/status.h"
+#include "continuum/ota/module_registry.h"
+#include "continuum/ota/registry_intake.h"
+#include "continuum/ota/transfer_protocol.h"
 
 namespace continuum::adapters {
 
@@ -32,6 +37,18 @@ struct HttpApiConfig {
   std::size_t max_points = 10'000;     // per /api/series answer
 };
 
+// The /api/modules endpoints (a node with [registry]; docs/api.md "Module
+// registry"). modules null: no such endpoints (404 like any unknown path).
+struct RegistrySources {
+  ota::ModuleRegistry* modules = nullptr;
+  // Checks and adds an uploaded module (ota::admit_module with the trust store).
+  std::function<ota::IntakeOutcome(std::string_view module, bool allow_downgrade)> admit;
+  // Starts an OTA offer of a registered module to a node (docs/ota.md).
+  std::function<std::optional<ota::Offer>(const std::string& node, const std::string& sha256, bool allow_downgrade,
+                                          std::string* error)>
+      offer;
+};
+
 // What the API reads. Any pointer may be null: its endpoints then answer 404
 // with a message saying what the node lacks (e.g. no [ingest] section).
 struct HttpApiSources {
@@ -41,6 +58,7 @@ struct HttpApiSources {
   node::ReadingStore* store = nullptr;  // read only; its own connection is best
   std::function<bool()> bus_connected;
   std::function<int64_t()> now_ms;      // default: system clock (ms since the epoch)
+  RegistrySources registry;
 };
 
 class HttpApi {

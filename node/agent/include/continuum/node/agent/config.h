@@ -123,6 +123,15 @@ struct TrustSettings {
   std::string keys;  // a .pub file or a directory of them; empty: no [trust]
 };
 
+// [registry]: this node keeps the OTA module registry and serves modules to
+// nodes over the transfer protocol (docs/ota.md "Registry service"); with
+// [http], also the /api/modules endpoints (docs/api.md). Needs [mqtt].
+struct RegistrySettings {
+  bool enabled = false;
+  std::string dir;    // default <data_dir>/registry
+  std::string trust;  // a .pub file or a directory of them: uploads must verify against it
+};
+
 struct NodeConfig {
   std::string source;  // the file it came from (for messages)
   std::string id;
@@ -137,6 +146,7 @@ struct NodeConfig {
   SupervisorSettings supervisor;
   UpdateSettings update;
   TrustSettings trust;
+  RegistrySettings registry;
   std::vector<DeviceSettings> devices;
   std::vector<StageSettings> stages;
 };

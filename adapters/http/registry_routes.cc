@@ -1,0 +1,126 @@
+#include "registry_routes.h"
+
+#include <nlohmann/json.hpp>
+
+#include "api_json.h"
+#include "continuum/node/topics.h"
+
+namespace continuum::adapters::http {
+
+using nlohmann::json;
+
+namespace {
+
+void reply(httplib::Response& res, const json& doc, int status) {
+  res.status = status;
+  res.set_content(dump(doc) + "\n", "application/json");
+}
+
+json record_json(const ota::ModuleRecord& r) {
+  json imports = json::array();
+  for (const auto& i : r.imports) imports.push_back({{"module", i.module}, {"name", i.name}, {"kind", i.kind}});
+  return {{"sha256", r.sha256}, {"name", r.name},       {"version", r.version},
+          {"size", r.size},     {"key_id", r.key_id},   {"required_grants", r.required_grants},
+          {"imports", imports}, {"added_ms", r.added_ms}};
+}
+
+bool is_sha256_hex(const std::string& s) {
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// A node id is one MQTT topic level (docs/protocol.md).
+bool is_node_id(const std::string& s) {
+  return !s.empty() && s.size() <= 64 && s.find_first_of("/+#") == std::string::npos &&
+         s.find('\0') == std::string::npos;
+}
+
+// "1" or "true" switches a flag on; absent or "0"/"false" leaves it off.
+bool flag(const httplib::Request& req, const char* name, bool* bad) {
+  if (!req.has_param(name)) return false;
+  const std::string v = req.get_param_value(name);
+  if (v == "1" || v == "true") return true;
+  if (v != "0" && v != "false") *bad = true;
+  return false;
+}
+
+// The record for the path's hash, or an answer (400 / 404) and nullopt.
+std::optional<ota::ModuleRecord> find(const RegistrySources& registry, const httplib::Request& req,
+                                      httplib::Response& res) {
+  const std::string sha = req.matches[1];
+  if (!is_sha256_hex(sha)) {
+    reply(res, {{"error", "bad module id '" + sha + "': expected 64 lowercase hex digits (the module's SHA-256)"}}, 400);
+    return std::nullopt;
+  }
+  std::optional<ota::ModuleRecord> r = registry.modules->by_hash(sha);
+  if (!r) reply(res, {{"error", "no module " + sha + " in the registry"}}, 404);
+  return r;
+}
+
+}  // namespace
+
+void add_registry_routes(httplib::Server& server, const RegistrySources& registry) {
+  server.Get("/api/modules", [registry](const httplib::Request& req, httplib::Response& res) {
+    json out = json::array();
+    const std::string name = req.has_param("name") ? req.get_param_value("name") : "";
+    for (const auto& r : registry.modules->list())
+      if (name.empty() || r.name == name) out.push_back(record_json(r));
+    reply(res, out, 200);
+  });
+  server.Get(R"(/api/modules/([^/]+))", [registry](const httplib::Request& req, httplib::Response& res) {
+    if (auto r = find(registry, req, res)) reply(res, record_json(*r), 200);
+  });
+  server.Get(R"(/api/modules/([^/]+)/wasm)", [registry](const httplib::Request& req, httplib::Response& res) {
+    auto r = find(registry, req, res);
+    if (!r) return;
+    std::string error;
+    std::optional<std::string> bytes = registry.modules->read_module(r->sha256, &error);
+    if (!bytes) return reply(res, {{"error", "cannot read module " + r->sha256 + ": " + error}}, 500);
+    res.status = 200;
+    res.set_header("Content-Disposition", "attachment; filename=\"" + r->name + "-" + r->version + ".wasm\"");
+    res.set_content(std::move(*bytes), "application/wasm");
+  });
+  server.Post("/api/modules", [registry](const httplib::Request& req, httplib::Response& res) {
+    bool bad = false;
+    const bool allow_downgrade = flag(req, "allow_downgrade", &bad);
+    if (bad) return reply(res, {{"error", "allow_downgrade: expected 1 or 0"}}, 400);
+    ota::IntakeOutcome outcome = registry.admit(req.body, allow_downgrade);
+    if (!outcome.ok()) {
+      // Not a module at all is a bad request; a module refused for what it
+      // is (signature, version) is unprocessable.
+      const bool malformed =
+          outcome.refusal == ota::IntakeRefusal::kEmpty || outcome.refusal == ota::IntakeRefusal::kMalformed;
+      const int status = malformed ? 400 : outcome.refusal == ota::IntakeRefusal::kConflict ? 409 : 422;
+      return reply(res, {{"error", outcome.reason}, {"reason", ota::intake_refusal_name(outcome.refusal)}}, status);
+    }
+    json doc = record_json(outcome.added->record);
+    doc["added"] = outcome.added->added;
+    res.set_header("Location", "/api/modules/" + outcome.added->record.sha256);
+    reply(res, doc, outcome.added->added ? 201 : 200);
+  });
+  server.Post(R"(/api/modules/([^/]+)/offer)", [registry](const httplib::Request& req, httplib::Response& res) {
+    const std::string node = req.has_param("node") ? req.get_param_value("node") : "";
+    if (!is_node_id(node))
+      return reply(res, {{"error", "node: expected ?node=ID (a node id: no '/', '+' or '#')"}}, 400);
+    bool bad = false;
+    const bool allow_downgrade = flag(req, "allow_downgrade", &bad);
+    if (bad) return reply(res, {{"error", "allow_downgrade: expected 1 or 0"}}, 400);
+    auto r = find(registry, req, res);
+    if (!r) return;
+    std::string error;
+    std::optional<ota::Offer> offer = registry.offer(node, r->sha256, allow_downgrade, &error);
+    if (!offer) return reply(res, {{"error", "cannot offer " + r->sha256 + " to " + node + ": " + error}}, 500);
+    reply(res,
+          {{"node", node},
+           {"sha256", r->sha256},
+           {"name", offer->name},
+           {"version", offer->version},
+           {"transfer", offer->transfer},
+           {"attempt", offer->attempt},
+           {"chunks", offer->chunk_count()},
+           {"chunk_size", offer->chunk_size},
+           {"status_topic", node::topics::ota_status(node)}},
+          202);
+  });
+}
+
+}  // namespace continuum::adapters::http

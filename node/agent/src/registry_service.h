@@ -1,0 +1,58 @@
+// The node's [registry] section at work (docs/ota.md "Registry service"): the
+// module registry in <registry.dir> (adapters/sqlite SqliteModuleRegistry),
+// the trust store uploads must verify against, and the OTA TransferSender on
+// this node's bus that serves registered modules to any node. Kept out of
+// agent.cc: the agent only subscribes, forwards OTA requests/status here and
+// hands http_sources() to the HTTP API.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "continuum/adapters/http_api.h"
+#include "continuum/adapters/openssl_crypto.h"
+#include "continuum/adapters/sqlite_module_registry.h"
+#include "continuum/node/agent/config.h"
+#include "continuum/node/message_bus.h"
+#include "continuum/ota/registry_intake.h"
+#include "continuum/ota/signature.h"
+#include "continuum/ota/transfer_sender.h"
+
+namespace continuum::node::agent {
+
+class RegistryService {
+ public:
+  // Opens (creating) the registry directory and loads the trust store;
+  // nullptr and *error (prefixed with the config file) when either fails.
+  static std::unique_ptr<RegistryService> open(const NodeConfig& config, MessageBus& bus, std::string* error);
+
+  // ctm/v1/+/ota/request and ctm/v1/+/ota/status (QoS 1).
+  std::vector<std::string> subscriptions() const { return sender_->subscriptions(); }
+  // True when the message was an OTA request or status (handled here).
+  bool handle_message(const Message& message) { return sender_->handle_message(message); }
+
+  // Verifies against the trust store, applies the downgrade rule, adds.
+  ota::IntakeOutcome admit(std::string_view module, bool allow_downgrade);
+  // Publishes the retained offer of registered module `sha256` to `node`;
+  // the sender then answers the node's chunk requests. A new offer to the
+  // same node replaces the previous one.
+  std::optional<ota::Offer> offer(const std::string& node, const std::string& sha256, bool allow_downgrade,
+                                  std::string* error);
+  // For HttpApiSources::registry (/api/modules endpoints).
+  adapters::RegistrySources http_sources();
+
+  ota::ModuleRegistry& modules() { return registry_; }
+  ota::TransferSender& sender() { return *sender_; }
+
+ private:
+  RegistryService() : registry_(crypto_) {}
+
+  adapters::OpenSslCrypto crypto_;
+  ota::TrustStore trust_;
+  adapters::SqliteModuleRegistry registry_;
+  std::unique_ptr<ota::TransferSender> sender_;
+};
+
+}  // namespace continuum::node::agent
