@@ -38,7 +38,7 @@ bool valid_transfer_id(std::string_view id) {
 std::string encode_offer(const Offer& o) {
   json chunks = json::array();
   for (const Sha256& h : o.chunk_sha256) chunks.push_back(to_hex(h));
-  return json{{"transfer", o.transfer},
+  json j{{"transfer", o.transfer},
               {"name", o.name},
               {"version", o.version},
               {"key_id", o.key_id},
@@ -48,8 +48,9 @@ std::string encode_offer(const Offer& o) {
               {"chunks", o.chunk_count()},
               {"chunk_sha256", chunks},
               {"allow_downgrade", o.allow_downgrade},
-              {"attempt", o.attempt}}
-      .dump();
+              {"attempt", o.attempt}};
+  if (!o.stage.empty()) j["stage"] = o.stage;  // optional: older offers have none
+  return j.dump();
 }
 
 std::optional<Offer> decode_offer(std::string_view text, std::string* error) {
@@ -63,6 +64,7 @@ std::optional<Offer> decode_offer(std::string_view text, std::string* error) {
     o.chunk_size = j.at("chunk_size").get<uint32_t>();
     o.allow_downgrade = j.value("allow_downgrade", false);
     o.attempt = j.value("attempt", uint64_t{0});
+    o.stage = j.value("stage", std::string());
     auto digest = sha256_from_hex(j.at("sha256").get<std::string>());
     if (!digest) {
       *error = "offer: sha256 is not 64 hex digits";

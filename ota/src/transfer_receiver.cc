@@ -120,7 +120,13 @@ void TransferReceiver::handle_offer(std::string_view payload) {
     request_more(/*resend_all=*/false);
     return;
   }
-  if (already_done(*offer)) return;
+  if (std::optional<OtaStatus> done = already_done(*offer)) {
+    // Finished before (this run or an earlier one): say so again, in case
+    // the sender missed it, instead of installing it twice.
+    bus_.publish(topics::ota_status(options_.node), encode_status(*done), 1, true, nullptr);
+    last_status_ = *done;
+    return;
+  }
   active_ = std::make_shared<Active>(std::move(*offer), crypto_, options_.dir);
   const Offer& o = active_->offer;
 
@@ -230,14 +236,23 @@ void TransferReceiver::finish(std::unique_lock<std::mutex>& lock) {
     return fail(guard.reason);
   }
   publish_status(OtaState::kInstalling);
-  VerifiedModule verified{a.offer.transfer, std::move(*module), verdict.manifest, a.offer.allow_downgrade};
+  VerifiedModule verified{a.offer.transfer, std::move(*module), verdict.manifest, a.offer.allow_downgrade,
+                          a.offer.stage, a.offer.attempt};
   lock.unlock();
   InstallResult result = installer_ ? installer_(verified) : InstallResult{OtaState::kFailed, "no installer"};
   lock.lock();
   if (active_ != keep) return;  // replaced by a newer offer meanwhile
-  if (!is_terminal(result.state)) result = {OtaState::kFailed, "installer reported a non-final state"};
   a.store.discard();
+  if (result.state == OtaState::kInstalling) return;  // report_outcome follows
+  if (!is_terminal(result.state)) result = {OtaState::kFailed, "installer reported a non-final state"};
   publish_status(result.state, result.reason);
+}
+
+void TransferReceiver::report_outcome(const std::string& transfer, InstallResult result) {
+  std::lock_guard lock(mutex_);
+  if (!active_ || active_->offer.transfer != transfer || active_->state != OtaState::kInstalling) return;
+  if (!is_terminal(result.state)) result = {OtaState::kFailed, "installer reported a non-final state"};
+  publish_status(result.state, std::move(result.reason));
 }
 
 // Called with mutex_ held.
@@ -255,7 +270,7 @@ void TransferReceiver::publish_status(OtaState state, std::string reason) {
   s.reason = std::move(reason);
   bus_.publish(topics::ota_status(options_.node), encode_status(s), 1, true, nullptr);
   last_status_ = s;
-  if (is_terminal(state)) record_outcome(s);
+  if (is_terminal(state)) record_outcome(s, a.offer.sha256);
 }
 
 std::optional<Semver> TransferReceiver::installed_semver(const std::string& name) const {
@@ -268,23 +283,42 @@ std::optional<Semver> TransferReceiver::installed_semver(const std::string& name
 
 void TransferReceiver::fail(std::string reason) { publish_status(OtaState::kFailed, std::move(reason)); }
 
-void TransferReceiver::record_outcome(const OtaStatus& s) {
+void TransferReceiver::report_unfinished(const OtaStatus& status, const Sha256& sha256) {
+  std::lock_guard lock(mutex_);
+  bus_.publish(topics::ota_status(options_.node), encode_status(status), 1, true, nullptr);
+  last_status_ = status;
+  record_outcome(status, sha256);
+}
+
+void TransferReceiver::record_outcome(const OtaStatus& s, const Sha256& sha256) {
   std::error_code ec;
   std::filesystem::create_directories(options_.dir, ec);
   nlohmann::json j{{"transfer", s.transfer},
                    {"attempt", s.attempt},
-                   {"sha256", to_hex(active_->offer.sha256)},
-                   {"state", ota_state_name(s.state)}};
+                   {"sha256", to_hex(sha256)},
+                   {"state", ota_state_name(s.state)},
+                   {"name", s.name},
+                   {"version", s.version},
+                   {"reason", s.reason}};
   std::ofstream(options_.dir / "last.json", std::ios::trunc) << j.dump() << "\n";
 }
 
-bool TransferReceiver::already_done(const Offer& offer) const {
+std::optional<OtaStatus> TransferReceiver::already_done(const Offer& offer) const {
   std::ifstream in(options_.dir / "last.json");
-  if (!in) return false;
+  if (!in) return std::nullopt;
   auto j = nlohmann::json::parse(std::string(std::istreambuf_iterator<char>(in), {}), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return false;
-  return j.value("transfer", "") == offer.transfer && j.value("attempt", uint64_t{0}) == offer.attempt &&
-         j.value("sha256", "") == to_hex(offer.sha256);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  if (j.value("transfer", "") != offer.transfer || j.value("attempt", uint64_t{0}) != offer.attempt ||
+      j.value("sha256", "") != to_hex(offer.sha256))
+    return std::nullopt;
+  OtaStatus s;
+  s.transfer = offer.transfer;
+  s.attempt = offer.attempt;
+  s.name = j.value("name", offer.name);
+  s.version = j.value("version", offer.version);
+  s.state = parse_ota_state(j.value("state", "")).value_or(OtaState::kFailed);
+  s.reason = j.value("reason", "");
+  return s;
 }
 
 void TransferReceiver::retry_loop() {

@@ -85,6 +85,7 @@ std::optional<Offer> TransferSender::offer(const std::string& node, std::string 
   o.size = module.size();
   o.chunk_size = options.chunk_size;
   o.allow_downgrade = options.allow_downgrade;
+  o.stage = options.stage;
   for (size_t at = 0; at < module.size(); at += o.chunk_size)
     o.chunk_sha256.push_back(crypto_.sha256(std::string_view(module).substr(at, o.chunk_size)));
 

@@ -71,8 +71,8 @@ bool Agent::Impl::open(std::string* error) {
     *error = config_.source + ": node.data_dir: cannot create " + config_.data_dir + ": " + ec.message();
     return false;
   }
+  crypto_ = std::make_unique<adapters::OpenSslCrypto>();  // signatures ([trust]) and OTA transfers
   if (!config_.trust.keys.empty()) {
-    crypto_ = std::make_unique<adapters::OpenSslCrypto>();
     if (Status s = adapters::load_trust_store(config_.trust.keys, *crypto_, trust_); !s) {
       *error = config_.source + ": trust.keys: " + s.message;
       return false;
@@ -90,6 +90,7 @@ bool Agent::Impl::open(std::string* error) {
     StageSlot& slot = *slots_.back();
     slot.stats.name = s.name;
     read_kv_file(kv_path(s.name), &slot.kv);
+    pick_start_module(slot);
     devices_.attach(slot.routes);
     for (const auto& [port, sources] : s.inputs) {
       for (const SourceSettings& src : sources) {
@@ -153,6 +154,16 @@ bool Agent::Impl::open(std::string* error) {
       for (const auto& [topic, receivers] : remote_routes_) bus_->subscribe_tagged(topic, 1, kInputSubscription);
     commands_ = std::make_unique<CommandProcessor>(config_.id, *this, kRememberCommands);
     bus_->subscribe(topics::command(config_.id), 1);
+    // OTA transfers to this node (docs/ota.md, "Transfer to install"): the
+    // version guard runs at install, against the stage's running version.
+    ota::ReceiverOptions receiver;
+    receiver.node = config_.id;
+    receiver.dir = std::filesystem::path(config_.data_dir) / "ota";
+    ota_receiver_ = std::make_unique<ota::TransferReceiver>(
+        *bus_, *crypto_, trust_, receiver, [this](const ota::VerifiedModule& m) { return accept_ota_module(m); },
+        nullptr);
+    for (const std::string& topic : ota_receiver_->subscriptions()) bus_->subscribe(topic, 1);
+    for (auto& slot : slots_) report_unfinished_probation(*slot);
     if (ingest_) {
       std::string filter = topics::all_data();
       if (!config_.ingest.share_group.empty()) filter = topics::shared(config_.ingest.share_group, filter);
@@ -163,6 +174,8 @@ bool Agent::Impl::open(std::string* error) {
     Status started = bus_->start();
     if (!started) std::fprintf(stderr, "%s: mqtt: %s (retrying)\n", config_.id.c_str(), started.message.c_str());
   }
+  if (!ota_receiver_)
+    for (auto& slot : slots_) report_unfinished_probation(*slot);  // with [mqtt]: done before connecting
   for (auto& slot : slots_) {
     if (!load_stage(*slot, error)) return false;
   }
@@ -343,6 +356,7 @@ void Agent::Impl::on_bus_message(const Message& m) {
     wake_.notify_one();  // run on the loop thread, between two deliveries
     return;
   }
+  if (ota_receiver_ && ota_receiver_->handle_message(m)) return;  // offers and chunks for this node
   if (registry_ && registry_->handle_message(m)) return;  // OTA requests and status
   if (http_ && HttpService::is_fleet_topic(m.topic)) http_->on_message(m);
 }
@@ -449,7 +463,10 @@ void Agent::Impl::run_loop() {
     // the shutdown up.
     if (stopping && drain_deadline == Clock::time_point::max()) drain_deadline = now + config_.shutdown_timeout;
     if (stopping && now >= drain_deadline) break;
-    if (!stopping) run_commands();
+    if (!stopping) {
+      run_commands();
+      run_ota_installs();
+    }
     bool busy = false;
     for (auto& slot_ptr : slots_) {
       StageSlot& slot = *slot_ptr;
@@ -497,7 +514,7 @@ void Agent::Impl::run_loop() {
     }
     // Sleep until the next tick, restart or heartbeat, or until a message.
     Clock::time_point until = now + milliseconds(200);
-    if (!pending_commands_.empty()) until = now;
+    if (!pending_commands_.empty() || !pending_installs_.empty()) until = now;
     for (auto& slot : slots_) {
       if (!slot->runtime && !slot->stopped) until = std::min(until, slot->restart_at);
       else if (slot->settings.tick) until = std::min(until, slot->next_tick);
@@ -688,6 +705,7 @@ void Agent::Impl::stop() {
       std::this_thread::sleep_for(milliseconds(20));
     }
     bus_->set_message_handler({});
+    ota_receiver_.reset();  // its retry thread publishes on the bus
     http_.reset();  // before ingest_, which its handlers read
     registry_.reset();
     bus_->stop();  // DISCONNECT with Will: the broker publishes "offline"

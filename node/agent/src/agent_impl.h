@@ -23,10 +23,12 @@
 #include "continuum/node/topics.h"
 #include "continuum/ota/crypto.h"
 #include "continuum/ota/signature.h"
+#include "continuum/ota/transfer_receiver.h"
 #include "commands.h"
 #include "http_service.h"
 #include "registry_service.h"
 #include "inbound_guard.h"
+#include "module_store.h"
 #include "node_devices.h"
 #include "process_usage.h"
 #include "stage_slot.h"
@@ -38,7 +40,8 @@ inline constexpr int kRateWindowS = 10;
 
 class Agent::Impl final : public CommandTarget {
  public:
-  explicit Impl(NodeConfig config) : config_(std::move(config)), devices_(config_.devices) {}
+  explicit Impl(NodeConfig config)
+      : config_(std::move(config)), devices_(config_.devices), modules_(config_.data_dir) {}
 
   bool open(std::string* error);
   void run_loop();
@@ -70,10 +73,21 @@ class Agent::Impl final : public CommandTarget {
                        std::optional<ota::SignedManifest>* manifest, std::string* error);
   void carry_counters(StageSlot& slot, host::StageRuntime& runtime);
   // Hot swap (stage.update): probation, rollback, confirmation.
+  // The swap itself, for stage.update (TRANSFER empty) and OTA installs.
+  bool install_update(StageSlot& slot, const std::string& bytes, const std::string& label, bool allow_downgrade,
+                      const std::string& transfer, uint64_t attempt, nlohmann::json* result, std::string* error);
+  // OTA (docs/ota.md, "Transfer to install"): the receiver's installer (bus
+  // thread) queues the verified module; the loop thread installs it.
+  ota::InstallResult accept_ota_module(const ota::VerifiedModule& module);
+  void run_ota_installs();
+  // The stage's version at start: a confirmed update (ModuleStore) or the config's.
+  void pick_start_module(StageSlot& slot);
+  void note_version(StageSlot& slot);
+  void report_unfinished_probation(StageSlot& slot);
   void roll_back(StageSlot& slot, const std::string& why);
   void confirm_update(StageSlot& slot);
-  void publish_update_status(const StageSlot& slot, const char* state, const std::string& module,
-                             const std::string& reason);
+  void publish_update_status(const StageSlot& slot, const std::string& transfer, ota::OtaState state,
+                             const std::string& module, const std::string& reason);
   void fail_stage(StageSlot& slot, uint32_t kind, const std::string& detail);
   void after_call(StageSlot& slot, const host::CallResult& r, uint64_t refusals_before);
   int32_t on_emit(std::size_t index, std::string_view port, std::string_view values);
@@ -109,6 +123,11 @@ class Agent::Impl final : public CommandTarget {
   // [trust]: the keys stage.update checks signatures against.
   std::unique_ptr<ota::Crypto> crypto_;
   ota::TrustStore trust_;
+  ModuleStore modules_;  // <data_dir>/modules: installed and confirmed updates
+  // With [mqtt]: OTA transfers to this node; verified modules wait in
+  // pending_installs_ (guarded by mutex_) for the loop thread.
+  std::unique_ptr<ota::TransferReceiver> ota_receiver_;
+  std::deque<ota::VerifiedModule> pending_installs_;
   std::unique_ptr<InboundGuard> inbound_;  // size and envelope checks on what arrives
   // Data subscriptions' MQTT 5 identifiers (on_data_message).
   static constexpr uint32_t kIngestSubscription = 1;

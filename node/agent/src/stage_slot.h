@@ -20,6 +20,7 @@
 #include "continuum/node/agent/config.h"
 #include "continuum/ota/signature.h"
 #include "lineage.h"
+#include "module_store.h"
 #include "rate_window.h"
 
 namespace continuum::node::agent {
@@ -111,6 +112,12 @@ struct StageSlot {
     std::optional<ota::SignedManifest> previous_manifest;
     uint64_t messages_left = 0;
     Clock::time_point until{};
+    // The new version's copy in <data_dir>/modules (ModuleStore): named as
+    // the stage's current version once the probation ends (sha256 empty: a
+    // native build, run from its own path and not kept).
+    StoredModule stored;
+    std::string transfer;  // the OTA transfer that brought it; empty for stage.update
+    std::string label;     // what the status reports name it by (path or transfer)
   };
   std::optional<Probation> probation;
   bool rolled_back = false;  // set by the rollback, read by the delivery that caused it

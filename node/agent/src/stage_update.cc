@@ -2,6 +2,7 @@
 // rollback (docs/ota.md, "Hot swap"). Runs on the agent's loop thread, like
 // every command, so it swaps between two deliveries.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -23,30 +24,64 @@ std::optional<std::string> read_whole_file(const std::string& path) {
 
 }  // namespace
 
+// The heartbeat's module_version: the verified update's, else what the
+// module file's signature claims.
+void Agent::Impl::note_version(StageSlot& slot) {
+  std::optional<ota::SignedManifest> manifest = slot.manifest;
+  if (!manifest) {
+    std::string ignored;
+    std::optional<std::string> running = read_whole_file(slot.module);
+    std::optional<ota::SignatureParts> parts = running ? ota::split_signature(*running, &ignored) : std::nullopt;
+    if (parts && parts->signature) manifest = parts->signature->manifest;
+  }
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  slot.stats.module_version = manifest ? manifest->version : "";
+}
+
 // Between two deliveries (commands run on the loop thread): the queue stays
 // as it is and the next message goes to the new version.
 bool Agent::Impl::update_stage(const std::string& stage, const std::string& path, bool allow_downgrade,
                                nlohmann::json* result, std::string* error) {
   StageSlot& slot = *find_slot(stage);
+  // Loaded from the very bytes that were read (and verified), not the file again.
+  std::optional<std::string> bytes = read_whole_file(path);
+  if (!bytes) {
+    *error = "stage " + stage + ": cannot load " + path + ": no such file, or not readable";
+    publish_update_status(slot, "", ota::OtaState::kFailed, path, *error);
+    return false;
+  }
+  return install_update(slot, *bytes, path, allow_downgrade, "", 0, result, error);
+}
+
+bool Agent::Impl::install_update(StageSlot& slot, const std::string& bytes, const std::string& label,
+                                 bool allow_downgrade, const std::string& transfer, uint64_t attempt,
+                                 nlohmann::json* result, std::string* error) {
+  const std::string& stage = slot.settings.name;
   if (!slot.runtime) {
     *error = "stage " + stage + " is not running (stopped or waiting to restart); start it first";
     return false;
   }
   if (slot.probation) {
-    *error = "stage " + stage + " is still on probation after an update to " + slot.module + "; try again later";
+    *error = "stage " + stage + " is still on probation after an update to " + slot.probation->label + "; try again later";
     return false;
   }
-  publish_update_status(slot, "installing", path, "");
+  // An OTA install's "installing" is the receiver's to report.
+  if (transfer.empty()) publish_update_status(slot, "", ota::OtaState::kInstalling, label, "");
   std::unique_ptr<host::StageRuntime> next;
   std::optional<ota::SignedManifest> manifest;
-  if (crypto_) {
-    // Loaded from the very bytes that were verified, not the file again.
-    std::optional<std::string> bytes = read_whole_file(path);
-    if (!bytes) *error = "cannot read " + path;
-    else if (check_signature(slot, *bytes, allow_downgrade, &manifest, error))
-      next = make_runtime(slot, path, error, &*bytes);
-  } else {
-    next = make_runtime(slot, path, error);
+  std::optional<StoredModule> stored;
+  if (config_.trust.keys.empty() || check_signature(slot, bytes, allow_downgrade, &manifest, error)) {
+    if (bytes.compare(0, 4, std::string_view("\0asm", 4)) == 0) {
+      // Kept in <data_dir>/modules: a restart of the stage reloads it from
+      // there, and once confirmed so does a restart of the node.
+      stored = modules_.store(stage, bytes, error);
+      if (stored) next = make_runtime(slot, stored->path, error, &bytes);
+    } else {
+      // A native build (.so, unsigned, tests and benchmarks only): run from
+      // where it is, not kept across restarts.
+      stored = StoredModule{label, ""};
+      next = make_runtime(slot, label, error);
+    }
   }
   host::HandoverKind kind{};
   std::string why;
@@ -55,19 +90,28 @@ bool Agent::Impl::update_stage(const std::string& stage, const std::string& path
     next.reset();
   }
   if (!next) {
-    publish_update_status(slot, "failed", path, *error);
+    if (transfer.empty()) publish_update_status(slot, "", ota::OtaState::kFailed, label, *error);
     return false;
   }
   slot.probation = StageSlot::Probation{std::move(slot.runtime), slot.module, slot.manifest,
-                                        config_.update.health_messages, Clock::now() + config_.update.health_window};
+                                        config_.update.health_messages, Clock::now() + config_.update.health_window,
+                                        *stored, transfer, label};
   slot.runtime = std::move(next);
-  slot.module = path;
+  slot.module = stored->path;
   slot.manifest = manifest;
-  std::fprintf(stderr, "%s/%s: updated to %s; on probation for %llu messages or %lld ms\n", config_.id.c_str(),
-               stage.c_str(), path.c_str(), static_cast<unsigned long long>(config_.update.health_messages),
+  note_version(slot);
+  nlohmann::json record{{"label", label}, {"sha256", stored->sha256}, {"transfer", transfer}, {"attempt", attempt}};
+  if (manifest) record.update({{"name", manifest->name}, {"version", manifest->version}});
+  std::string not_recorded;
+  if (!stored->sha256.empty() && !modules_.begin_probation(stage, record, &not_recorded))
+    std::fprintf(stderr, "%s/%s: %s\n", config_.id.c_str(), stage.c_str(), not_recorded.c_str());
+  std::fprintf(stderr, "%s/%s: updated to %s (stored as %s); on probation for %llu messages or %lld ms\n",
+               config_.id.c_str(), stage.c_str(), label.c_str(), stored->path.c_str(),
+               static_cast<unsigned long long>(config_.update.health_messages),
                static_cast<long long>(config_.update.health_window.count()));
   *result = stage_state(slot);
-  (*result)["module"] = path;
+  (*result)["module"] = label;
+  (*result)["stored"] = stored->path;
   (*result)["update"] = "probation";
   (*result)["handover"] = kind == host::HandoverKind::StateHooks ? "state-hooks" : "kv-only";
   (*result)["health_messages"] = config_.update.health_messages;
@@ -78,6 +122,56 @@ bool Agent::Impl::update_stage(const std::string& stage, const std::string& path
     (*result)["key_id"] = manifest->key_id;
   }
   return true;
+}
+
+// Bus thread. slots_ does not change after open(), so the lookup is safe;
+// everything else waits for the loop thread.
+ota::InstallResult Agent::Impl::accept_ota_module(const ota::VerifiedModule& module) {
+  if (module.stage.empty())
+    return {ota::OtaState::kFailed, "the offer names no stage (offer field \"stage\"): nothing to install"};
+  if (!find_slot(module.stage))
+    return {ota::OtaState::kFailed, "node " + config_.id + " has no stage " + module.stage};
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_installs_.push_back(module);
+  }
+  wake_.notify_one();
+  return {ota::OtaState::kInstalling, ""};  // the outcome follows (report_outcome)
+}
+
+// Loop thread: the same checks and swap as stage.update; the outcome goes
+// to the receiver at once on a refusal, else when the probation ends.
+void Agent::Impl::run_ota_installs() {
+  std::deque<ota::VerifiedModule> installs;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    installs.swap(pending_installs_);
+  }
+  for (const ota::VerifiedModule& m : installs) {
+    StageSlot& slot = *find_slot(m.stage);
+    nlohmann::json result;
+    std::string error;
+    std::string label = "transfer " + m.transfer + " (" + m.manifest.name + " " + m.manifest.version + ")";
+    if (!install_update(slot, m.bytes, label, m.rollback, m.transfer, m.attempt, &result, &error)) {
+      std::fprintf(stderr, "%s/%s: OTA %s refused: %s\n", config_.id.c_str(), m.stage.c_str(), label.c_str(),
+                   error.c_str());
+      publish_update_status(slot, m.transfer, ota::OtaState::kFailed, label, error);
+    }
+  }
+}
+
+// At open(): a confirmed update replaces the config's module.
+void Agent::Impl::pick_start_module(StageSlot& slot) {
+  std::string note;
+  std::optional<StoredModule> current = modules_.current(slot.settings.name, slot.settings.module, &note);
+  if (!note.empty())
+    std::fprintf(stderr, "%s/%s: confirmed update not used: %s\n", config_.id.c_str(), slot.settings.name.c_str(),
+                 note.c_str());
+  if (!current) return note_version(slot);
+  std::fprintf(stderr, "%s/%s: starting the confirmed update %s instead of %s\n", config_.id.c_str(),
+               slot.settings.name.c_str(), current->path.c_str(), slot.settings.module.c_str());
+  slot.module = current->path;  // its signature, read from the file, is the running version (check_signature)
+  note_version(slot);
 }
 
 // With [trust]: a valid signature by a trusted key, the same module name as
@@ -117,14 +211,44 @@ bool Agent::Impl::check_signature(StageSlot& slot, const std::string& bytes, boo
   return true;
 }
 
+// At open(), once the receiver exists and before the bus connects: a run
+// that stopped while STAGE had a new version on probation left a record;
+// that version is not running now, so an OTA install of it is reported
+// rolled back (and not taken again from the re-delivered offer).
+void Agent::Impl::report_unfinished_probation(StageSlot& slot) {
+  std::optional<nlohmann::json> record = modules_.take_unfinished_probation(slot.settings.name);
+  if (!record) return;
+  const std::string why = "the node stopped while the new version was on probation; the previous version runs";
+  std::fprintf(stderr, "%s/%s: %s was on probation when the node stopped: back on %s\n", config_.id.c_str(),
+               slot.settings.name.c_str(), record->value("label", std::string("an update")).c_str(),
+               slot.module.c_str());
+  std::string transfer = record->value("transfer", std::string());
+  std::optional<ota::Sha256> sha256 = ota::sha256_from_hex(record->value("sha256", std::string()));
+  if (transfer.empty() || !sha256 || !ota_receiver_) return;
+  ota::OtaStatus status;
+  status.transfer = transfer;
+  status.attempt = record->value("attempt", uint64_t{0});
+  status.name = record->value("name", std::string());
+  status.version = record->value("version", std::string());
+  status.state = ota::OtaState::kRolledBack;
+  status.reason = why;
+  ota_receiver_->report_unfinished(status, *sha256);
+}
+
 // The new version failed on probation: drop it and run the old one again
 // (as it was at the swap: what the new one changed in its state is lost).
 void Agent::Impl::roll_back(StageSlot& slot, const std::string& why) {
   carry_counters(slot, *slot.runtime);
-  const std::string failed_module = slot.module;
+  const std::string failed_module = slot.probation->label;
   slot.runtime = std::move(slot.probation->previous);
   slot.module = slot.probation->previous_module;
   slot.manifest = slot.probation->previous_manifest;
+  const std::string transfer = slot.probation->transfer;
+  note_version(slot);
+  modules_.end_probation(slot.settings.name);
+  std::error_code ignored;
+  if (!slot.probation->stored.sha256.empty() && slot.probation->stored.path != slot.module)
+    std::filesystem::remove(slot.probation->stored.path, ignored);
   slot.probation.reset();
   slot.rolled_back = true;
   {
@@ -133,23 +257,36 @@ void Agent::Impl::roll_back(StageSlot& slot, const std::string& why) {
   }
   std::fprintf(stderr, "%s/%s: the update to %s %s; rolled back to %s\n", config_.id.c_str(),
                slot.settings.name.c_str(), failed_module.c_str(), why.c_str(), slot.module.c_str());
-  publish_update_status(slot, "rolled-back", failed_module, why);
+  publish_update_status(slot, transfer, ota::OtaState::kRolledBack, failed_module, why);
 }
 
+// The probation passed: from now on the node starts with this version.
 void Agent::Impl::confirm_update(StageSlot& slot) {
   if (!slot.probation) return;
   if (slot.probation->previous) carry_counters(slot, *slot.probation->previous);
+  std::string error;
+  if (!slot.probation->stored.sha256.empty() &&
+      !modules_.make_current(slot.settings.name, slot.probation->stored, slot.settings.module, slot.manifest, &error))
+    std::fprintf(stderr, "%s/%s: the update runs but will not survive a restart: %s\n", config_.id.c_str(),
+                 slot.settings.name.c_str(), error.c_str());
+  const std::string transfer = slot.probation->transfer, label = slot.probation->label;
   slot.probation.reset();
-  publish_update_status(slot, "running", slot.module, "");
+  modules_.end_probation(slot.settings.name);
+  publish_update_status(slot, transfer, ota::OtaState::kRunning, label, "");
 }
 
 // Retained on ctm/v1/<node>/ota/status (docs/ota.md): what the last update
-// of a stage came to.
-void Agent::Impl::publish_update_status(const StageSlot& slot, const char* state, const std::string& module,
-                                        const std::string& reason) {
+// of a stage came to. An OTA install's outcome goes through the receiver,
+// which reports it in the transfer protocol's form (transfer, attempt).
+void Agent::Impl::publish_update_status(const StageSlot& slot, const std::string& transfer, ota::OtaState state,
+                                        const std::string& module, const std::string& reason) {
+  if (!transfer.empty()) {
+    if (ota_receiver_) ota_receiver_->report_outcome(transfer, {state, reason});
+    return;
+  }
   if (!bus_) return;
   nlohmann::json j{{"transfer", "stage.update:" + slot.settings.name}, {"name", slot.settings.name},
-                   {"stage", slot.settings.name}, {"module", module}, {"state", state}};
+                   {"stage", slot.settings.name}, {"module", module}, {"state", ota::ota_state_name(state)}};
   if (!reason.empty()) j["reason"] = reason;
   int token = 0;
   bus_->publish(topics::ota_status(config_.id), j.dump(), 1, true, &token);

@@ -36,6 +36,9 @@ struct Offer {
   uint32_t chunk_size = kDefaultChunkSize;
   std::vector<Sha256> chunk_sha256;  // one per chunk
   bool allow_downgrade = false;      // an explicit rollback
+  // The stage of the node the module is for (a node agent installs it there
+  // by hot swap); empty: the node decides (an agent refuses such an offer).
+  std::string stage;
   // Distinguishes a deliberate re-offer of the same transfer (new attempt)
   // from the retained offer delivered again after a reconnect (same attempt).
   uint64_t attempt = 0;

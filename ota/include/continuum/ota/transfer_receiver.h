@@ -13,7 +13,7 @@
 // the missing chunks are requested again; after a restart the retained offer
 // arrives again and the chunks on disk are reused. The outcome of the last
 // transfer is kept in <dir>/last.json so a re-delivered offer is not
-// installed twice.
+// installed twice (its outcome is reported again instead).
 //
 // Threads: handle_message/handle_connection run on the bus's thread; one
 // internal thread re-requests stalled transfers. The installer runs on the
@@ -45,10 +45,15 @@ struct VerifiedModule {
   std::string bytes;        // the module as signed (with its ctm.signature section)
   SignedManifest manifest;  // name, version, key id: verified
   bool rollback = false;    // installed under allow_downgrade
+  std::string stage;        // the offer's stage (empty when it named none)
+  uint64_t attempt = 0;     // the offer's attempt
 };
 
 // What the installer reports: kRunning, kFailed (reason) or kRolledBack
 // (the new module failed and the previous one runs again; reason says why).
+// kInstalling: the outcome is not known yet (a hot swap on probation); the
+// installer reports it later through TransferReceiver::report_outcome and the
+// status stays "installing" until then.
 struct InstallResult {
   OtaState state = OtaState::kRunning;
   std::string reason;
@@ -85,6 +90,16 @@ class TransferReceiver {
   bool handle_message(const node::Message& message);
   void handle_connection(bool connected);
 
+  // The final outcome of an install whose installer returned kInstalling;
+  // ignored unless `transfer` is that install (a newer offer replaced it).
+  void report_outcome(const std::string& transfer, InstallResult result);
+
+  // An install the node began in an earlier run and did not finish (it
+  // stopped while the new version was on probation): reports STATUS and
+  // records it, so the offer, delivered again, is not installed again.
+  // SHA256 is the module's (the offer's). Call before the bus connects.
+  void report_unfinished(const OtaStatus& status, const Sha256& sha256);
+
   uint64_t corrupted_chunks() const;
   std::optional<OtaStatus> last_status() const;
 
@@ -96,8 +111,9 @@ class TransferReceiver {
   void finish(std::unique_lock<std::mutex>& lock);
   void publish_status(OtaState state, std::string reason = {});
   void fail(std::string reason);
-  void record_outcome(const OtaStatus& status);
-  bool already_done(const Offer& offer) const;
+  void record_outcome(const OtaStatus& status, const Sha256& sha256);
+  // The recorded outcome when `offer` was handled already.
+  std::optional<OtaStatus> already_done(const Offer& offer) const;
   std::optional<Semver> installed_semver(const std::string& name) const;
   void retry_loop();
 

@@ -32,6 +32,7 @@ struct OfferOptions {
   uint32_t chunk_size = kDefaultChunkSize;
   bool allow_downgrade = false;  // an explicit rollback
   std::string transfer;          // empty: <first 16 hex of sha256>-<chunk size>
+  std::string stage;             // the node's stage the module is for (Offer::stage)
 };
 
 class TransferSender {

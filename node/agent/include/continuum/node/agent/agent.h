@@ -32,6 +32,7 @@ struct StageStats {
   uint64_t rollbacks = 0;   // updates (stage.update) undone by a failure on probation
   uint64_t fuel_used = 0;   // wasm instructions run, all instances
   int64_t backoff_ms = 0;   // current restart delay
+  std::string module_version;  // the running module's signed version; empty when unsigned
 };
 
 struct AgentStats {

@@ -1,0 +1,131 @@
+#include "module_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "continuum/adapters/openssl_crypto.h"
+#include "continuum/ota/bytes.h"
+
+namespace continuum::node::agent {
+namespace {
+
+std::optional<std::string> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return std::nullopt;
+  return bytes;
+}
+
+// Temporary name, fsync, rename: after a crash PATH holds the old content or
+// the new, complete one.
+bool write_atomically(const std::filesystem::path& path, const std::string& bytes, std::string* error) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  bool ok = fd >= 0;
+  for (size_t done = 0; ok && done < bytes.size();) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) ok = false;
+    else done += static_cast<size_t>(n);
+  }
+  if (ok) ok = ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (ok) ok = std::rename(tmp.c_str(), path.c_str()) == 0;
+  if (!ok) {
+    *error = "cannot write " + path.string();
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+  }
+  return ok;
+}
+
+std::string hex_sha256(const std::string& bytes) { return ota::to_hex(adapters::OpenSslCrypto().sha256(bytes)); }
+
+}  // namespace
+
+std::optional<StoredModule> ModuleStore::store(const std::string& stage, const std::string& bytes,
+                                               std::string* error) const {
+  std::filesystem::path dir = root_ / stage;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    *error = "cannot create " + dir.string() + ": " + ec.message();
+    return std::nullopt;
+  }
+  StoredModule m;
+  m.sha256 = hex_sha256(bytes);
+  std::filesystem::path path = dir / (m.sha256 + ".wasm");
+  m.path = path.string();
+  std::optional<std::string> there = read_file(path);
+  if (there && *there == bytes) return m;
+  if (!write_atomically(path, bytes, error)) return std::nullopt;
+  return m;
+}
+
+bool ModuleStore::make_current(const std::string& stage, const StoredModule& m, const std::string& config_module,
+                               const std::optional<ota::SignedManifest>& manifest, std::string* error) const {
+  nlohmann::json j{{"module", std::filesystem::path(m.path).filename().string()},
+                   {"sha256", m.sha256},
+                   {"config_module", config_module}};
+  if (manifest) {
+    j["name"] = manifest->name;  // for people reading the file; the module's signature is what counts
+    j["version"] = manifest->version;
+  }
+  return write_atomically(root_ / stage / "current.json", j.dump() + "\n", error);
+}
+
+std::optional<StoredModule> ModuleStore::current(const std::string& stage, const std::string& config_module,
+                                                 std::string* note) const {
+  std::filesystem::path record = root_ / stage / "current.json";
+  std::optional<std::string> text = read_file(record);
+  if (!text) return std::nullopt;  // no confirmed update: the config's module
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.value("module", nlohmann::json()).is_string() ||
+      !j.value("sha256", nlohmann::json()).is_string()) {
+    *note = record.string() + " is not a valid record; ignored";
+    return std::nullopt;
+  }
+  if (j.value("config_module", std::string()) != config_module) {
+    *note = "the config now names " + config_module + " (the update in " + record.string() + " replaced " +
+            j.value("config_module", std::string()) + "); the config wins";
+    return std::nullopt;
+  }
+  std::string name = j["module"].get<std::string>();
+  StoredModule m{(root_ / stage / name).string(), j["sha256"].get<std::string>()};
+  if (name.find('/') != std::string::npos) {
+    *note = record.string() + " names a module outside its directory; ignored";
+    return std::nullopt;
+  }
+  std::optional<std::string> bytes = read_file(m.path);
+  if (!bytes || hex_sha256(*bytes) != m.sha256) {
+    *note = m.path + (bytes ? " does not match its recorded SHA-256" : " is missing") + "; ignored";
+    return std::nullopt;
+  }
+  return m;
+}
+
+bool ModuleStore::begin_probation(const std::string& stage, const nlohmann::json& record, std::string* error) const {
+  return write_atomically(root_ / stage / "probation.json", record.dump() + "\n", error);
+}
+
+void ModuleStore::end_probation(const std::string& stage) const {
+  std::error_code ignored;
+  std::filesystem::remove(root_ / stage / "probation.json", ignored);
+}
+
+std::optional<nlohmann::json> ModuleStore::take_unfinished_probation(const std::string& stage) const {
+  std::optional<std::string> text = read_file(root_ / stage / "probation.json");
+  if (!text) return std::nullopt;
+  end_probation(stage);
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return nlohmann::json::object();  // torn by nothing we wrote; still says "stopped"
+  return j;
+}
+
+}  // namespace continuum::node::agent
