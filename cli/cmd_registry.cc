@@ -13,6 +13,7 @@
 #include "continuum/adapters/ed25519_keys.h"
 #include "continuum/adapters/openssl_crypto.h"
 #include "continuum/adapters/sqlite_module_registry.h"
+#include "continuum/ota/module_record_json.h"
 #include "continuum/ota/signature.h"
 #include "exit_codes.h"
 #include "module_files.h"
@@ -30,14 +31,6 @@ struct RegistryOptions {
   std::string what;  // show: SHA256, NAME or NAME@VERSION
   bool json = false;
 };
-
-json record_json(const ota::ModuleRecord& r) {
-  json imports = json::array();
-  for (const auto& i : r.imports) imports.push_back({{"module", i.module}, {"name", i.name}, {"kind", i.kind}});
-  return {{"sha256", r.sha256},   {"name", r.name},       {"version", r.version},
-          {"size", r.size},       {"key_id", r.key_id},   {"required_grants", r.required_grants},
-          {"imports", imports},   {"added_ms", r.added_ms}};
-}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -80,7 +73,7 @@ int run_ls(ota::ModuleRegistry& registry, const RegistryOptions& o) {
   if (!o.name.empty()) std::erase_if(records, [&](const ota::ModuleRecord& r) { return r.name != o.name; });
   if (o.json) {
     json out = json::array();
-    for (const auto& r : records) out.push_back(record_json(r));
+    for (const auto& r : records) out.push_back(ota::module_record_json<json>(r));
     printf("%s\n", out.dump(2).c_str());
     return kExitOk;
   }
@@ -106,7 +99,7 @@ int run_show(ota::ModuleRegistry& registry, const RegistryOptions& o) {
     return kExitError;
   }
   if (o.json) {
-    printf("%s\n", record_json(*r).dump(2).c_str());
+    printf("%s\n", ota::module_record_json<json>(*r).dump(2).c_str());
     return kExitOk;
   }
   printf("name:     %s\nversion:  %s\nsha256:   %s\nsize:     %" PRIu64 " bytes\nkey id:   %s\ngrants:   %s\n",

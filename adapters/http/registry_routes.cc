@@ -4,6 +4,7 @@
 
 #include "api_json.h"
 #include "continuum/node/topics.h"
+#include "continuum/ota/module_record_json.h"
 
 namespace continuum::adapters::http {
 
@@ -14,14 +15,6 @@ namespace {
 void reply(httplib::Response& res, const json& doc, int status) {
   res.status = status;
   res.set_content(dump(doc) + "\n", "application/json");
-}
-
-json record_json(const ota::ModuleRecord& r) {
-  json imports = json::array();
-  for (const auto& i : r.imports) imports.push_back({{"module", i.module}, {"name", i.name}, {"kind", i.kind}});
-  return {{"sha256", r.sha256}, {"name", r.name},       {"version", r.version},
-          {"size", r.size},     {"key_id", r.key_id},   {"required_grants", r.required_grants},
-          {"imports", imports}, {"added_ms", r.added_ms}};
 }
 
 bool is_sha256_hex(const std::string& s) {
@@ -63,11 +56,11 @@ void add_registry_routes(httplib::Server& server, const RegistrySources& registr
     json out = json::array();
     const std::string name = req.has_param("name") ? req.get_param_value("name") : "";
     for (const auto& r : registry.modules->list())
-      if (name.empty() || r.name == name) out.push_back(record_json(r));
+      if (name.empty() || r.name == name) out.push_back(ota::module_record_json<json>(r));
     reply(res, out, 200);
   });
   server.Get(R"(/api/modules/([^/]+))", [registry](const httplib::Request& req, httplib::Response& res) {
-    if (auto r = find(registry, req, res)) reply(res, record_json(*r), 200);
+    if (auto r = find(registry, req, res)) reply(res, ota::module_record_json<json>(*r), 200);
   });
   server.Get(R"(/api/modules/([^/]+)/wasm)", [registry](const httplib::Request& req, httplib::Response& res) {
     auto r = find(registry, req, res);
@@ -92,7 +85,7 @@ void add_registry_routes(httplib::Server& server, const RegistrySources& registr
       const int status = malformed ? 400 : outcome.refusal == ota::IntakeRefusal::kConflict ? 409 : 422;
       return reply(res, {{"error", outcome.reason}, {"reason", ota::intake_refusal_name(outcome.refusal)}}, status);
     }
-    json doc = record_json(outcome.added->record);
+    json doc = ota::module_record_json<json>(outcome.added->record);
     doc["added"] = outcome.added->added;
     res.set_header("Location", "/api/modules/" + outcome.added->record.sha256);
     reply(res, doc, outcome.added->added ? 201 : 200);

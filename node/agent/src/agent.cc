@@ -637,14 +637,10 @@ bool Agent::Impl::stop_stage(const std::string& stage, nlohmann::json* result, s
   return true;
 }
 
-bool Agent::Impl::start_stage(const std::string& stage, nlohmann::json* result, std::string* error) {
-  StageSlot& slot = *find_slot(stage);
-  if (!slot.stopped) {  // already running (or restarting by itself): nothing to do
-    *result = stage_state(slot);
-    return true;
-  }
-  slot.stopped = false;
-  slot.backoff = milliseconds(0);  // a fresh start, not a failure streak
+// stage.start and stage.restart: load the stage now rather than at the
+// supervisor's next turn, so the reply can say whether it came up.
+bool Agent::Impl::load_on_command(StageSlot& slot, const std::string& stage, nlohmann::json* result,
+                                  std::string* error) {
   std::string why;
   if (!load_stage(slot, &why)) {
     fail_stage(slot, kInitFailed, why);
@@ -659,6 +655,17 @@ bool Agent::Impl::start_stage(const std::string& stage, nlohmann::json* result, 
   return true;
 }
 
+bool Agent::Impl::start_stage(const std::string& stage, nlohmann::json* result, std::string* error) {
+  StageSlot& slot = *find_slot(stage);
+  if (!slot.stopped) {  // already running (or restarting by itself): nothing to do
+    *result = stage_state(slot);
+    return true;
+  }
+  slot.stopped = false;
+  slot.backoff = milliseconds(0);  // a fresh start, not a failure streak
+  return load_on_command(slot, stage, result, error);
+}
+
 bool Agent::Impl::restart_stage(const std::string& stage, nlohmann::json* result, std::string* error) {
   StageSlot& slot = *find_slot(stage);
   unload_stage(slot);
@@ -668,18 +675,7 @@ bool Agent::Impl::restart_stage(const std::string& stage, nlohmann::json* result
     std::lock_guard<std::mutex> lock(stats_mutex_);
     ++slot.stats.restarts;
   }
-  std::string why;
-  if (!load_stage(slot, &why)) {
-    fail_stage(slot, kInitFailed, why);
-    *error = why + " (the supervisor keeps retrying)";
-    return false;
-  }
-  if (!slot.runtime) {
-    *error = "stage " + stage + " failed in ctm_init; the supervisor restarts it with backoff";
-    return false;
-  }
-  *result = stage_state(slot);
-  return true;
+  return load_on_command(slot, stage, result, error);
 }
 
 void Agent::Impl::stop() {

@@ -56,6 +56,7 @@ class Agent::Impl final : public CommandTarget {
   bool stop_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
   bool start_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
   bool restart_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
+  bool load_on_command(StageSlot& slot, const std::string& stage, nlohmann::json* result, std::string* error);
   bool update_stage(const std::string& stage, const std::string& path, bool allow_downgrade,
                     nlohmann::json* result, std::string* error) override;
 
