@@ -1,5 +1,7 @@
-// `continuum`: runs, validates and inspects WebAssembly modules, and runs the
-// WebAssembly spec test suite against the engine.
+// `continuum`: the one program of every tier. Runs, validates and inspects
+// WebAssembly modules, runs nodes and whole local deployments, talks to them,
+// signs and registers modules, runs the simulators and the benchmarks. Each
+// subcommand lives in its own cmd_*.cc; this file only dispatches.
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
