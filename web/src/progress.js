@@ -1,0 +1,52 @@
+// Per-step progress of a long action (move, deploy, rollback, offer) in a
+// list: steps arrive from the stream (the server's progress events and the
+// events log's OTA entries for this stage) and from the answer of the POST.
+// A step says where (node), what (downloading, verifying, installing,
+// running, rolled back, ...) and, for a failure, why.
+import * as stream from "./stream.js";
+import { el, clock } from "./format.js";
+
+// Stream event names that carry progress of stage operations (the deploy and
+// move routes' progress, OTA status) and the events log.
+const PROGRESS_EVENTS = ["progress", "operation", "deploy", "move", "migration", "rollback", "ota"];
+const FAILED = /fail|refus|error|rolled.?back|timeout|abort/i;
+const DONE = /running|confirmed|done|complete|moved|resumed|finished|succeeded|rolled.?back/i;
+
+function textOf(event) {
+  const step = event.step || event.state || event.phase || event.status || event.kind || "";
+  const detail = event.reason || event.error || event.message || "";
+  const percent = event.percent !== undefined ? ` ${Math.round(event.percent)} %` : "";
+  const chunks = event.chunks_done !== undefined && event.chunks !== undefined ? ` ${event.chunks_done}/${event.chunks} chunks` : "";
+  return { step: `${step}${percent}${chunks}`, detail: detail === step ? "" : detail };
+}
+
+export class ProgressView {
+  // matches(event): whether a stream event belongs to this operation.
+  constructor(title, matches) {
+    this.matches = matches;
+    this.list = el("ol", { class: "progress" });
+    this.element = el("div", { class: "progress-box" }, el("h4", {}, title), this.list);
+    this.unsubscribe = [...PROGRESS_EVENTS, "log"].map((name) => stream.on(name, (event) => {
+      if (event && this.matches(event, name)) this.step(event);
+    }));
+    this.finished = false;
+  }
+
+  step(event) {
+    const { step, detail } = textOf(event);
+    const failed = FAILED.test(step) || event.ok === false || Boolean(event.error);
+    const item = el("li", { class: failed ? "bad" : DONE.test(step) ? "ok" : "" },
+      el("time", {}, clock(event.ts_ms || event.ts || Date.now())), " ",
+      event.node ? el("b", {}, `${event.node}: `) : "", step, detail ? ` — ${detail}` : "");
+    this.list.append(item);
+    return item;
+  }
+
+  note(text, kind = "") {
+    this.list.append(el("li", { class: kind }, el("time", {}, clock(Date.now())), " ", text));
+  }
+
+  close() {
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
+  }
+}

@@ -1,0 +1,161 @@
+// The stage dialog: move a stage to another node, deploy a new version (a
+// signed .wasm uploaded to the registry, then the stage's deploy route), roll
+// back; each shows its steps as they happen (progress.js) and the server's
+// reason when something is refused or fails. Used from the overview's rows
+// and the graph (click, or drag onto another machine).
+import { api, ApiError } from "./api.js";
+import * as fleet from "./fleet.js";
+import { el } from "./format.js";
+import { ProgressView } from "./progress.js";
+
+const dialog = () => document.getElementById("stage-dialog");
+
+// Progress and log events name the stage they are about.
+function forStage(stage) {
+  return (event) => event.stage === stage;
+}
+
+function explain(error) {
+  if (error instanceof ApiError && error.status === 404 && /unknown endpoint|not found/i.test(error.message))
+    return `${error.message} (this cloud node has no such route yet)`;
+  return error.reason ? `${error.message} [${error.reason}]` : error.message;
+}
+
+// Waits until `test(nodes)` holds in the fleet model (heartbeats), or the time is up.
+function waitForFleet(test, timeoutMs) {
+  return new Promise((resolve) => {
+    let unsubscribe = () => {};
+    const timer = setTimeout(() => {
+      unsubscribe();
+      resolve(false);
+    }, timeoutMs);
+    unsubscribe = fleet.onChange(() => {
+      if (!test()) return;
+      clearTimeout(timer);
+      queueMicrotask(() => unsubscribe());
+      resolve(true);
+    });
+  });
+}
+
+// Runs one action: the POST, then its progress until `done` says so.
+async function run(container, title, stage, post, done) {
+  const progress = new ProgressView(title, forStage(stage));
+  container.prepend(progress.element);
+  progress.note("requested");
+  let answer;
+  try {
+    answer = await post();
+  } catch (error) {
+    progress.note(`refused: ${explain(error)}`, "bad");
+    progress.close();
+    return false;
+  }
+  progress.note(`accepted${answer && answer.operation ? ` (operation ${answer.operation})` : ""}`, "ok");
+  for (const step of (answer && (answer.steps || answer.progress)) || []) progress.step(step);
+  if (!done) {
+    progress.close();
+    return true;
+  }
+  const ok = await waitForFleet(done.test, done.timeoutMs || 60000);
+  progress.note(ok ? done.success : `${done.timeoutText} (no confirmation within ${(done.timeoutMs || 60000) / 1000} s)`, ok ? "ok" : "bad");
+  progress.close();
+  return ok;
+}
+
+function section(title, ...children) {
+  return el("fieldset", {}, el("legend", {}, title), ...children);
+}
+
+export function openStageDialog(nodeId, stageName, { moveTo } = {}) {
+  const node = fleet.allNodes().find((candidate) => candidate.id === nodeId);
+  const stage = fleet.findStage(nodeId, stageName) || { name: stageName };
+  const log = el("div", { class: "action-log", id: "action-log" });
+
+  const targets = fleet.allNodes().filter((candidate) => candidate.id !== nodeId);
+  const moveSelect = el("select", { id: "move-target" }, targets.map((candidate) =>
+    el("option", { value: candidate.id, selected: candidate.id === moveTo, disabled: !candidate.online },
+      `${candidate.id} (${candidate.tier || "?"}${candidate.online ? "" : ", offline"})`)));
+  const moveButton = el("button", { id: "move-button", onclick: async () => {
+    const to = moveSelect.value;
+    if (!to) return;
+    moveButton.disabled = true;
+    await run(log, `Move ${stageName}: ${nodeId} → ${to}`, stageName,
+      () => api.post(`/api/stages/${encodeURIComponent(stageName)}/move`, { json: { to, from: nodeId } }),
+      {
+        test: () => {
+          const moved = fleet.findStage(to, stageName);
+          return moved && moved.state === "running";
+        },
+        success: `${stageName} is running on ${to}`,
+        timeoutText: `${stageName} not seen running on ${to}`,
+      });
+    moveButton.disabled = false;
+  } }, "Move");
+
+  const fileInput = el("input", { type: "file", id: "deploy-file", accept: ".wasm,application/wasm" });
+  const deployButton = el("button", { id: "deploy-button", onclick: async () => {
+    const file = fileInput.files && fileInput.files[0];
+    if (!file) {
+      log.prepend(el("p", { class: "error" }, "Choose a signed .wasm file first."));
+      return;
+    }
+    deployButton.disabled = true;
+    await deployModule(log, nodeId, stageName, () => api.post("/api/modules", { body: file, contentType: "application/wasm" }));
+    deployButton.disabled = false;
+  } }, "Upload and deploy");
+
+  const rollbackButton = el("button", { id: "rollback-button", onclick: async () => {
+    if (!confirm(`Roll ${stageName} on ${nodeId} back to its previous version?`)) return;
+    rollbackButton.disabled = true;
+    await run(log, `Roll back ${stageName} on ${nodeId}`, stageName,
+      () => api.post(`/api/stages/${encodeURIComponent(stageName)}/rollback`, { json: { node: nodeId } }), null);
+    rollbackButton.disabled = false;
+  } }, "Roll back");
+
+  const counters = stage.counters || {};
+  dialog().replaceChildren(
+    el("div", { class: "dialog-head" },
+      el("h3", {}, `${nodeId} / ${stageName}`),
+      el("button", { class: "link", id: "dialog-close", onclick: () => dialog().close() }, "Close")),
+    el("p", { class: "muted" },
+      `${node ? node.tier : "?"} node, ${stage.state || "unknown state"}`,
+      stage.module_version ? `, version ${stage.module_version}` : "",
+      `, traps ${counters.traps ?? 0}, restarts ${counters.restarts ?? 0}`),
+    section("Move to another node", moveSelect, " ", moveButton),
+    section("Deploy a new version (signed .wasm)", fileInput, " ", deployButton),
+    section("Roll back to the previous version", rollbackButton),
+    log,
+  );
+  if (!dialog().open) dialog().showModal();
+}
+
+// Registers a module (the upload or the browser's sign request) and deploys it
+// to STAGE on NODE: the stage's deploy route; its steps and the node's OTA
+// status follow. Returns {module, deployed} (module null when refused).
+export async function deployModule(log, nodeId, stageName, register) {
+  let module;
+  const registering = new ProgressView(`Register module`, () => false);
+  log.prepend(registering.element);
+  try {
+    module = await register();
+    registering.note(`${module.added === false ? "already registered" : "registered"}: ${module.name} ${module.version} (${module.sha256.slice(0, 12)}…, ${module.size} bytes)`, "ok");
+  } catch (error) {
+    registering.note(`refused: ${explain(error)}`, "bad");
+    registering.close();
+    return { module: null, deployed: false };
+  }
+  registering.close();
+  const ok = await run(log, `Deploy ${module.name} ${module.version} to ${stageName} on ${nodeId}`, stageName,
+    () => api.post(`/api/stages/${encodeURIComponent(stageName)}/deploy`, { json: { sha256: module.sha256, nodes: [nodeId] } }),
+    {
+      test: () => {
+        const running = fleet.findStage(nodeId, stageName);
+        return running && running.state === "running" && running.module_version === module.version;
+      },
+      success: `${stageName} on ${nodeId} runs ${module.name} ${module.version}`,
+      timeoutText: `${stageName} on ${nodeId} not seen running ${module.version}`,
+      timeoutMs: 90000,
+    });
+  return { module, deployed: ok };
+}
