@@ -19,6 +19,8 @@ packages=(
   libmodbus-dev libssl-dev  # devices (Modbus TCP), TLS
   # Rust build of a reference module (rustc straight to wasm32, no cargo)
   rustc libstd-rust-dev-wasm32
+  # web dashboard end-to-end tests: headless Chromium driven by playwright-core (web/)
+  chromium fonts-dejavu-core
 )
 
 # A package counts as present when dpkg has it installed, or, for the Node
