@@ -1,11 +1,16 @@
 // `continuum bench engine [--quick] [ARGS...]`: the engine benchmarks
 // (bench/engine/run.py: programs natively, under Node, under this engine and
 // wasm-interp; the reference modules' hot paths per message), run with this
-// binary as the engine under test. ARGS go to run.py unchanged (`--help`
-// lists them). The script is looked up in the source tree this binary was
-// built from, then in the installed share directory (../share/continuum
-// beside the binary). The benchmarks are Python driving compilers and
-// runtimes, so this command only finds them and hands over (exec).
+// binary as the engine under test.
+// `continuum bench strategies [--quick] [--runs N] [--duration D] [--out DIR]
+// [--seed S]`: the deployment-strategy experiment (bench/strategies/run.py:
+// both applications under the five strategies with `continuum up`, report,
+// CSV and plots), with this binary and its build tree's modules.
+// ARGS go to the script unchanged (`--help` lists them). The script is looked
+// up in the source tree this binary was built from, then in the installed
+// share directory (../share/continuum beside the binary). The benchmarks are
+// Python driving compilers, runtimes and processes, so this command only
+// finds them and hands over (exec).
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -59,11 +64,13 @@ std::string find_python() {
   return {};
 }
 
-int run_bench_engine(const std::vector<std::string>& args) {
+// `script` is relative to the source tree, e.g. "bench/engine/run.py";
+// `what` names the benchmark in error messages.
+int run_bench_script(const std::string& script_rel, const char* what, const std::vector<std::string>& args) {
   const std::string self = self_path();
   std::vector<std::string> candidates;
-  if (*CONTINUUM_SOURCE_DIR) candidates.push_back(std::string(CONTINUUM_SOURCE_DIR) + "/bench/engine/run.py");
-  if (!self.empty()) candidates.push_back(parent(parent(self)) + "/share/continuum/bench/engine/run.py");
+  if (*CONTINUUM_SOURCE_DIR) candidates.push_back(std::string(CONTINUUM_SOURCE_DIR) + "/" + script_rel);
+  if (!self.empty()) candidates.push_back(parent(parent(self)) + "/share/continuum/" + script_rel);
   std::string script;
   for (const std::string& c : candidates) {
     if (is_file(c)) {
@@ -75,15 +82,15 @@ int run_bench_engine(const std::vector<std::string>& args) {
     std::string looked;
     for (const std::string& c : candidates) looked += (looked.empty() ? "" : ", ") + c;
     fprintf(stderr,
-            "error: the engine benchmark script bench/engine/run.py was not found (looked in: %s); expected a "
+            "error: the %s benchmark script %s was not found (looked in: %s); expected a "
             "source checkout or an installed share/continuum directory\n",
-            looked.empty() ? "nowhere: this binary's path is unknown" : looked.c_str());
+            what, script_rel.c_str(), looked.empty() ? "nowhere: this binary's path is unknown" : looked.c_str());
     return kExitError;
   }
   std::string python = find_python();
   if (python.empty()) {
-    fprintf(stderr, "error: python3 not found on PATH; `continuum bench engine` runs %s with it "
-            "(apt-get install python3)\n", script.c_str());
+    fprintf(stderr, "error: python3 not found on PATH; `continuum bench %s` runs %s with it "
+            "(apt-get install python3)\n", what, script.c_str());
     return kExitError;
   }
   std::vector<std::string> argv_strings = {python, script};
@@ -112,7 +119,17 @@ Command add_bench_command(CLI::App& app) {
   // Everything after `engine` belongs to run.py, --help included.
   engine->prefix_command();
   engine->set_help_flag();
-  return [engine] { return run_bench_engine(engine->remaining()); };
+  CLI::App* strategies = bench->add_subcommand(
+      "strategies", "Deployment strategies: both applications under the five strategies (Wasm/native, edge/fog/"
+                    "cloud) with continuum up; latency, throughput, memory, CPU, sandbox overhead, robot stop, "
+                    "edge energy; report, CSV, plots (bench/strategies/run.py; --quick, --runs N, --duration D, "
+                    "--out DIR, --seed S; --help lists them)");
+  strategies->prefix_command();
+  strategies->set_help_flag();
+  return [engine, strategies] {
+    if (strategies->parsed()) return run_bench_script("bench/strategies/run.py", "strategies", strategies->remaining());
+    return run_bench_script("bench/engine/run.py", "engine", engine->remaining());
+  };
 }
 
 }  // namespace continuum::cli

@@ -17,6 +17,7 @@ packages=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
   pkg-config mosquitto libmosquitto-dev libsqlite3-dev influxdb libcpp-httplib-dev libtomlplusplus-dev  # node adapters + their tests
   libmodbus-dev libssl-dev  # devices (Modbus TCP), TLS
+  gnuplot-nox iproute2  # continuum bench strategies: plots, bytes sent per node (ss)
   # Rust build of a reference module (rustc straight to wasm32, no cargo)
   rustc libstd-rust-dev-wasm32
   # web dashboard end-to-end tests: headless Chromium driven by playwright-core (web/)

@@ -64,6 +64,18 @@ if [ -x "$root/build/release/cli/continuum" ]; then
     python3 "$root/bench/pipeline/run.py" --quick --build-dir "$root/build/release"
 fi
 
+# Deployment-strategy smoke run: both applications under the five strategies
+# for 5 s each with `continuum up` (real broker, simulators, node processes),
+# a fog load step, the sandbox overhead per stage; then checks the report (all
+# rows and plots, no negative or missing value, message counts equal between
+# edge, fog and store). About 45 s; written to a temporary directory.
+if [ -x "$root/build/release/cli/continuum" ]; then
+  strategies_out=$(mktemp -d)
+  stage "bench: strategies --quick (report checked)" \
+    "$root/build/release/cli/continuum" bench strategies --quick --out "$strategies_out" &&
+    rm -rf "$strategies_out"
+fi
+
 # Hook for the firmware: cross build, size report and QEMU run.
 if [ "${SKIP_FIRMWARE:-0}" != 1 ] && [ -x "$root/firmware/cortex-m4/ci.sh" ]; then
   stage "cortex-m4: build + qemu" "$root/firmware/cortex-m4/ci.sh" "$root/build/cortex-m4"

@@ -74,6 +74,12 @@ std::string ManagedBroker::start() {
         // Queue for offline persistent sessions without a cap: the ingest
         // node must get every reading published while it reconnects.
         << "max_queued_messages 0\n"
+        // Send each message at once: with Nagle's algorithm (mosquitto's
+        // default) a small publish to a subscriber that also publishes waits
+        // for the peer's delayed ACK, up to ~40 ms per hop (seen as a uniform
+        // 0-43 ms on the fog's input hops in `continuum bench strategies`;
+        // docs/ota.md asks the same of brokers carrying OTA traffic).
+        << "set_tcp_nodelay true\n"
         << "log_dest stderr\n"
         << "log_type error\nlog_type warning\nlog_type notice\n"
         << "connection_messages true\n";
