@@ -90,7 +90,10 @@ class LiveChart {
         height: 240,
         scales,
         series: [{}, ...this.buffer.names.map((name, i) => ({ label: name, spanGaps: true, ...seriesStyle(this.roles.get(name), i) }))],
-        axes: [{}, ...this.kind.axes.map((axis) => ({ label: axis.label, scale: axis.scale, side: axis.side ?? 3, grid: { show: axis.side !== 1 } }))],
+        axes: [{}, ...this.kind.axes.map((axis) => axis.scale === "pump"
+          // The pump band: off/on only, in the lower quarter of the plot.
+          ? { label: axis.label, scale: "pump", side: 1, grid: { show: false }, splits: () => [0, 1], values: (u, splits) => splits.map((v) => (v ? "on" : "off")) }
+          : { label: axis.label, scale: axis.scale, side: axis.side ?? 3 })],
         legend: { live: false },
       }, data, this.body);
     } else {

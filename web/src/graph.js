@@ -12,10 +12,15 @@ import { openStageDialog } from "./stage_actions.js";
 
 cytoscape.use(elk);
 
+// A box as large as its label (11 px font): cytoscape no longer sizes by label.
+const lines = (node) => String(node.data("label") || "").split("\n");
+const labelWidth = (node) => Math.max(24, ...lines(node).map((line) => line.length * 6.6));
+const labelHeight = (node) => lines(node).length * 14;
+
 const STYLE = [
   { selector: "node", style: {
     label: "data(label)", "font-size": 11, "text-wrap": "wrap", "text-valign": "center", "text-halign": "center",
-    "background-color": "data(colour)", color: "#fff", width: "label", height: "label", padding: "8px", shape: "round-rectangle",
+    "background-color": "data(colour)", color: "#fff", width: labelWidth, height: labelHeight, padding: "8px", shape: "round-rectangle",
   } },
   { selector: "node[kind = 'sensor'], node[kind = 'device']", style: { shape: "ellipse", "background-color": "#546e7a" } },
   { selector: "node[kind = 'actuator']", style: { shape: "diamond", "background-color": "#546e7a", padding: "14px" } },
@@ -105,7 +110,7 @@ export function mount(container) {
       ...[["ok", "#2ca02c"], ["warning", "#ff9800"], ["error", "#d62728"], ["offline", "#9e9e9e"]].map(([label, colour]) =>
         el("span", {}, el("i", { style: `background:${colour}` }), label))),
   );
-  cy = cytoscape({ container: canvas, style: STYLE, wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 3 });
+  cy = cytoscape({ container: canvas, style: STYLE, minZoom: 0.2, maxZoom: 3 });
   // The graph is on the window for the end-to-end test and for debugging.
   window.continuumGraph = cy;
 
