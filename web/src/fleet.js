@@ -31,6 +31,13 @@ export function findStage(nodeId, stageName) {
   return node && (node.stages || []).find((stage) => stage.name === stageName);
 }
 
+// The module version a stage reports (heartbeat `module_version`; older
+// agents send none).
+export function versionOf(stage) {
+  if (!stage) return undefined;
+  return stage.module_version ?? (stage.module && stage.module.version) ?? (stage.counters && stage.counters.module_version);
+}
+
 export async function refresh() {
   const list = await api.get("/api/nodes");
   nodes.clear();

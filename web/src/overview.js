@@ -45,7 +45,7 @@ export function mount(container) {
         rows.push(el("tr", { dataset: { node: node.id, stage: stage.name } },
           el("td", {}, node.id),
           el("td", {}, stage.name),
-          el("td", {}, stage.module_version || counters.module_version || "–"),
+          el("td", {}, fleet.versionOf(stage) || "–"),
           el("td", {}, el("span", { class: `state ${healthy ? "ok" : "bad"}` }, stage.state || "–")),
           el("td", { class: "num" }, number(rates.in_per_s, 2)),
           el("td", { class: "num" }, number(rates.out_per_s, 2)),

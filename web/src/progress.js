@@ -10,7 +10,15 @@ import { el, clock } from "./format.js";
 // move routes' progress, OTA status) and the events log.
 const PROGRESS_EVENTS = ["progress", "operation", "deploy", "move", "migration", "rollback", "ota"];
 const FAILED = /fail|refus|error|rolled.?back|timeout|abort/i;
-const DONE = /running|confirmed|done|complete|moved|resumed|finished|succeeded|rolled.?back/i;
+const DONE = /running|confirmed|done|complete|moved|resumed|finished|succeeded/i;
+
+// What a step says about the operation: "failed" (refused, failed, rolled
+// back), "done" (running, confirmed, moved ...) or "" (still going).
+export function outcomeOf(event) {
+  const { step } = textOf(event);
+  if (event.ok === false || event.error || FAILED.test(step)) return "failed";
+  return DONE.test(step) ? "done" : "";
+}
 
 function textOf(event) {
   const step = event.step || event.state || event.phase || event.status || event.kind || "";
@@ -26,16 +34,23 @@ export class ProgressView {
     this.matches = matches;
     this.list = el("ol", { class: "progress" });
     this.element = el("div", { class: "progress-box" }, el("h4", {}, title), this.list);
+    this.listeners = new Set(); // called with each matching event after it is shown
     this.unsubscribe = [...PROGRESS_EVENTS, "log"].map((name) => stream.on(name, (event) => {
-      if (event && this.matches(event, name)) this.step(event);
+      if (!event || !this.matches(event, name)) return;
+      this.step(event);
+      for (const listener of this.listeners) listener(event);
     }));
-    this.finished = false;
+  }
+
+  onEvent(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   step(event) {
     const { step, detail } = textOf(event);
-    const failed = FAILED.test(step) || event.ok === false || Boolean(event.error);
-    const item = el("li", { class: failed ? "bad" : DONE.test(step) ? "ok" : "" },
+    const outcome = outcomeOf(event);
+    const item = el("li", { class: outcome === "failed" ? "bad" : outcome === "done" ? "ok" : "" },
       el("time", {}, clock(event.ts_ms || event.ts || Date.now())), " ",
       event.node ? el("b", {}, `${event.node}: `) : "", step, detail ? ` — ${detail}` : "");
     this.list.append(item);

@@ -6,7 +6,7 @@
 import { api, ApiError } from "./api.js";
 import * as fleet from "./fleet.js";
 import { el } from "./format.js";
-import { ProgressView } from "./progress.js";
+import { ProgressView, outcomeOf } from "./progress.js";
 
 const dialog = () => document.getElementById("stage-dialog");
 
@@ -21,20 +21,26 @@ function explain(error) {
   return error.reason ? `${error.message} [${error.reason}]` : error.message;
 }
 
-// Waits until `test(nodes)` holds in the fleet model (heartbeats), or the time is up.
-function waitForFleet(test, timeoutMs) {
+// Waits for the end of an operation: `test()` holding in the fleet model
+// (heartbeats), or a final step from the stream that `final(event)` accepts
+// ("done"/"failed"), or the time running out. Resolves to {ok, why}.
+function waitForEnd(progress, { test, final, timeoutMs }) {
   return new Promise((resolve) => {
-    let unsubscribe = () => {};
-    const timer = setTimeout(() => {
-      unsubscribe();
-      resolve(false);
-    }, timeoutMs);
-    unsubscribe = fleet.onChange(() => {
-      if (!test()) return;
-      clearTimeout(timer);
-      queueMicrotask(() => unsubscribe());
-      resolve(true);
-    });
+    const stops = [];
+    const end = (result) => {
+      for (const stop of stops) stop();
+      resolve(result);
+    };
+    const timer = setTimeout(() => end({ ok: false, why: "timeout" }), timeoutMs);
+    stops.push(() => clearTimeout(timer));
+    stops.push(fleet.onChange(() => {
+      if (test()) queueMicrotask(() => end({ ok: true, why: "fleet" }));
+    }));
+    stops.push(progress.onEvent((event) => {
+      const outcome = final ? final(event) : "";
+      if (outcome === "done") end({ ok: true, why: "event" });
+      else if (outcome === "failed") end({ ok: false, why: "failed" });
+    }));
   });
 }
 
@@ -57,8 +63,11 @@ async function run(container, title, stage, post, done) {
     progress.close();
     return true;
   }
-  const ok = await waitForFleet(done.test, done.timeoutMs || 60000);
-  progress.note(ok ? done.success : `${done.timeoutText} (no confirmation within ${(done.timeoutMs || 60000) / 1000} s)`, ok ? "ok" : "bad");
+  const timeoutMs = done.timeoutMs || 60000;
+  const { ok, why } = await waitForEnd(progress, { ...done, timeoutMs });
+  if (ok) progress.note(done.success, "ok");
+  else if (why === "timeout") progress.note(`${done.timeoutText} (no confirmation within ${timeoutMs / 1000} s)`, "bad");
+  else progress.note(`failed: ${done.failureText}`, "bad");
   progress.close();
   return ok;
 }
@@ -87,7 +96,10 @@ export function openStageDialog(nodeId, stageName, { moveTo } = {}) {
           const moved = fleet.findStage(to, stageName);
           return moved && moved.state === "running";
         },
+        // A failure step ends it; success is only the stage seen running there.
+        final: (event) => (outcomeOf(event) === "failed" ? "failed" : ""),
         success: `${stageName} is running on ${to}`,
+        failureText: `${stageName} was not moved to ${to}`,
         timeoutText: `${stageName} not seen running on ${to}`,
       });
     moveButton.disabled = false;
@@ -120,7 +132,7 @@ export function openStageDialog(nodeId, stageName, { moveTo } = {}) {
       el("button", { class: "link", id: "dialog-close", onclick: () => dialog().close() }, "Close")),
     el("p", { class: "muted" },
       `${node ? node.tier : "?"} node, ${stage.state || "unknown state"}`,
-      stage.module_version ? `, version ${stage.module_version}` : "",
+      fleet.versionOf(stage) ? `, version ${fleet.versionOf(stage)}` : "",
       `, traps ${counters.traps ?? 0}, restarts ${counters.restarts ?? 0}`),
     section("Move to another node", moveSelect, " ", moveButton),
     section("Deploy a new version (signed .wasm)", fileInput, " ", deployButton),
@@ -151,9 +163,12 @@ export async function deployModule(log, nodeId, stageName, register) {
     {
       test: () => {
         const running = fleet.findStage(nodeId, stageName);
-        return running && running.state === "running" && running.module_version === module.version;
+        return running && running.state === "running" && fleet.versionOf(running) === module.version;
       },
+      // This node's step "running" (or "confirmed") ends it as well as the fleet.
+      final: (event) => (event.node === undefined || event.node === nodeId ? outcomeOf(event) : ""),
       success: `${stageName} on ${nodeId} runs ${module.name} ${module.version}`,
+      failureText: `${stageName} on ${nodeId} does not run ${module.version}`,
       timeoutText: `${stageName} on ${nodeId} not seen running ${module.version}`,
       timeoutMs: 90000,
     });
