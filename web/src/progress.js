@@ -8,7 +8,8 @@ import { el, clock } from "./format.js";
 
 // Stream event names that carry progress of stage operations (the deploy and
 // move routes' progress, OTA status) and the events log.
-const PROGRESS_EVENTS = ["progress", "operation", "deploy", "move", "migration", "rollback", "ota"];
+// "rollout": a deploy or rollback target's state (docs/api.md, POST /api/stages/<stage>/deploy).
+const PROGRESS_EVENTS = ["rollout", "progress", "operation", "migration", "move"];
 const FAILED = /fail|refus|error|rolled.?back|timeout|abort/i;
 const DONE = /running|confirmed|done|complete|moved|resumed|finished|succeeded/i;
 
@@ -24,7 +25,8 @@ function textOf(event) {
   const step = event.step || event.state || event.phase || event.status || event.kind || "";
   const detail = event.reason || event.error || event.message || "";
   const percent = event.percent !== undefined ? ` ${Math.round(event.percent)} %` : "";
-  const chunks = event.chunks_done !== undefined && event.chunks !== undefined ? ` ${event.chunks_done}/${event.chunks} chunks` : "";
+  const received = event.received ?? event.chunks_done;
+  const chunks = received !== undefined && event.chunks ? ` ${received}/${event.chunks} chunks` : "";
   return { step: `${step}${percent}${chunks}`, detail: detail === step ? "" : detail };
 }
 

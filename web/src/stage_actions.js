@@ -57,8 +57,12 @@ async function run(container, title, stage, post, done) {
     progress.close();
     return false;
   }
-  progress.note(`accepted${answer && answer.operation ? ` (operation ${answer.operation})` : ""}`, "ok");
-  for (const step of (answer && (answer.steps || answer.progress)) || []) progress.step(step);
+  const id = answer && (answer.id || answer.operation);
+  progress.note(`accepted${id ? ` (${id})` : ""}`, "ok");
+  // From now on only this operation's steps (another deploy of the same stage may run).
+  if (id) progress.matches = (event, name) => (name === "log" ? event.stage === stage : event.id === id || event.operation === id);
+  for (const step of (answer && (answer.targets || answer.steps)) || []) progress.step(step);
+  for (const skipped of (answer && answer.skipped) || []) progress.note(`${skipped.node} skipped: ${skipped.state}`, "bad");
   if (!done) {
     progress.close();
     return true;
