@@ -11,12 +11,22 @@ Statement::Statement(sqlite3* db, std::string_view sql) {
   }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { release(); }
+
+void Statement::release() {
+  if (borrowed_) {
+    reset();
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
+}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    release();
     stmt_ = other.stmt_;
+    borrowed_ = other.borrowed_;
     other.stmt_ = nullptr;
   }
   return *this;
@@ -38,6 +48,7 @@ Statement& Statement::bind(int index, std::string_view value) {
 int Statement::step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_MISUSE; }
 
 void Statement::reset() {
+  if (!stmt_) return;
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
@@ -48,9 +59,36 @@ std::string Statement::column_text(int index) const {
               : std::string();
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  cache_.clear();  // finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
+
+Statement Database::cached(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                           nullptr) != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      return Statement();  // not valid: step() answers SQLITE_MISUSE, error() says why
+    }
+    it = cache_.emplace(std::string(sql), std::unique_ptr<sqlite3_stmt, Finalize>(stmt)).first;
+  }
+  return Statement(it->second.get(), Statement::Borrowed{});
+}
+
+Status Database::exec_cached(std::string_view sql) {
+  Statement statement = cached(sql);
+  int rc = statement.step();
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Status::failure("sqlite: " + error());
+  return Status::success();
+}
 
 Status Database::open(const std::string& path, Durability durability, int busy_timeout_ms) {
+  cache_.clear();  // statements of an earlier connection
+  if (db_) sqlite3_close_v2(db_);
+  db_ = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK)
     return Status::failure("sqlite: cannot open " + path + ": " + error());

@@ -5,8 +5,10 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "continuum/node/status.h"
 
@@ -16,8 +18,12 @@ class Statement {
  public:
   Statement() = default;
   Statement(sqlite3* db, std::string_view sql);
+  // Borrows a statement the Database keeps prepared (Database::cached): the
+  // destructor resets it for its next use instead of finalizing it.
+  struct Borrowed {};
+  Statement(sqlite3_stmt* stmt, Borrowed) : stmt_(stmt), borrowed_(true) {}
   ~Statement();
-  Statement(Statement&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement(Statement&& other) noexcept : stmt_(other.stmt_), borrowed_(other.borrowed_) { other.stmt_ = nullptr; }
   Statement& operator=(Statement&& other) noexcept;
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -38,7 +44,10 @@ class Statement {
   bool column_is_null(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
 
  private:
+  void release();  // finalize, or reset when borrowed
+
   sqlite3_stmt* stmt_ = nullptr;
+  bool borrowed_ = false;
 };
 
 // How hard a commit tries to survive. Both are WAL mode, so a crash of the
@@ -61,12 +70,24 @@ class Database {
   node::Status open(const std::string& path, Durability durability, int busy_timeout_ms = 5000);
   node::Status exec(std::string_view sql);
   Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+  // The same statement, prepared once per connection and reused: for the
+  // per-message statements (outbox insert/delete, ingest insert), where
+  // compiling the SQL each time cost more than running it. One use at a time
+  // per SQL text (callers hold their own mutex); the returned Statement
+  // resets it when it goes out of scope.
+  Statement cached(std::string_view sql);
+  // exec() of one cached statement without results (BEGIN, COMMIT, PRAGMA).
+  node::Status exec_cached(std::string_view sql);
   std::string error() const { return db_ ? sqlite3_errmsg(db_) : "database not open"; }
   int64_t changes() const { return sqlite3_changes(db_); }
   sqlite3* handle() { return db_; }
 
  private:
   sqlite3* db_ = nullptr;
+  struct Finalize {
+    void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<sqlite3_stmt, Finalize>> cache_;  // before db_ closes
 };
 
 }  // namespace continuum::adapters::sqlite

@@ -1,6 +1,7 @@
 #include "continuum/adapters/sqlite_outbox.h"
 
 #include "sqlite_db.h"
+#include "wal_checkpointer.h"
 
 namespace continuum::adapters {
 
@@ -40,11 +41,14 @@ std::unique_ptr<SqliteOutbox> SqliteOutbox::open(SqliteOutboxConfig config, Stat
 
 Status SqliteOutbox::init() {
   if (config_.capacity == 0) return Status::failure("outbox: capacity must be at least 1");
-  if (Status s = db_->open(config_.path, config_.sync == OutboxSync::kFull ? sqlite::Durability::kFull
-                                                                          : sqlite::Durability::kNormal);
-      !s)
-    return s;
+  if (Status s = db_->open(config_.path, durability()); !s) return s;
   if (Status s = db_->exec(kSchema); !s) return s;
+  if (!checkpointer_) {
+    // Checkpoints off the message path (wal_checkpointer.h).
+    if (Status s = db_->exec("PRAGMA wal_autocheckpoint=0"); !s) return s;
+    checkpointer_ = std::make_unique<sqlite::WalCheckpointer>();
+    if (Status s = checkpointer_->start(config_.path, durability()); !s) return s;
+  }
   sqlite::Statement count = db_->prepare("SELECT COUNT(*) FROM outbox");
   if (count.step() == SQLITE_ROW) size_ = static_cast<std::size_t>(count.column_int(0));
   sqlite::Statement overflow = db_->prepare("SELECT value FROM outbox_counters WHERE name = 'overflow'");
@@ -52,8 +56,12 @@ Status SqliteOutbox::init() {
   return Status::success();
 }
 
+sqlite::Durability SqliteOutbox::durability() const {
+  return config_.sync == OutboxSync::kFull ? sqlite::Durability::kFull : sqlite::Durability::kNormal;
+}
+
 bool SqliteOutbox::insert_locked(std::string_view topic, std::string_view payload) {
-  sqlite::Statement insert = db_->prepare("INSERT INTO outbox (topic, payload) VALUES (?, ?)");
+  sqlite::Statement insert = db_->cached("INSERT INTO outbox (topic, payload) VALUES (?, ?)");
   insert.bind(1, topic).bind(2, payload);
   if (insert.step() != SQLITE_DONE) return false;
   ++size_;
@@ -61,7 +69,7 @@ bool SqliteOutbox::insert_locked(std::string_view topic, std::string_view payloa
 }
 
 bool SqliteOutbox::count_overflow_locked() {
-  sqlite::Statement bump = db_->prepare("UPDATE outbox_counters SET value = value + 1 WHERE name = 'overflow'");
+  sqlite::Statement bump = db_->cached("UPDATE outbox_counters SET value = value + 1 WHERE name = 'overflow'");
   if (bump.step() != SQLITE_DONE) return false;
   ++overflow_;
   return true;
@@ -84,13 +92,13 @@ PushOutcome SqliteOutbox::push(std::string_view topic, std::string_view payload)
 
     case OverflowPolicy::kDropOldest: {
       // One transaction: the oldest message goes only if the new one is in.
-      if (!db_->exec("BEGIN IMMEDIATE")) return PushOutcome::kFailed;
-      sqlite::Statement drop = db_->prepare("DELETE FROM outbox WHERE id = (SELECT MIN(id) FROM outbox)");
+      if (!db_->exec_cached("BEGIN IMMEDIATE")) return PushOutcome::kFailed;
+      sqlite::Statement drop = db_->cached("DELETE FROM outbox WHERE id = (SELECT MIN(id) FROM outbox)");
       bool ok = drop.step() == SQLITE_DONE && db_->changes() == 1;
       if (ok) --size_;
       ok = ok && insert_locked(topic, payload) && count_overflow_locked();
-      if (!ok || !db_->exec("COMMIT")) {
-        db_->exec("ROLLBACK");
+      if (!ok || !db_->exec_cached("COMMIT")) {
+        db_->exec_cached("ROLLBACK");
         // Re-read the true state rather than guess which steps stuck.
         init();
         return PushOutcome::kFailed;
@@ -107,15 +115,15 @@ std::vector<PushOutcome> SqliteOutbox::push_batch(const std::vector<std::pair<st
     if (size_ + messages.size() <= config_.capacity) {
       // Group commit: what piled up while the last commit ran goes in one
       // transaction, so a busy node pays one fsync per batch, not per message.
-      bool ok = static_cast<bool>(db_->exec("BEGIN IMMEDIATE"));
+      bool ok = static_cast<bool>(db_->exec_cached("BEGIN IMMEDIATE"));
       std::size_t inserted = 0;
       for (const auto& [topic, payload] : messages) {
         if (!ok) break;
         ok = insert_locked(topic, payload);
         if (ok) ++inserted;
       }
-      if (ok && db_->exec("COMMIT")) return std::vector<PushOutcome>(messages.size(), PushOutcome::kStored);
-      db_->exec("ROLLBACK");
+      if (ok && db_->exec_cached("COMMIT")) return std::vector<PushOutcome>(messages.size(), PushOutcome::kStored);
+      db_->exec_cached("ROLLBACK");
       size_ -= inserted;
       return std::vector<PushOutcome>(messages.size(), PushOutcome::kFailed);
     }
@@ -127,7 +135,7 @@ std::vector<PushOutcome> SqliteOutbox::push_batch(const std::vector<std::pair<st
 std::vector<OutboxEntry> SqliteOutbox::peek(int64_t after_id, std::size_t max) {
   std::lock_guard lock(mutex_);
   std::vector<OutboxEntry> entries;
-  sqlite::Statement select = db_->prepare("SELECT id, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
+  sqlite::Statement select = db_->cached("SELECT id, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
   select.bind(1, after_id).bind(2, static_cast<int64_t>(max));
   while (select.step() == SQLITE_ROW)
     entries.push_back({select.column_int(0), select.column_text(1), select.column_text(2)});
@@ -143,7 +151,7 @@ Status SqliteOutbox::remove(int64_t id) {
   // network thread that handles the acks.
   const bool full = config_.sync == OutboxSync::kFull;
   if (full) db_->exec("PRAGMA synchronous=NORMAL");
-  sqlite::Statement erase = db_->prepare("DELETE FROM outbox WHERE id = ?");
+  sqlite::Statement erase = db_->cached("DELETE FROM outbox WHERE id = ?");
   erase.bind(1, id);
   int rc = erase.step();
   if (full) db_->exec("PRAGMA synchronous=FULL");

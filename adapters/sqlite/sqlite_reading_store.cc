@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sqlite_db.h"
+#include "wal_checkpointer.h"
 
 namespace continuum::adapters {
 
@@ -57,23 +58,28 @@ std::unique_ptr<SqliteReadingStore> SqliteReadingStore::open(const std::string& 
 
 Status SqliteReadingStore::init(const std::string& path) {
   if (Status s = db_->open(path, sqlite::Durability::kNormal); !s) return s;
-  return db_->exec(kSchema);
+  if (Status s = db_->exec(kSchema); !s) return s;
+  // Checkpoints off the ingest path (wal_checkpointer.h): a checkpoint inside
+  // an insert would hold up the network thread that receives readings.
+  if (Status s = db_->exec("PRAGMA wal_autocheckpoint=0"); !s) return s;
+  checkpointer_ = std::make_unique<sqlite::WalCheckpointer>();
+  return checkpointer_->start(path, sqlite::Durability::kNormal);
 }
 
 InsertOutcome SqliteReadingStore::insert(const Reading& reading, int64_t received_ms) {
   std::lock_guard lock(mutex_);
   // IMMEDIATE: take the write lock up front, so two workers on one file wait
   // for each other (busy timeout) instead of failing on a lock upgrade.
-  if (Status s = db_->exec("BEGIN IMMEDIATE"); !s) {
+  if (Status s = db_->exec_cached("BEGIN IMMEDIATE"); !s) {
     last_error_ = s.message;
     return InsertOutcome::kFailed;
   }
   auto fail = [&] {
     last_error_ = db_->error();
-    db_->exec("ROLLBACK");
+    db_->exec_cached("ROLLBACK");
     return InsertOutcome::kFailed;
   };
-  sqlite::Statement add = db_->prepare(
+  sqlite::Statement add = db_->cached(
       "INSERT INTO readings (node, stage, seq, ts_ms, received_ms, hops) VALUES (?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (node, stage, seq) DO NOTHING");
   add.bind(1, reading.node)
@@ -84,11 +90,11 @@ InsertOutcome SqliteReadingStore::insert(const Reading& reading, int64_t receive
       .bind(6, encode_hops(reading));
   if (add.step() != SQLITE_DONE) return fail();
   if (db_->changes() == 0) {
-    db_->exec("ROLLBACK");
+    db_->exec_cached("ROLLBACK");
     return InsertOutcome::kDuplicate;
   }
   const int64_t id = sqlite3_last_insert_rowid(db_->handle());
-  sqlite::Statement value = db_->prepare(
+  sqlite::Statement value = db_->cached(
       "INSERT INTO reading_values (reading_id, field, value) VALUES (?, ?, ?) "
       "ON CONFLICT (reading_id, field) DO UPDATE SET value = excluded.value");
   for (const auto& [field, number] : reading.values) {
@@ -96,7 +102,7 @@ InsertOutcome SqliteReadingStore::insert(const Reading& reading, int64_t receive
     if (value.step() != SQLITE_DONE) return fail();
     value.reset();
   }
-  sqlite::Statement text = db_->prepare(
+  sqlite::Statement text = db_->cached(
       "INSERT INTO reading_values (reading_id, field, text) VALUES (?, ?, ?) "
       "ON CONFLICT (reading_id, field) DO UPDATE SET text = excluded.text");
   for (const auto& [field, string] : reading.text_values) {
@@ -104,7 +110,7 @@ InsertOutcome SqliteReadingStore::insert(const Reading& reading, int64_t receive
     if (text.step() != SQLITE_DONE) return fail();
     text.reset();
   }
-  if (Status s = db_->exec("COMMIT"); !s) return fail();
+  if (Status s = db_->exec_cached("COMMIT"); !s) return fail();
   return InsertOutcome::kInserted;
 }
 

@@ -164,12 +164,15 @@ bool load_kv(StageHost& host, const std::vector<std::pair<std::string, std::vect
 }  // namespace
 
 bool StageRuntime::snapshot(const std::vector<PendingInput>& pending, engine::SnapshotSink& out,
-                            std::string* error) {
+                            std::string* error, bool module_state_only) {
   std::vector<uint8_t> state;
   uint8_t kind = kKindInstance;
   uint64_t module_bytes = 0;
   CountingSink counter;
-  if (module_->write_instance_snapshot(counter, error)) {
+  if (module_state_only && !module_->has_state_save()) {
+    return fail(error, "the target runs another build of this module, so the state must travel through "
+                       "ctm_state_save/ctm_state_load, which this module does not export");
+  } else if (!module_state_only && module_->write_instance_snapshot(counter, error)) {
     module_bytes = counter.count;
   } else if (module_->has_state_save()) {
     // A native module: its memory is not ours to copy, but it can save itself.
@@ -201,10 +204,10 @@ bool StageRuntime::snapshot(const std::vector<PendingInput>& pending, engine::Sn
 }
 
 bool StageRuntime::snapshot(const std::vector<PendingInput>& pending, std::vector<uint8_t>* out,
-                            std::string* error) {
+                            std::string* error, bool module_state_only) {
   out->clear();
   VectorSink sink(out);
-  return snapshot(pending, sink, error);
+  return snapshot(pending, sink, error, module_state_only);
 }
 
 bool StageRuntime::restore(engine::SnapshotSource& in, std::vector<PendingInput>* pending,

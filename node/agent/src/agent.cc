@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <shared_mutex>
 #include <thread>
 
 #include "continuum/adapters/ed25519_keys.h"
@@ -89,6 +90,7 @@ bool Agent::Impl::open(std::string* error) {
     slots_.push_back(std::make_unique<StageSlot>(s, seq_path, emit, epoch_, config_.id));
     StageSlot& slot = *slots_.back();
     slot.stats.name = s.name;
+    slot.publisher = slot.stats.publisher = config_.id;
     read_kv_file(kv_path(s.name), &slot.kv);
     pick_start_module(slot);
     devices_.attach(slot.routes);
@@ -154,6 +156,7 @@ bool Agent::Impl::open(std::string* error) {
       for (const auto& [topic, receivers] : remote_routes_) bus_->subscribe_tagged(topic, 1, kInputSubscription);
     commands_ = std::make_unique<CommandProcessor>(config_.id, *this, kRememberCommands);
     bus_->subscribe(topics::command(config_.id), 1);
+    bus_->subscribe(migration_reply_topic(), 1);  // the targets' answers while this node moves a stage
     // OTA transfers to this node (docs/ota.md, "Transfer to install"): the
     // version guard runs at install, against the stage's running version.
     ota::ReceiverOptions receiver;
@@ -309,7 +312,7 @@ bool Agent::Impl::publishes(const StageSlot& slot, std::string_view port) const 
 int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::string_view values) {
   StageSlot& slot = *slots_[index];
   host::Envelope e;
-  e.node = config_.id;
+  e.node = slot.publisher;  // stable across moves (docs/migration.md)
   e.stage = slot.settings.name;
   // Emitted while handling an input: the input's origin time and path plus
   // this stage (lineage.h); from a tick or init: a new origin.
@@ -333,11 +336,12 @@ int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::stri
   }
   auto routes = local_routes_.find({slot.settings.name, std::string(port)});
   if (routes != local_routes_.end()) {
-    for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, text);
+    for (const auto& [receiver, input] : routes->second)
+      enqueue(receiver, input, text, std::nullopt, slot.publisher + "/" + slot.settings.name, e.seq);
   }
   if (publishes(slot, port)) {
     // Group commit (outbox_sender.h): the loop does not wait for the fsync.
-    sender_->post(topics::data(config_.id, slot.settings.name, port), std::move(text));
+    sender_->post(topics::data(slot.publisher, slot.settings.name, port), std::move(text));
     std::lock_guard<std::mutex> lock(stats_mutex_);
     ++published_;
     published_rate_.add();
@@ -348,6 +352,7 @@ int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::stri
 void Agent::Impl::on_bus_message(const Message& m) {
   if (is_data_topic(m.topic)) return on_data_message(m);
   if (!inbound_->accept(m)) return;  // dropped, counted, logged once per kind
+  if (bus_ && m.topic == migration_reply_topic()) return on_migration_reply(m);
   if (commands_ && m.topic == topics::command(config_.id)) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -364,6 +369,7 @@ void Agent::Impl::on_bus_message(const Message& m) {
 // One copy of a data message: to ingest, to the stages' remote inputs, or
 // both, by the subscription it was delivered for (see open()).
 void Agent::Impl::on_data_message(const Message& m) {
+  std::shared_lock<std::shared_mutex> wiring(wiring_mutex_);  // stages adopted by a move add routes
   auto routes = remote_routes_.find(m.topic);
   const bool has_inputs = routes != remote_routes_.end();
   bool for_ingest, for_inputs;
@@ -395,23 +401,29 @@ void Agent::Impl::on_data_message(const Message& m) {
   std::optional<Reading> reading;
   if (!inbound_->accept(m, count, &reading)) return;
   std::optional<InputOrigin> origin;
-  if (for_inputs && reading) origin = InputOrigin{reading->ts_ms, reading->hops};
+  std::string source;
+  uint64_t seq = 0;
+  if (for_inputs && reading) {
+    origin = InputOrigin{reading->ts_ms, reading->hops};
+    source = reading->node + "/" + reading->stage;
+    seq = reading->seq;
   if (for_ingest) ingest_->handle(m, std::move(reading));
   if (for_inputs)
-    for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, m.payload, origin);
+    for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, m.payload, origin, source, seq);
 }
 
 void Agent::Impl::enqueue(std::size_t index, std::string port, std::string payload,
-                          std::optional<InputOrigin> origin) {
+                          std::optional<InputOrigin> origin, std::string source, uint64_t seq) {
   StageSlot& slot = *slots_[index];
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (slot.placement == StageSlot::Placement::kMovedAway) return;  // the node it runs on has its own copy
     if (slot.queue.size() >= slot.settings.queue) {
       slot.queue.pop_front();  // the newest data matters most to a control loop
       std::lock_guard<std::mutex> stats_lock(stats_mutex_);
       ++slot.stats.dropped;
     }
-    slot.queue.push_back({std::move(port), std::move(payload), wall_now_ms(), std::move(origin)});
+    slot.queue.push_back(
   }
   wake_.notify_one();
 }
@@ -442,8 +454,8 @@ bool Agent::Impl::deliver_one(StageSlot& slot) {
     slot.rolled_back = false;
     std::lock_guard<std::mutex> lock(mutex_);
     slot.queue.push_front(std::move(d));
-  } else if (slot.probation && slot.runtime && --slot.probation->messages_left == 0) {
-    confirm_update(slot);
+    if (!d.source.empty()) slot.last_handled[d.source] = d.seq;  // what a move's target must not handle again
+    if (slot.probation && slot.runtime && --slot.probation->messages_left == 0) confirm_update(slot);
   }
   return true;
 }
@@ -470,6 +482,7 @@ void Agent::Impl::run_loop() {
     bool busy = false;
     for (auto& slot_ptr : slots_) {
       StageSlot& slot = *slot_ptr;
+      if (slot.placement != StageSlot::Placement::kHere) continue;  // being adopted, or moved away
       if (!slot.runtime) {
         if (stopping || slot.stopped || now < slot.restart_at) continue;
         std::string why;
@@ -508,7 +521,8 @@ void Agent::Impl::run_loop() {
     std::unique_lock<std::mutex> lock(mutex_);
     if (stopping_) {
       bool empty = true;
-      for (auto& slot : slots_) empty = empty && (slot->queue.empty() || !slot->runtime);
+      for (auto& slot : slots_)
+        empty = empty && (slot->queue.empty() || !slot->runtime || slot->placement != StageSlot::Placement::kHere);
       if (empty) break;  // drained (a stage waiting to restart keeps its queue)
       continue;
     }
@@ -516,6 +530,7 @@ void Agent::Impl::run_loop() {
     Clock::time_point until = now + milliseconds(200);
     if (!pending_commands_.empty() || !pending_installs_.empty()) until = now;
     for (auto& slot : slots_) {
+      if (slot->placement != StageSlot::Placement::kHere) continue;
       if (!slot->runtime && !slot->stopped) until = std::min(until, slot->restart_at);
       else if (slot->settings.tick) until = std::min(until, slot->next_tick);
       if (!slot->queue.empty() && slot->runtime) until = now;
@@ -554,6 +569,7 @@ void Agent::Impl::heartbeat() {
 AgentStats Agent::Impl::stats() {
   AgentStats s;
   {
+    std::shared_lock<std::shared_mutex> wiring(wiring_mutex_);
     std::lock_guard<std::mutex> lock(mutex_);
     std::lock_guard<std::mutex> stats_lock(stats_mutex_);
     for (auto& slot : slots_) {
@@ -608,6 +624,7 @@ void Agent::Impl::run_commands() {
 nlohmann::json Agent::Impl::stats_report() { return report(); }
 
 StageSlot* Agent::Impl::find_slot(std::string_view stage) const {
+  std::shared_lock<std::shared_mutex> wiring(wiring_mutex_);  // the bus thread looks stages up too
   for (const auto& slot : slots_)
     if (slot->settings.name == stage) return slot.get();
   return nullptr;
@@ -688,6 +705,7 @@ void Agent::Impl::stop() {
   wake_.notify_all();
   if (loop_.joinable()) loop_.join();
   for (auto& slot : slots_) {
+    if (slot->placement != StageSlot::Placement::kHere) continue;  // its state is the other node's now
     if (slot->runtime) slot->kv = slot->runtime->host().kv().entries();
     if (!write_kv_file(kv_path(slot->settings.name), slot->kv))
       std::fprintf(stderr, "%s/%s: cannot save the KV state\n", config_.id.c_str(), slot->settings.name.c_str());

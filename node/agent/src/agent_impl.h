@@ -11,6 +11,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,6 +60,10 @@ class Agent::Impl final : public CommandTarget {
   bool load_on_command(StageSlot& slot, const std::string& stage, nlohmann::json* result, std::string* error);
   bool update_stage(const std::string& stage, const std::string& path, bool allow_downgrade,
                     nlohmann::json* result, std::string* error) override;
+  // Live migration (migration.cc, docs/migration.md).
+  bool migrate_stage(const std::string& stage, const std::string& to, nlohmann::json* result,
+                     std::string* error) override;
+  bool adopt_stage(const nlohmann::json& args, nlohmann::json* result, std::string* error) override;
 
  private:
   StageSlot* find_slot(std::string_view stage) const;
@@ -90,6 +95,17 @@ class Agent::Impl final : public CommandTarget {
   void publish_update_status(const StageSlot& slot, const std::string& transfer, ota::OtaState state,
                              const std::string& module, const std::string& reason);
   void fail_stage(StageSlot& slot, uint32_t kind, const std::string& detail);
+  // Live migration (migration.cc): the target's side of each step, the
+  // source's request to a node and its wait for the answer.
+  bool adopt_prepare(const nlohmann::json& args, nlohmann::json* result, std::string* error);
+  bool adopt_commit(const nlohmann::json& args, nlohmann::json* result, std::string* error);
+  bool adopt_abort(const nlohmann::json& args, nlohmann::json* result, std::string* error);
+  StageSlot& add_adopted_slot(const StageSettings& settings);
+  void set_moved_away(StageSlot& slot, const std::string& node);
+  std::string migration_reply_topic() const { return topics::reply(config_.id, "migrate"); }
+  void on_migration_reply(const Message& m);
+  std::optional<nlohmann::json> call_node(const std::string& node, const std::string& cmd, const nlohmann::json& args,
+                                          std::string* error);
   void after_call(StageSlot& slot, const host::CallResult& r, uint64_t refusals_before);
   int32_t on_emit(std::size_t index, std::string_view port, std::string_view values);
   void on_bus_message(const Message& m);
@@ -99,7 +115,7 @@ class Agent::Impl final : public CommandTarget {
     return topic.compare(0, prefix.size(), prefix) == 0;
   }
   void enqueue(std::size_t index, std::string port, std::string payload,
-               std::optional<InputOrigin> origin = std::nullopt);
+               std::optional<InputOrigin> origin = std::nullopt, std::string source = {}, uint64_t seq = 0);
   bool deliver_one(StageSlot& slot);
   void heartbeat();
   bool publishes(const StageSlot& slot, std::string_view port) const;
@@ -137,6 +153,18 @@ class Agent::Impl final : public CommandTarget {
   std::atomic<bool> warned_untagged_{false};
   std::unique_ptr<RegistryService> registry_;  // [registry]; before http_, which serves it
   std::unique_ptr<HttpService> http_;  // [http]; declared after ingest_, which it reads
+
+  // Stages adopted by a move (slots_ grows, routes are added): their
+  // settings (stable addresses: StageSlot keeps a reference), the lock the
+  // bus thread takes to read slots_ and remote_routes_ (the loop thread, the
+  // only writer, takes it exclusively to change them), the answers to this
+  // node's requests to other nodes by id.
+  std::deque<StageSettings> adopted_settings_;
+  mutable std::shared_mutex wiring_mutex_;
+  std::mutex calls_mutex_;
+  std::condition_variable calls_changed_;
+  std::map<std::string, nlohmann::json> call_replies_;
+  uint64_t next_call_ = 0;
 
   std::mutex mutex_;  // the stages' queues and the flags below
   std::condition_variable wake_;

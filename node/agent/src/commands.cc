@@ -35,8 +35,18 @@ bool stage_update(CommandTarget& target, const json& args, json* result, std::st
                              args.value("allow_downgrade", false), result, error);
 }
 
+}
+
 bool stage_restart(CommandTarget& target, const json& args, json* result, std::string* error) {
   return target.restart_stage(args["stage"].get<std::string>(), result, error);
+}
+
+bool stage_migrate(CommandTarget& target, const json& args, json* result, std::string* error) {
+  return target.migrate_stage(args["stage"].get<std::string>(), args["to"].get<std::string>(), result, error);
+}
+
+bool stage_adopt(CommandTarget& target, const json& args, json* result, std::string* error) {
+  return target.adopt_stage(args, result, error);
 }
 
 const char* type_name(ArgType type) {
@@ -45,6 +55,7 @@ const char* type_name(ArgType type) {
     case ArgType::kStage: return "stage name";
     case ArgType::kInteger: return "integer";
     case ArgType::kBool: return "boolean";
+    case ArgType::kObject: return "object";
   }
   return "?";
 }
@@ -55,6 +66,7 @@ bool has_type(const json& value, ArgType type) {
     case ArgType::kStage: return value.is_string();
     case ArgType::kInteger: return value.is_number_integer();
     case ArgType::kBool: return value.is_boolean();
+    case ArgType::kObject: return value.is_object();
   }
   return false;
 }
@@ -95,6 +107,22 @@ const std::vector<CommandSpec>& command_table() {
        "hot swap to the module file at `module` on the node (signature and version checked with [trust]): state "
        "handed over between two messages, the old version kept and restored by itself if the new one traps or runs "
        "out of fuel while on probation"},
+      {"stage.migrate", {{"stage", ArgType::kStage, true}, {"to", ArgType::kString, true}}, stage_migrate,
+       "moves a running stage to node `to` with its state (docs/migration.md): the target prepares, the stage pauses "
+       "between two messages, its snapshot goes across, the target resumes it; answers with the unavailability time"},
+      {"stage.adopt",
+       {{"phase", ArgType::kString, true},
+        {"stage", ArgType::kString, true},
+        {"from", ArgType::kString, true},
+        {"publisher", ArgType::kString, false},
+        {"settings", ArgType::kObject, false},
+        {"module", ArgType::kString, false},
+        {"snapshot", ArgType::kString, false},
+        {"next_seq", ArgType::kInteger, false},
+        {"covered", ArgType::kObject, false}},
+       stage_adopt,
+       "sent by a node moving a stage here (stage.migrate): phase prepare (module, settings: load it and subscribe "
+       "to its inputs), commit (snapshot: restore and resume) or abort"},
   };
   return table;
 }

@@ -37,6 +37,12 @@ class CommandTarget {
   // Hot swap to the module at PATH on the node (docs/ota.md, "Hot swap").
   virtual bool update_stage(const std::string& stage, const std::string& path, bool allow_downgrade,
                             nlohmann::json* result, std::string* error) = 0;
+  // Live migration (docs/migration.md): on the source, moves STAGE to node TO
+  // and answers when the target runs it; on the target, one step of the
+  // adoption (ARGS as sent by the source: phase prepare, commit or abort).
+  virtual bool migrate_stage(const std::string& stage, const std::string& to, nlohmann::json* result,
+                             std::string* error) = 0;
+  virtual bool adopt_stage(const nlohmann::json& args, nlohmann::json* result, std::string* error) = 0;
 };
 
 enum class ArgType {
@@ -44,6 +50,7 @@ enum class ArgType {
   kStage,  // a string naming a stage of this node
   kInteger,
   kBool,
+  kObject,
 };
 
 struct ArgSpec {

@@ -330,6 +330,22 @@ void read_update(Table& root, NodeConfig& c) {
   t->reject_unknown();
 }
 
+void read_migration(Table& root, NodeConfig& c, const std::string& base_dir) {
+  std::optional<Table> t = root.table("migration");
+  if (!t) return;
+  t->boolean_into("accept", &c.migration.accept);
+  t->duration_into("timeout", &c.migration.timeout);
+  if (c.migration.timeout.count() <= 0) t->problems().fail(t->key("timeout"), "expected a duration > 0");
+  if (std::optional<Table> native = t->table("native")) {
+    for (const auto& [k, v] : native->raw()) {
+      std::string stage(k.str());
+      std::optional<std::string> path = native->string(stage, "a string (path of the stage's native .so build)", true);
+      if (path) c.migration.native[stage] = resolve(base_dir, *path);
+    }
+  }
+  t->reject_unknown();
+}
+
 void read_trust(Table& root, NodeConfig& c, const std::string& base_dir) {
   std::optional<Table> t = root.table("trust");
   if (!t) return;
@@ -354,6 +370,7 @@ void read_registry(Table& root, NodeConfig& c, const std::string& base_dir) {
   if (trust.empty() && c.registry.enabled)
     t->problems().fail(t->key("trust"), "expected a .pub file or a directory of .pub files");
   else if (!trust.empty()) c.registry.trust = resolve(base_dir, trust);
+                                       : resolve(base_dir, key);
   t->reject_unknown();
 }
 
@@ -559,6 +576,7 @@ std::optional<NodeConfig> parse_node_config(const std::string& text, const std::
   read_update(root, c);
   read_trust(root, c, base_dir);
   read_registry(root, c, base_dir);
+  read_migration(root, c, base_dir);
   each_table(root, "devices", [&](Table& t, std::size_t) {
     c.devices.emplace_back();
     read_device(t, c.devices.back(), base_dir);

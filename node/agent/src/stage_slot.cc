@@ -17,8 +17,18 @@ SeqCounter::SeqCounter(std::string path) : path_(std::move(path)) {
   if (in >> stored) next_ = stored;
 }
 
+void SeqCounter::continue_from(uint64_t next) {
+  next_ = next;
+  persist();
+}
+
 uint64_t SeqCounter::take() {
   uint64_t seq = next_++;
+  persist();
+  return seq;
+}
+
+void SeqCounter::persist() {
   // Overwritten in place, fixed width (a 20-digit field always covers what an
   // older, shorter write left): one small write to one block, which a crash
   // leaves old or new. Not write-then-rename: on ext4 with discard every
@@ -34,7 +44,6 @@ uint64_t SeqCounter::take() {
     (void)written;  // a full disk loses the persisted number, not the message
     ::close(fd);
   }
-  return seq;
 }
 
 // Format: per entry a 4-byte little-endian key length, the key, a 4-byte

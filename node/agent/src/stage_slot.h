@@ -32,6 +32,10 @@ struct Delivery {
   std::string payload;     // a whole envelope
   int64_t arrival_ms = 0;  // wall clock when it was enqueued (the stage's hop time)
   std::optional<InputOrigin> origin;  // decoded on receipt; empty: lineage_of_input parses the payload
+  // The envelope's publisher ("node/stage") and seq, when known: a moved
+  // stage's target drops what the source already handled (docs/migration.md).
+  std::string source;
+  uint64_t seq = 0;
 };
 
 // The sequence number of a stage's envelopes, kept in a file so that it keeps
@@ -40,8 +44,12 @@ class SeqCounter {
  public:
   explicit SeqCounter(std::string path);
   uint64_t take();  // the next number, persisted before it is returned
+  uint64_t peek() const { return next_; }
+  // A moved stage's numbers continue from its snapshot (persisted).
+  void continue_from(uint64_t next);
 
  private:
+  void persist();
   std::string path_;
   uint64_t next_ = 0;
 };
@@ -136,6 +144,17 @@ struct StageSlot {
   Clock::time_point up_since{};
   std::chrono::milliseconds backoff{0};
   uint32_t logged_kinds = 0;  // bit per failure kind already logged
+
+  // Live migration (docs/migration.md). kHere: runs on this node; kAdopting:
+  // being moved here (loaded, inputs subscribed and queued, not run until the
+  // snapshot arrives); kMovedAway: runs elsewhere (inputs dropped, not run,
+  // not restarted). The loop thread only runs kHere slots.
+  enum class Placement : uint8_t { kHere, kAdopting, kMovedAway };
+  Placement placement = Placement::kHere;
+  std::string publisher;  // the node id its outputs are published under (stable across moves)
+  std::string moved_to;   // kMovedAway: where it went
+  // Per upstream publisher ("node/stage"), the seq of the last input handled.
+  std::map<std::string, uint64_t, std::less<>> last_handled;
 };
 
 }  // namespace continuum::node::agent

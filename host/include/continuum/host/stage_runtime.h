@@ -97,10 +97,12 @@ class StageRuntime {
   // module's state: the whole wasm instance, or for a native module the bytes
   // of its ctm_state_save hook (a native module without it is refused).
   // Call between deliveries only.
+  // MODULE_STATE_ONLY: write the ctm_state_save bytes even for a wasm module,
+  // for a target that runs the native build of the same sources.
   bool snapshot(const std::vector<PendingInput>& pending, engine::SnapshotSink& out,
-                std::string* error);
+                std::string* error, bool module_state_only = false);
   bool snapshot(const std::vector<PendingInput>& pending, std::vector<uint8_t>* out,
-                std::string* error);
+                std::string* error, bool module_state_only = false);
   // Restores a stage snapshot into this freshly loaded runtime of the same
   // module, INSTEAD of init(): a wasm instance comes back as it was (ctm_init
   // is not run again); a native module is initialised and then given its

@@ -27,6 +27,8 @@ namespace continuum::adapters {
 
 namespace sqlite {
 class Database;
+class WalCheckpointer;
+enum class Durability;
 }
 
 // What a commit waits for (see the top of this file).
@@ -58,11 +60,13 @@ class SqliteOutbox final : public node::Outbox {
  private:
   explicit SqliteOutbox(SqliteOutboxConfig config);
   node::Status init();
+  sqlite::Durability durability() const;
   bool insert_locked(std::string_view topic, std::string_view payload);
   bool count_overflow_locked();
 
   SqliteOutboxConfig config_;
   std::unique_ptr<sqlite::Database> db_;
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;  // closed before db_
   std::mutex mutex_;
   std::condition_variable room_;  // signalled when remove() frees a slot
   std::size_t size_ = 0;

@@ -22,6 +22,7 @@ namespace continuum::adapters {
 
 namespace sqlite {
 class Database;
+class WalCheckpointer;
 }
 
 class SqliteReadingStore final : public node::ReadingStore {
@@ -45,6 +46,7 @@ class SqliteReadingStore final : public node::ReadingStore {
   node::Status init(const std::string& path);
 
   std::unique_ptr<sqlite::Database> db_;
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;  // closed before db_
   std::mutex mutex_;
   std::string last_error_;
 };

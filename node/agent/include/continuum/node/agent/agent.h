@@ -20,7 +20,10 @@ namespace continuum::node::agent {
 // Counters of one stage, as the heartbeat reports them.
 struct StageStats {
   std::string name;
-  std::string state;  // "running", "backoff" (waiting to restart), "stopped" (by command)
+  std::string state;  // "running", "backoff" (waiting to restart), "stopped" (by command),
+                      // "adopting" (being moved here), "moved" (runs on moved_to now)
+  std::string moved_to;   // state "moved": the node it was moved to
+  std::string publisher;  // the node id its outputs are published under (docs/migration.md)
   uint64_t delivered = 0;   // messages handed to the module
   uint64_t emitted = 0;     // messages the module emitted
   double in_per_s = 0, out_per_s = 0;  // delivered / emitted per second over the last window_s

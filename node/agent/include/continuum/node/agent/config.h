@@ -132,6 +132,16 @@ struct RegistrySettings {
   std::string trust;  // a .pub file or a directory of them: uploads must verify against it
 };
 
+// [migration]: live migration of stages between nodes (docs/migration.md).
+// A node adopts stages moved to it unless accept is false; `native` names the
+// native build (.so) it runs instead of the .wasm for a stage of that name
+// (engine tiers: the state travels through the stage's hand-over hooks).
+struct MigrationSettings {
+  bool accept = true;
+  std::map<std::string, std::string> native;  // stage name -> .so path
+  Millis timeout{10000};  // each step's reply (prepare, commit) from the target
+};
+
 struct NodeConfig {
   std::string source;  // the file it came from (for messages)
   std::string id;
@@ -147,6 +157,7 @@ struct NodeConfig {
   UpdateSettings update;
   TrustSettings trust;
   RegistrySettings registry;
+  MigrationSettings migration;
   std::vector<DeviceSettings> devices;
   std::vector<StageSettings> stages;
 };

@@ -1,0 +1,237 @@
+// Live migration (docs/migration.md) with three node agents on a real
+// mosquitto: the soil filter moves fog -> edge -> fog (and wasm -> native)
+// while readings stream in, and its output -- values and seq numbers -- is
+// exactly that of a reference node running the same stage on the same input
+// without ever moving: nothing missing, nothing twice, the EMA carried on.
+// Bad moves are refused with a reason and leave the stage running.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "continuum/adapters/mqtt_bus.h"
+#include "continuum/node/agent/agent.h"
+#include "continuum/node/topics.h"
+#include "node_test_support.h"
+#include "support/mqtt_probe.h"
+#include "support/server_process.h"
+
+namespace continuum::node::agent {
+namespace {
+
+using nlohmann::json;
+using test::eventually;
+using test::parse_config;
+using test::stage_of;
+
+// A soil reading whose value wanders, so the EMA and the windows depend on
+// every earlier reading.
+std::string reading(uint64_t seq) {
+  double value = 30.0 + 5.0 * std::sin(static_cast<double>(seq) * 0.1) + (seq % 7 == 0 ? 3.0 : 0.0);
+  return json{{"node", "gen"},
+              {"stage", "src"},
+              {"seq", seq},
+              {"ts", 1763712000000 + static_cast<int64_t>(seq) * 1000},
+              {"values",
+               {{"sensor", seq % 3 == 0 ? "soil-2" : "soil-1"},
+                {"t_ms", 1763712000000 + static_cast<int64_t>(seq) * 1000},
+                {"value", value},
+                {"status", "ok"}}}}
+      .dump();
+}
+
+std::string node_toml(const std::string& id, const std::string& tier, const std::filesystem::path& dir, int port,
+                      const std::string& extra) {
+  return "[node]\nid = \"" + id + "\"\ntier = \"" + tier + "\"\ndata_dir = \"" + (dir / id).string() +
+         "\"\nheartbeat = \"100ms\"\n[mqtt]\nport = " + std::to_string(port) + "\n" + extra;
+}
+
+std::string filter_stage(const std::string& extra = "") {
+  return std::string("[[stages]]\nname = \"filter\"\nmodule = \"") + SOIL_FILTER_WASM +
+         "\"\ngrants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
+         "inputs = { readings = \"gen/src/readings\" }\nqueue = 100000\n" +
+         extra;
+}
+
+class Migration : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(broker_.start()) << broker_.log(); }
+  void TearDown() override {
+    for (auto& [id, agent] : agents_) agent->stop();
+  }
+
+  Agent& start(const std::string& id, const std::string& tier, const std::string& extra) {
+    std::string error;
+    auto agent = Agent::start(parse_config(node_toml(id, tier, dir_.path(), broker_.port(), extra)), &error);
+    EXPECT_TRUE(agent) << error;
+    Agent& a = *agent;
+    agents_[id] = std::move(agent);
+    return a;
+  }
+  // Heartbeats come after the subscriptions: a node that sent two is ready.
+  void wait_ready(const std::vector<std::string>& nodes) {
+    for (const std::string& n : nodes)
+      ASSERT_TRUE(eventually([&] {
+        int seen = 0;
+        for (const Message& m : probe_->messages()) seen += m.topic == topics::heartbeat(n);
+        return seen >= 2;
+      })) << n << " sent no heartbeats\n" << broker_.log();
+  }
+  void start_probe() {
+    probe_ = std::make_unique<testing::MqttProbe>(broker_.port());
+    ASSERT_TRUE(probe_->start());
+    ASSERT_TRUE(probe_->subscribe(topics::all_data(), 1));
+    ASSERT_TRUE(probe_->subscribe(topics::all_heartbeats(), 0));
+    ASSERT_TRUE(probe_->wait_subscribed(30000));
+  }
+  // Each output of PUBLISHER's filter on PORT, by seq; a seq twice fails.
+  std::map<uint64_t, json> outputs_of(const std::string& publisher, const std::string& port) {
+    std::map<uint64_t, json> by_seq;
+    for (const Message& m : probe_->messages()) {
+      if (m.topic != topics::data(publisher, "filter", port)) continue;
+      json e = json::parse(m.payload);
+      uint64_t seq = e["seq"].get<uint64_t>();
+      EXPECT_FALSE(by_seq.count(seq)) << publisher << " published seq " << seq << " twice";
+      by_seq[seq] = e["values"];
+    }
+    return by_seq;
+  }
+  json move(const std::string& source, const std::string& to, const std::string& id) {
+    test::Requester requester(broker_.port(), source);
+    EXPECT_TRUE(requester.start());
+    return requester.call(id, "stage.migrate", {{"stage", "filter"}, {"to", to}});
+  }
+  // Streams readings until `stop` is set and at least MIN were sent; the count sent.
+  void stream_readings(std::atomic<bool>& stop, uint64_t min, std::atomic<uint64_t>& sent) {
+    adapters::MqttConfig pc;
+    pc.port = broker_.port();
+    adapters::MqttBus publisher(pc);
+    ASSERT_TRUE(publisher.start());
+    ASSERT_TRUE(publisher.wait_connected(30000));
+    int token = 0;
+    for (uint64_t seq = 0; !stop || seq < min; ++seq) {
+      ASSERT_TRUE(publisher.publish(topics::data("gen", "src", "readings"), reading(seq), 1, false, &token));
+      sent = seq + 1;
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+    }
+    publisher.stop();
+  }
+  // The moved stage's outputs equal the reference's: same seqs, same values.
+  void expect_same_as_reference(uint64_t readings) {
+    ASSERT_TRUE(eventually([&] {
+      return outputs_of("fog-1", "filtered").size() >= readings && outputs_of("ref-1", "filtered").size() >= readings;
+    })) << "fog-1 " << outputs_of("fog-1", "filtered").size() << ", ref-1 " << outputs_of("ref-1", "filtered").size()
+        << " of " << readings;
+    for (const char* port : {"filtered", "aggregate"}) {
+      std::map<uint64_t, json> moved = outputs_of("fog-1", port), reference = outputs_of("ref-1", port);
+      EXPECT_EQ(moved.size(), reference.size()) << port;
+      for (const auto& [seq, values] : reference) {
+        auto it = moved.find(seq);
+        ASSERT_NE(it, moved.end()) << port << " seq " << seq << " missing after the moves";
+        ASSERT_EQ(it->second, values) << port << " seq " << seq;
+      }
+    }
+  }
+
+  testing::MosquittoServer broker_;
+  testing::TempDir dir_;
+  std::map<std::string, std::unique_ptr<Agent>> agents_;
+  std::unique_ptr<testing::MqttProbe> probe_;
+};
+
+TEST_F(Migration, SoilFilterFogToEdgeAndBackKeepsItsOutputSequence) {
+  start_probe();
+  start("fog-1", "fog", filter_stage());
+  Agent& edge = start("edge-1", "edge", "");
+  start("ref-1", "fog", filter_stage());
+  wait_ready({"fog-1", "edge-1", "ref-1"});
+
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> sent{0};
+  std::thread stream([&] { stream_readings(stop, 1500, sent); });
+  ASSERT_TRUE(eventually([&] { return sent >= 300; }));
+  json there = move("fog-1", "edge-1", "move-1");
+  ASSERT_TRUE(there.value("ok", false)) << there.dump();
+  EXPECT_EQ(there["result"]["to"], "edge-1");
+  EXPECT_EQ(there["result"]["form"], "instance");
+  EXPECT_GE(there["result"]["unavailable_ms"].get<double>(), 0.0);
+  EXPECT_EQ(stage_of(agents_["fog-1"]->stats(), "filter").state, "moved");
+  ASSERT_TRUE(eventually([&] { return stage_of(edge.stats(), "filter").delivered > 100; }));
+  json back = move("edge-1", "fog-1", "move-2");
+  ASSERT_TRUE(back.value("ok", false)) << back.dump();
+  EXPECT_EQ(stage_of(edge.stats(), "filter").state, "moved");
+  EXPECT_EQ(stage_of(agents_["fog-1"]->stats(), "filter").state, "running");
+  stop = true;
+  stream.join();
+  expect_same_as_reference(sent);
+  // The edge published under the stage's stable identity, never its own.
+  EXPECT_TRUE(outputs_of("edge-1", "filtered").empty());
+}
+
+TEST_F(Migration, WasmToNativeBuildKeepsItsOutputSequence) {
+  start_probe();
+  start("fog-1", "fog", filter_stage());
+  Agent& edge = start("edge-1", "edge", std::string("[migration]\nnative = { filter = \"") + SOIL_FILTER_NATIVE + "\" }\n");
+  start("ref-1", "fog", filter_stage());
+  wait_ready({"fog-1", "edge-1", "ref-1"});
+
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> sent{0};
+  std::thread stream([&] { stream_readings(stop, 800, sent); });
+  ASSERT_TRUE(eventually([&] { return sent >= 300; }));
+  json there = move("fog-1", "edge-1", "move-native");
+  ASSERT_TRUE(there.value("ok", false)) << there.dump();
+  EXPECT_EQ(there["result"]["form"], "state");
+  EXPECT_EQ(there["result"]["runtime"], "native");
+  stop = true;
+  stream.join();
+  expect_same_as_reference(sent);
+  EXPECT_GT(stage_of(edge.stats(), "filter").delivered, 0u);
+}
+
+TEST_F(Migration, BadMovesAreRefusedWithAReasonAndTheStageKeepsRunning) {
+  start_probe();
+  start("fog-1", "fog",
+        "[migration]\ntimeout = \"1s\"\n"
+        "[[devices]]\nname = \"field\"\nkind = \"simulated\"\nsensors = { soil-1 = 30.0 }\n" +
+            filter_stage() +
+            "[[stages]]\nname = \"probe\"\nmodule = \"" + IRRIGATION_CONTROL_WASM +
+            "\"\ngrants = [\"config\", \"sensor:soil-1\", \"emit:readings\", \"emit:pump\"]\n"
+            "config = { sensors = \"soil-1\", low = 25, high = 35 }\ntick = \"1h\"\n");
+  start("edge-1", "edge", "");
+  start("closed-1", "edge", "[migration]\naccept = false\n");
+  wait_ready({"fog-1", "edge-1", "closed-1"});
+  test::Requester requester(broker_.port(), "fog-1");
+  ASSERT_TRUE(requester.start());
+  auto refused = [&](const std::string& id, const json& args) {
+    json r = requester.call(id, "stage.migrate", args);
+    EXPECT_FALSE(r.value("ok", true)) << r.dump();
+    return r.value("error", std::string());
+  };
+  EXPECT_NE(refused("bad-1", {{"stage", "nope"}, {"to", "edge-1"}}).find("no stage \"nope\""), std::string::npos);
+  EXPECT_NE(refused("bad-2", {{"stage", "filter"}, {"to", "ghost"}}).find("did not answer"), std::string::npos);
+  EXPECT_NE(refused("bad-3", {{"stage", "filter"}, {"to", "fog-1"}}).find("already runs on node fog-1"),
+            std::string::npos);
+  EXPECT_NE(refused("bad-4", {{"stage", "probe"}, {"to", "edge-1"}}).find("sensor:soil-1"), std::string::npos);
+  EXPECT_NE(refused("bad-5", {{"stage", "filter"}, {"to", "closed-1"}}).find("accept = false"), std::string::npos);
+  EXPECT_NE(refused("bad-6", {{"stage", "filter"}, {"to", "a/b"}}).find("expected a node id"), std::string::npos);
+  EXPECT_EQ(stage_of(agents_["fog-1"]->stats(), "filter").state, "running");
+  EXPECT_EQ(stage_of(agents_["fog-1"]->stats(), "probe").state, "running");
+  // Still serving: a reading goes through the filter on fog-1.
+  adapters::MqttConfig pc;
+  pc.port = broker_.port();
+  adapters::MqttBus publisher(pc);
+  ASSERT_TRUE(publisher.start());
+  ASSERT_TRUE(publisher.wait_connected(30000));
+  int token = 0;
+  ASSERT_TRUE(publisher.publish(topics::data("gen", "src", "readings"), reading(0), 1, false, &token));
+  EXPECT_TRUE(eventually([&] { return outputs_of("fog-1", "filtered").size() == 1; }));
+  publisher.stop();
+}
+
+}  // namespace
+}  // namespace continuum::node::agent
