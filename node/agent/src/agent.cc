@@ -407,6 +407,7 @@ void Agent::Impl::on_data_message(const Message& m) {
     origin = InputOrigin{reading->ts_ms, reading->hops};
     source = reading->node + "/" + reading->stage;
     seq = reading->seq;
+  }
   if (for_ingest) ingest_->handle(m, std::move(reading));
   if (for_inputs)
     for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, m.payload, origin, source, seq);
@@ -424,6 +425,7 @@ void Agent::Impl::enqueue(std::size_t index, std::string port, std::string paylo
       ++slot.stats.dropped;
     }
     slot.queue.push_back(
+        {std::move(port), std::move(payload), wall_now_ms(), std::move(origin), std::move(source), seq});
   }
   wake_.notify_one();
 }
@@ -454,6 +456,7 @@ bool Agent::Impl::deliver_one(StageSlot& slot) {
     slot.rolled_back = false;
     std::lock_guard<std::mutex> lock(mutex_);
     slot.queue.push_front(std::move(d));
+  } else {
     if (!d.source.empty()) slot.last_handled[d.source] = d.seq;  // what a move's target must not handle again
     if (slot.probation && slot.runtime && --slot.probation->messages_left == 0) confirm_update(slot);
   }

@@ -48,6 +48,7 @@ json build_report(const ReportInputs& in) {
                        {"rollbacks", st.rollbacks},
                        {"backoff_ms", st.backoff_ms},
                        {"fuel_used", st.fuel_used}};
+    if (!st.publisher.empty()) stages[st.name]["publisher"] = st.publisher;
     if (!st.moved_to.empty()) stages[st.name]["moved_to"] = st.moved_to;
 
     if (!st.module_version.empty()) stages[st.name]["module_version"] = st.module_version;
