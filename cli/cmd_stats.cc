@@ -1,4 +1,4 @@
-// `continuum stats [--api URL] [--json]`: end-to-end and per-hop latency
+// `continuum stats [--api URL] [--token T] [--json]`: end-to-end and per-hop latency
 // percentiles and per-stage rates, read from a cloud node's HTTP API
 // (/api/latency and /api/stages, docs/api.md).
 #include <CLI/CLI.hpp>
@@ -17,8 +17,8 @@ namespace {
 using nlohmann::json;
 
 // GET one endpoint as JSON; on failure prints an error: line and returns null.
-json fetch(const std::string& api, const std::string& path) {
-  adapters::HttpGetResult r = adapters::http_get(api, path);
+json fetch(const std::string& api, const std::string& path, const std::string& token) {
+  adapters::HttpResult r = adapters::http_get(api, path, adapters::HttpRequestOptions{token, 10'000});
   if (!r.ok) {
     std::fprintf(stderr, "error: cannot reach the API at %s (%s); expected a cloud node with an [http] section, "
                  "e.g. --api http://127.0.0.1:8080\n", api.c_str(), r.error.c_str());
@@ -91,11 +91,15 @@ void print_text(const json& latency, const json& stages) {
 Command add_stats_command(CLI::App& app) {
   struct Options {
     std::string api = "http://127.0.0.1:8080";
+    std::string token = adapters::api_token_from_env();
     bool json = false;
   };
   auto options = std::make_shared<Options>();
   CLI::App* stats = app.add_subcommand("stats", "Latency percentiles and stage rates from a cloud node's HTTP API");
   stats->add_option("--api", options->api, "Base URL of the API (the cloud node's [http] section)")->capture_default_str();
+  stats->add_option("--token", options->token,
+                    "API token (Authorization: Bearer), needed when reads are signed-in only; default: "
+                    "$CONTINUUM_API_TOKEN");
   stats->add_flag("--json", options->json, "Print {\"latency\": ..., \"stages\": ...} as JSON");
   return [options]() -> int {
     std::string api = options->api;
@@ -105,9 +109,9 @@ Command add_stats_command(CLI::App& app) {
                    options->api.c_str());
       return kExitUsage;
     }
-    json latency = fetch(api, "/api/latency");
+    json latency = fetch(api, "/api/latency", options->token);
     if (latency.is_null()) return kExitError;
-    json stages = fetch(api, "/api/stages");
+    json stages = fetch(api, "/api/stages", options->token);
     if (stages.is_null()) return kExitError;
     if (options->json) {
       std::printf("%s\n", json{{"latency", latency}, {"stages", stages}}.dump(2).c_str());

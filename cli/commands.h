@@ -28,5 +28,7 @@ Command add_keygen_command(CLI::App& app);
 Command add_sign_command(CLI::App& app);
 Command add_verify_command(CLI::App& app);
 Command add_registry_command(CLI::App& app);
+// Sign-in of the HTTP API (docs/api.md): a password hash for [http] admin_password_hash.
+Command add_hash_password_command(CLI::App& app);
 
 }  // namespace continuum::cli

@@ -27,7 +27,14 @@ json numbers_json(const std::map<std::string, double>& values) {
 std::string dump(const json& doc) { return doc.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 json stage_json(const node::StageView& stage) {
-  return {{"name", stage.name}, {"state", stage.state}, {"rates", numbers_json(stage.rates)}, {"counters", numbers_json(stage.counters)}};
+  json doc = {{"name", stage.name}, {"state", stage.state}, {"rates", numbers_json(stage.rates)}, {"counters", numbers_json(stage.counters)}};
+  // The signed module and the wiring, when the node reports them (newer agents).
+  if (!stage.module_name.empty() || !stage.module_version.empty() || !stage.module_sha256.empty())
+    doc["module"] = {{"name", stage.module_name}, {"version", stage.module_version}, {"sha256", stage.module_sha256}};
+  if (!stage.inputs.empty()) doc["inputs"] = stage.inputs;
+  if (!stage.grants.empty()) doc["grants"] = stage.grants;
+  if (!stage.publish.empty()) doc["publish"] = stage.publish;
+  return doc;
 }
 
 json node_json(const node::NodeView& node, int64_t now_ms) {

@@ -2,14 +2,26 @@
 
 #include <httplib.h>
 
+#include <charconv>
 #include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "api_json.h"
+#include "auth_routes.h"
+#include "continuum/node/topics.h"
+#include "continuum/node/event_log.h"
+#include "continuum/node/fleet_events.h"
 #include "event_hub.h"
+#include "graph_json.h"
 #include "metrics.h"
 #include "registry_routes.h"
 #include "series_query.h"
+#include "static_files.h"
 
 namespace continuum::adapters {
 
@@ -35,12 +47,39 @@ void reply_error(httplib::Response& res, int status, const std::string& message)
 // The server's threads: a stream client holds one for as long as it stays.
 constexpr std::size_t kRequestThreads = 4;
 
+json event_json(const node::FleetEvent& e) {
+  json doc = {{"id", e.id}, {"ts_ms", e.ts_ms}, {"kind", e.kind}, {"severity", e.severity},
+              {"node", e.node}, {"message", e.message}};
+  if (!e.stage.empty()) doc["stage"] = e.stage;
+  if (e.count > 0) doc["count"] = e.count;
+  if (!e.client.empty()) doc["client"] = e.client;
+  return doc;
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The <node> of ctm/v1/<node>/ota/status.
+std::optional<std::string> ota_status_node(const std::string& topic) {
+  const std::string root = std::string(node::topics::kRoot) + "/";
+  if (topic.rfind(root, 0) != 0 || !ends_with(topic, "/ota/status")) return std::nullopt;
+  std::string id = topic.substr(root.size(), topic.size() - root.size() - std::string_view("/ota/status").size());
+  if (id.empty() || id.find('/') != std::string::npos) return std::nullopt;
+  return id;
+}
+
 }  // namespace
 
 class HttpApi::Impl {
  public:
   Impl(HttpApiConfig config, HttpApiSources sources)
-      : config_(std::move(config)), sources_(std::move(sources)), hub_(config_.max_stream_clients) {
+      : config_(std::move(config)),
+        sources_(std::move(sources)),
+        hub_(config_.max_stream_clients),
+        events_(config_.events_capacity),
+        auth_(config_.auth, [this] { return sources_.now_ms(); },
+              [this](const http::FailedLogin& f) { on_failed_login(f); }) {
     if (!sources_.now_ms) sources_.now_ms = system_now_ms;
   }
 
@@ -62,12 +101,22 @@ class HttpApi::Impl {
   void latency(httplib::Response& res);
   void stream(const httplib::Request& req, httplib::Response& res);
   void metrics(httplib::Response& res);
+  void events(const httplib::Request& req, httplib::Response& res);
+  void graph(httplib::Response& res);
+  void static_file(const httplib::Request& req, httplib::Response& res);
+  void log_event(node::FleetEvent event);
+  void on_failed_login(const http::FailedLogin& failure);
+  void on_ota_status(const std::string& node, const std::string& payload);
   bool need_fleet(httplib::Response& res);
   bool need_store(httplib::Response& res);
 
   HttpApiConfig config_;
   HttpApiSources sources_;
   http::EventHub hub_;
+  node::EventLog events_;
+  http::AuthRoutes auth_;
+  std::mutex ota_mutex_;
+  std::map<std::string, std::string> last_ota_status_;  // node -> payload: retained statuses come again
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
@@ -99,6 +148,8 @@ void HttpApi::Impl::stop() {
 }
 
 void HttpApi::Impl::routes() {
+  // First: the access check before routing, and sign-in's own routes.
+  auth_.install(server_);
   server_.Get("/api/health", [this](const httplib::Request&, httplib::Response& res) { health(res); });
   server_.Get("/api/nodes", [this](const httplib::Request&, httplib::Response& res) { nodes(res); });
   server_.Get(R"(/api/nodes/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) { one_node(req, res); });
@@ -108,11 +159,19 @@ void HttpApi::Impl::routes() {
   server_.Get("/api/latency", [this](const httplib::Request&, httplib::Response& res) { latency(res); });
   server_.Get("/api/stream", [this](const httplib::Request& req, httplib::Response& res) { stream(req, res); });
   server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) { metrics(res); });
+  server_.Get("/api/events", [this](const httplib::Request& req, httplib::Response& res) { events(req, res); });
+  server_.Get("/api/graph", [this](const httplib::Request&, httplib::Response& res) { graph(res); });
   if (sources_.registry.modules) http::add_registry_routes(server_, sources_.registry);
+  // The dashboard: every GET outside /api/ (and /metrics, matched above).
+  server_.Get(R"(/(?!api/|api$).*)", [this](const httplib::Request& req, httplib::Response& res) { static_file(req, res); });
   // Anything else, and any error without a body of ours: JSON too.
   server_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 404) reply_error(res, 404, "no such endpoint: " + req.method + " " + req.path + " (see docs/api.md)");
+    // cpp-httplib refuses a POST without Content-Length before routing.
+    else if (res.status == 411)
+      reply_error(res, 411, "a POST needs a Content-Length header, even without a body (send Content-Length: 0, "
+                            "e.g. curl -d '' ...)");
     else reply_error(res, res.status, "request failed with HTTP " + std::to_string(res.status));
   });
   server_.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
@@ -276,21 +335,102 @@ void HttpApi::Impl::metrics(httplib::Response& res) {
   res.set_content(http::render_metrics(in), http::kMetricsContentType);
 }
 
+void HttpApi::Impl::events(const httplib::Request& req, httplib::Response& res) {
+  auto number = [&req](const char* name, uint64_t fallback, uint64_t max, std::string* error) -> uint64_t {
+    if (!req.has_param(name)) return fallback;
+    const std::string text = req.get_param_value(name);
+    uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value > max)
+      *error = std::string(name) + ": expected a whole number from 0 to " + std::to_string(max) + ", got \"" + text + "\"";
+    return value;
+  };
+  std::string error;
+  const uint64_t limit = number("limit", 100, 1000, &error);
+  const uint64_t since = number("since", 0, UINT64_MAX, &error);
+  if (error.empty() && limit == 0) error = "limit: expected a whole number from 1 to 1000, got \"0\"";
+  if (!error.empty()) return reply_error(res, 400, error);
+  const std::string node = req.get_param_value("node");
+  std::vector<node::FleetEvent> found =
+      req.has_param("since") ? events_.after(since, limit, node) : events_.latest(limit, node);
+  json list = json::array();
+  for (const node::FleetEvent& e : found) list.push_back(event_json(e));
+  const uint64_t next = found.empty() ? (req.has_param("since") ? since : events_.last_id()) : found.back().id;
+  reply_json(res, {{"events", list}, {"next", next}, {"oldest", events_.oldest_id()}});
+}
+
+void HttpApi::Impl::graph(httplib::Response& res) {
+  if (!need_fleet(res)) return;
+  reply_json(res, http::graph_json(sources_.fleet->nodes()));
+}
+
+void HttpApi::Impl::static_file(const httplib::Request& req, httplib::Response& res) {
+  if (config_.web_root.empty())
+    return reply_error(res, 404, "no dashboard files: build them with npm run build in web/ or set [http] web_root");
+  std::optional<http::StaticFile> file = http::resolve_static_file(config_.web_root, req.path);
+  if (!file) return reply_error(res, 404, "no such file: " + req.path);
+  std::ifstream in(file->path, std::ios::binary);
+  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) return reply_error(res, 500, "cannot read " + req.path);
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(std::move(body), file->mime_type);
+}
+
+void HttpApi::Impl::log_event(node::FleetEvent event) {
+  node::FleetEvent stored = events_.add(std::move(event));
+  hub_.publish("log", stored.node, "", http::dump(event_json(stored)));
+}
+
+void HttpApi::Impl::on_failed_login(const http::FailedLogin& f) {
+  node::FleetEvent e;
+  e.ts_ms = sources_.now_ms();
+  e.kind = "login-failed";
+  e.severity = "warning";
+  e.client = f.client;
+  e.count = f.in_a_row;
+  e.message = "failed sign-in from " + f.client + " (" + std::to_string(f.in_a_row) + " in a row)";
+  log_event(std::move(e));
+}
+
+void HttpApi::Impl::on_ota_status(const std::string& node, const std::string& payload) {
+  {
+    // The status is retained: a reconnect or a second subscription brings
+    // the same message again, which is no new event.
+    std::lock_guard lock(ota_mutex_);
+    std::string& last = last_ota_status_[node];
+    if (last == payload) return;
+    last = payload;
+  }
+  if (std::optional<node::FleetEvent> e = node::event_from_ota_status(node, payload, sources_.now_ms()))
+    log_event(std::move(*e));
+}
+
 void HttpApi::Impl::on_reading(const node::Reading& reading, int64_t received_ms) {
   hub_.publish("reading", reading.node, reading.stage, http::dump(http::reading_json(reading, received_ms)));
 }
 
 void HttpApi::Impl::on_fleet_message(const node::Message& message) {
+  if (std::optional<std::string> node = ota_status_node(message.topic)) return on_ota_status(*node, message.payload);
   if (!sources_.fleet) return;
   const int64_t now = sources_.now_ms();
+  // Called from the bus thread only, so `before` is the view this message changes.
+  std::optional<node::NodeView> before;
+  for (const char* leaf : {"/status", "/hb"}) {
+    const std::string root = std::string(node::topics::kRoot) + "/";
+    if (message.topic.rfind(root, 0) == 0 && ends_with(message.topic, leaf))
+      before = sources_.fleet->node(message.topic.substr(root.size(), message.topic.size() - root.size() - std::strlen(leaf)));
+  }
   node::FleetUpdate update = sources_.fleet->handle(message.topic, message.payload, now);
   if (update.kind == node::FleetUpdate::Kind::kNone) return;
   std::optional<node::NodeView> n = sources_.fleet->node(update.node);
   if (!n) return;
   if (update.kind == node::FleetUpdate::Kind::kStatus) {
     hub_.publish("status", n->id, "", http::dump({{"node", n->id}, {"state", n->state}, {"changed", update.state_changed}}));
+    for (node::FleetEvent& e : node::events_from_status(before, *n, now)) log_event(std::move(e));
   } else {
     hub_.publish("heartbeat", n->id, "", http::dump(http::node_json(*n, now)));
+    for (node::FleetEvent& e : node::events_from_heartbeat(before, *n, now)) log_event(std::move(e));
   }
 }
 

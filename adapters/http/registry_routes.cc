@@ -90,6 +90,41 @@ void add_registry_routes(httplib::Server& server, const RegistrySources& registr
     res.set_header("Location", "/api/modules/" + outcome.added->record.sha256);
     reply(res, doc, outcome.added->added ? 201 : 200);
   });
+  server.Post("/api/modules/sign", [registry](const httplib::Request& req, httplib::Response& res) {
+    if (!registry.sign)
+      return reply(res, {{"error", "this registry has no deployment key to sign with"}, {"reason", "no-signing-key"}}, 503);
+    SignRequest request;
+    request.name = req.get_param_value("name");
+    request.version = req.get_param_value("version");
+    for (std::size_t pos = 0, end; pos < req.get_param_value("grants").size(); pos = end + 1) {
+      const std::string grants = req.get_param_value("grants");
+      end = grants.find(',', pos);
+      if (end == std::string::npos) end = grants.size();
+      std::string grant = grants.substr(pos, end - pos);
+      grant.erase(0, grant.find_first_not_of(' '));
+      grant.erase(grant.find_last_not_of(' ') + 1);
+      if (!grant.empty()) request.grants.push_back(grant);
+    }
+    bool bad = false;
+    request.allow_downgrade = flag(req, "allow_downgrade", &bad);
+    if (bad) return reply(res, {{"error", "allow_downgrade: expected 1 or 0"}}, 400);
+    SignOutcome outcome = registry.sign(req.body, request);
+    if (!outcome.refusal.empty()) {
+      const bool unprocessable = outcome.refusal == "already-signed" || outcome.refusal == "unknown-import";
+      const int status = outcome.refusal == "no-signing-key" ? 503 : unprocessable ? 422 : 400;
+      return reply(res, {{"error", outcome.message}, {"reason", outcome.refusal}}, status);
+    }
+    if (!outcome.intake.ok()) {
+      const int status = outcome.intake.refusal == ota::IntakeRefusal::kConflict ? 409 : 422;
+      return reply(res, {{"error", outcome.intake.reason}, {"reason", ota::intake_refusal_name(outcome.intake.refusal)}},
+                   status);
+    }
+    json doc = ota::module_record_json<json>(outcome.intake.added->record);
+    doc["added"] = outcome.intake.added->added;
+    doc["signed_by"] = outcome.key_id;
+    res.set_header("Location", "/api/modules/" + outcome.intake.added->record.sha256);
+    reply(res, doc, outcome.intake.added->added ? 201 : 200);
+  });
   server.Post(R"(/api/modules/([^/]+)/offer)", [registry](const httplib::Request& req, httplib::Response& res) {
     const std::string node = req.has_param("node") ? req.get_param_value("node") : "";
     if (!is_node_id(node))

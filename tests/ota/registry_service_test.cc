@@ -29,6 +29,7 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 constexpr auto kTimeout = 30s;
+constexpr const char* kToken = "registry-test-token-0123456789";
 bool eventually(const std::function<bool()>& condition) { return continuum::testing::eventually(condition, kTimeout); }
 
 struct Answer {
@@ -49,13 +50,16 @@ class RegistryService : public ::testing::Test {
     http_port = continuum::testing::free_loopback_port();
     const std::string toml = "[node]\nid = \"cloud-1\"\ntier = \"cloud\"\ndata_dir = \"" +
                              (dir.path() / "cloud").string() + "\"\n[mqtt]\nport = " + std::to_string(broker.port()) +
-                             "\n[http]\nport = " + std::to_string(http_port) + "\n[registry]\ntrust = \"" +
+                             "\n[http]\nport = " + std::to_string(http_port) + "\napi_token = \"" + kToken +
+                             "\"\n[registry]\ntrust = \"" +
                              (dir.path() / "trusted" / "release.pub").string() + "\"\n";
     std::string error;
     cloud = node::agent::Agent::start(continuum::testing::parse_config(toml), &error);
     ASSERT_TRUE(cloud) << error;
     client = std::make_unique<httplib::Client>("127.0.0.1", http_port);
     client->set_read_timeout(30, 0);
+    // Uploads and offers are writes: the API token signs them in (docs/api.md).
+    client->set_bearer_token_auth(kToken);
     ASSERT_TRUE(eventually([&] { return get("/api/health").status == 200; }));
   }
   void TearDown() override { cloud.reset(); }

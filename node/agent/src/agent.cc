@@ -362,7 +362,10 @@ void Agent::Impl::on_bus_message(const Message& m) {
     return;
   }
   if (ota_receiver_ && ota_receiver_->handle_message(m)) return;  // offers and chunks for this node
-  if (registry_ && registry_->handle_message(m)) return;  // OTA requests and status
+  if (registry_ && registry_->handle_message(m)) {  // OTA requests and status
+    if (http_) http_->on_message(m);                  // the events log notes outcomes
+    return;
+  }
   if (http_ && HttpService::is_fleet_topic(m.topic)) http_->on_message(m);
 }
 
@@ -580,6 +583,10 @@ AgentStats Agent::Impl::stats() {
       st.queue_depth = slot->queue.size();
       st.in_per_s = slot->in_rate.per_second();
       st.out_per_s = slot->out_rate.per_second();
+      for (const auto& [port, sources] : slot->settings.inputs)
+        for (const SourceSettings& source : sources) st.inputs[port].push_back(source.text);
+      st.grants = slot->settings.grants;
+      st.publish = slot->settings.publish_all ? std::vector<std::string>{"*"} : slot->settings.publish;
       s.stages.push_back(st);
     }
     s.published = published_;

@@ -300,13 +300,37 @@ void read_ingest(Table& root, NodeConfig& c, const std::string& base_dir) {
   t->reject_unknown();
 }
 
-void read_http(Table& root, NodeConfig& c) {
+void read_http(Table& root, NodeConfig& c, const std::string& base_dir) {
   std::optional<Table> t = root.table("http");
   if (!t) return;
   c.http.enabled = true;
   t->boolean_into("enabled", &c.http.enabled);
   t->string_into("host", &c.http.host, "a string (an address of this host, e.g. \"127.0.0.1\" or \"0.0.0.0\")");
   t->integer_into("port", &c.http.port, 0, 65535);
+  HttpSettings& h = c.http;
+  t->string_into("admin_password", &h.admin_password, "a string (the administrator password)");
+  t->string_into("admin_password_hash", &h.admin_password_hash, "a string (from `continuum hash-password`)");
+  std::string file;
+  t->string_into("admin_password_file", &file, "a string (a file whose first line is the password)");
+  if (!file.empty()) h.admin_password_file = resolve(base_dir, file);
+  if (!h.admin_password.empty() + !h.admin_password_hash.empty() + !h.admin_password_file.empty() > 1)
+    t->problems().fail(t->key("admin_password"),
+                       "expected at most one of admin_password, admin_password_hash and admin_password_file");
+  t->string_into("api_token", &h.api_token, "a string (the API token, at least 16 characters)");
+  if (!h.api_token.empty() && h.api_token.size() < 16)
+    t->problems().fail(t->key("api_token"), "expected at least 16 characters (e.g. from openssl rand -hex 32)");
+  file.clear();
+  t->string_into("api_token_file", &file, "a string (a file whose first line is the API token)");
+  if (!file.empty()) h.api_token_file = resolve(base_dir, file);
+  t->string_into("read_access", &h.read_access, "\"public\" or \"signed-in\"");
+  if (!h.read_access.empty() && h.read_access != "public" && h.read_access != "signed-in")
+    t->problems().fail(t->key("read_access"), "expected \"public\" or \"signed-in\"");
+  t->duration_into("session_ttl", &h.session_ttl);
+  if (h.session_ttl.count() < 1000) t->problems().fail(t->key("session_ttl"), "expected a duration of at least 1s");
+  t->boolean_into("cookie_secure", &h.cookie_secure);
+  std::string web_root;
+  t->string_into("web_root", &web_root, "a string (the directory of the dashboard's files, web/dist)");
+  if (!web_root.empty()) h.web_root = resolve(base_dir, web_root);
   t->reject_unknown();
 }
 
@@ -370,6 +394,9 @@ void read_registry(Table& root, NodeConfig& c, const std::string& base_dir) {
   if (trust.empty() && c.registry.enabled)
     t->problems().fail(t->key("trust"), "expected a .pub file or a directory of .pub files");
   else if (!trust.empty()) c.registry.trust = resolve(base_dir, trust);
+  std::string key;
+  t->string_into("signing_key", &key, "a string (an Ed25519 private key file, from `continuum keygen`)");
+  c.registry.signing_key = key.empty() ? (std::filesystem::path(c.registry.dir) / "deploy.key").string()
                                        : resolve(base_dir, key);
   t->reject_unknown();
 }
@@ -571,7 +598,7 @@ std::optional<NodeConfig> parse_node_config(const std::string& text, const std::
   read_mqtt(root, c, base_dir);
   read_outbox(root, c, base_dir);
   read_ingest(root, c, base_dir);
-  read_http(root, c);
+  read_http(root, c, base_dir);
   read_supervisor(root, c);
   read_update(root, c);
   read_trust(root, c, base_dir);

@@ -4,6 +4,7 @@
 
 #include "continuum/adapters/storage.h"
 #include "continuum/node/topics.h"
+#include "http_secrets.h"
 
 namespace continuum::node::agent {
 
@@ -37,6 +38,7 @@ std::unique_ptr<HttpService> HttpService::start(const NodeConfig& config, Messag
   adapters::HttpApiConfig api;
   api.host = config.http.host;
   api.port = config.http.port;
+  if (!resolve_http_access(config, &api, error)) return nullptr;
   Status status;
   service->api_ = adapters::HttpApi::start(api, std::move(sources), &status);
   if (!service->api_) {
@@ -45,6 +47,11 @@ std::unique_ptr<HttpService> HttpService::start(const NodeConfig& config, Messag
   }
   // Scripts (and `continuum up`) read the port from this line.
   std::fprintf(stderr, "http: listening on http://%s:%d\n", config.http.host.c_str(), service->api_->port());
+  if (!api.web_root.empty())
+    std::fprintf(stderr, "http: dashboard at http://%s:%d/ (files in %s)\n", config.http.host.c_str(),
+                 service->api_->port(), api.web_root.c_str());
+  else
+    std::fprintf(stderr, "http: no dashboard files (build web/ with npm run build, or set [http] web_root)\n");
   std::fflush(stderr);
   return service;
 }

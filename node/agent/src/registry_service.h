@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "continuum/adapters/ed25519_keys.h"
 #include "continuum/adapters/http_api.h"
 #include "continuum/adapters/openssl_crypto.h"
 #include "continuum/adapters/sqlite_module_registry.h"
@@ -40,6 +41,9 @@ class RegistryService {
   // same node replaces the previous one.
   std::optional<ota::Offer> offer(const std::string& node, const std::string& sha256, bool allow_downgrade,
                                   std::string* error);
+  // Signs an unsigned module with the deployment key ([registry]
+  // signing_key) and admits it (POST /api/modules/sign).
+  adapters::SignOutcome sign_and_admit(std::string_view module, const adapters::SignRequest& request);
   // For HttpApiSources::registry (/api/modules endpoints).
   adapters::RegistrySources http_sources();
 
@@ -49,8 +53,14 @@ class RegistryService {
  private:
   RegistryService() : registry_(crypto_) {}
 
+  // Loads the deployment key, generating it (and its .pub) when the
+  // default file is missing; trusts it and copies its .pub into a trust
+  // directory so nodes sharing that store accept what it signs.
+  bool open_signing_key(const NodeConfig& config, std::string* error);
+
   adapters::OpenSslCrypto crypto_;
   ota::TrustStore trust_;
+  std::unique_ptr<adapters::Ed25519Signer> signer_;
   adapters::SqliteModuleRegistry registry_;
   std::unique_ptr<ota::TransferSender> sender_;
 };

@@ -51,6 +51,9 @@ json build_report(const ReportInputs& in) {
     if (!st.publisher.empty()) stages[st.name]["publisher"] = st.publisher;
     if (!st.moved_to.empty()) stages[st.name]["moved_to"] = st.moved_to;
 
+    if (!st.inputs.empty()) stages[st.name]["inputs"] = st.inputs;
+    if (!st.grants.empty()) stages[st.name]["grants"] = st.grants;
+    stages[st.name]["publish"] = st.publish;
     if (!st.module_version.empty()) stages[st.name]["module_version"] = st.module_version;
   }
   j["stage_stats"] = std::move(stages);

@@ -33,10 +33,29 @@ bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+std::vector<std::string> texts(const json& object, const char* key) {
+  std::vector<std::string> out;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_array()) return out;
+  for (const json& v : *it)
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
 StageView read_stage(const std::string& name, const json& object) {
   StageView stage;
   stage.name = name;
   stage.state = text(object, "state").value_or("");
+  stage.module_name = text(object, "module_name").value_or("");
+  stage.module_version = text(object, "module_version").value_or("");
+  stage.module_sha256 = text(object, "module_sha256").value_or("");
+  stage.grants = texts(object, "grants");
+  stage.publish = texts(object, "publish");
+  if (auto inputs = object.find("inputs"); inputs != object.end() && inputs->is_object())
+    for (const auto& [port, sources] : inputs->items()) {
+      if (sources.is_string()) stage.inputs[port].push_back(sources.get<std::string>());
+      else stage.inputs[port] = texts(*inputs, port.c_str());
+    }
   for (const auto& [key, value] : object.items()) {
     if (!value.is_number()) continue;
     if (ends_with(key, "_per_s")) stage.rates[key] = value.get<double>();
@@ -159,6 +178,7 @@ FleetUpdate FleetModel::apply_heartbeat(NodeView& node, std::string_view payload
     set_if(node.mem_available_kb, number(*load, "mem_available_kb"));
   }
   if (std::optional<std::vector<StageView>> stages = read_stages(hb)) node.stages = std::move(*stages);
+  if (auto ingest = hb.find("ingest"); ingest != hb.end() && ingest->is_object()) node.ingest = true;
   ++counters_.heartbeats;
   return update;
 }

@@ -15,6 +15,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "continuum/node/fleet.h"
 #include "continuum/node/ingest.h"
@@ -28,6 +30,19 @@
 
 namespace continuum::adapters {
 
+// Sign-in and access (docs/api.md "Sign-in, sessions and tokens"). With
+// neither a password hash nor a token nothing can write.
+struct HttpAuthConfig {
+  std::string admin_password_hash;  // adapters/crypto password_hash.h encoding; empty: no sign-in
+  std::string api_token;            // Authorization: Bearer; empty: none
+  bool public_reads = true;         // read_access = "public"
+  int64_t session_ttl_ms = 12 * 3600 * 1000;
+  std::size_t max_sessions = 1000;
+  bool cookie_secure = false;       // always add Secure (a TLS proxy in front)
+  int64_t login_base_delay_ms = 500;  // after the first failure; doubles per failure
+  int64_t login_max_delay_ms = 60'000;
+};
+
 struct HttpApiConfig {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port (HttpApi::port() tells which)
@@ -35,6 +50,24 @@ struct HttpApiConfig {
   std::size_t stream_queue = 1000;     // events buffered per stream client before dropping
   std::size_t max_stream_clients = 8;  // each holds one server thread
   std::size_t max_points = 10'000;     // per /api/series answer
+  HttpAuthConfig auth;
+  std::string web_root;                // the dashboard's files served at /; empty: none
+  std::size_t events_capacity = 1000;  // the events log ring (/api/events)
+};
+
+// POST /api/modules/sign: an unsigned module to sign with the registry's
+// deployment key and register (docs/api.md).
+struct SignRequest {
+  std::string name, version;
+  std::vector<std::string> grants;
+  bool allow_downgrade = false;
+};
+struct SignOutcome {
+  // Set when refused before registering: "bad-grant", "already-signed",
+  // "unknown-import", "malformed", "empty", "no-signing-key"; `message` says why.
+  std::string refusal, message;
+  ota::IntakeOutcome intake;  // the registration (when not refused before)
+  std::string key_id;         // the deployment key that signed
 };
 
 // The /api/modules endpoints (a node with [registry]; docs/api.md "Module
@@ -47,6 +80,8 @@ struct RegistrySources {
   std::function<std::optional<ota::Offer>(const std::string& node, const std::string& sha256, bool allow_downgrade,
                                           std::string* error)>
       offer;
+  // Signs and registers (POST /api/modules/sign); empty: 503 no-signing-key.
+  std::function<SignOutcome(std::string_view module, const SignRequest& request)> sign;
 };
 
 // What the API reads. Any pointer may be null: its endpoints then answer 404
@@ -77,7 +112,8 @@ class HttpApi {
   // A reading ingest just stored: a `reading` event for matching streams.
   void on_reading(const node::Reading& reading, int64_t received_ms);
   // A status or heartbeat message: updates the fleet model and sends the
-  // `status` / `heartbeat` event.
+  // `status` / `heartbeat` event, and the events-log entries it causes.
+  // An ota/status message (ctm/v1/<node>/ota/status) adds its log entry.
   void on_fleet_message(const node::Message& message);
 
   class Impl;

@@ -26,6 +26,14 @@ struct StageView {
   std::string state;                       // "running", "backoff", ... as the node said
   std::map<std::string, double> rates;     // members named *_per_s (in_per_s, out_per_s)
   std::map<std::string, double> counters;  // every other numeric member (delivered, emitted, queue, ...)
+  // The running module as signed (empty when unsigned or not reported).
+  std::string module_name, module_version, module_sha256;
+  // The wiring, as the node's config says it (docs/protocol.md "Heartbeat"):
+  // input port -> sources ("stage.port" in-process, "node/stage/port" over
+  // MQTT), the stage's grants, and which output ports go to MQTT ("*": all).
+  std::map<std::string, std::vector<std::string>> inputs;
+  std::vector<std::string> grants;
+  std::vector<std::string> publish;
 };
 
 struct NodeView {
@@ -43,6 +51,7 @@ struct NodeView {
   std::optional<double> rss_kb;        // resident memory (or peak, when only that is known)
   std::optional<double> outbox_depth, outbox_overflow;
   std::optional<double> load1, mem_total_kb, mem_available_kb;  // of the host
+  bool ingest = false;                 // the node stores readings (its heartbeat has "ingest")
   std::vector<StageView> stages;       // by name
 };
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ struct StageStats {
   uint64_t rollbacks = 0;   // updates (stage.update) undone by a failure on probation
   uint64_t fuel_used = 0;   // wasm instructions run, all instances
   int64_t backoff_ms = 0;   // current restart delay
+  // The wiring as configured, for the cloud's graph (docs/protocol.md
+  // "Heartbeat"): input port -> sources, grants, output ports to MQTT ("*": all).
+  std::map<std::string, std::vector<std::string>> inputs;
+  std::vector<std::string> grants, publish;
   std::string module_version;  // the running module's signed version; empty when unsigned
 };
 

@@ -99,6 +99,14 @@ struct HttpSettings {
   bool enabled = false;
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port, printed on stderr at start
+  // Sign-in (docs/api.md "Sign-in, sessions and tokens"): at most one of the
+  // three password keys; none: <data_dir>/admin-password, generated.
+  std::string admin_password, admin_password_hash, admin_password_file;
+  std::string api_token, api_token_file;  // neither: <data_dir>/api-token, generated
+  std::string read_access;                // "public", "signed-in"; empty: public on a loopback host
+  Millis session_ttl{12 * 3600 * 1000};
+  bool cookie_secure = false;             // Secure cookies (behind a TLS proxy)
+  std::string web_root;                   // the dashboard's files; empty: found beside the program
 };
 
 struct SupervisorSettings {
@@ -130,6 +138,9 @@ struct RegistrySettings {
   bool enabled = false;
   std::string dir;    // default <data_dir>/registry
   std::string trust;  // a .pub file or a directory of them: uploads must verify against it
+  // The deployment key POST /api/modules/sign signs with; empty:
+  // <dir>/deploy.key, generated at first start.
+  std::string signing_key;
 };
 
 // [migration]: live migration of stages between nodes (docs/migration.md).
