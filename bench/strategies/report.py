@@ -13,7 +13,7 @@ import overhead
 import strategies
 
 PLOTS = ["latency_cdf.png", "memory.png", "cpu_per_message.png", "overhead.png"]
-CSVS = ["latency.csv", "stages.csv", "nodes.csv", "counts.csv", "robot.csv", "throughput.csv",
+CSVS = ["runs.csv", "latency.csv", "stages.csv", "nodes.csv", "counts.csv", "robot.csv", "throughput.csv",
         "overhead.csv", "energy.csv"]
 NODES = ["edge-soil-1", "edge-soil-2", "edge-robot-1", "fog-1", "cloud-1"]
 
@@ -104,6 +104,10 @@ def write(out, info, records, loads, overheads):
                            sm["readings_stored_twice"]])
         for i, ms in enumerate(sm.get("reaction_ms") or []):
             robot_rows.append([s, k, i + 1, ms])
+    write_csv(os.path.join(out, "runs.csv"), ["strategy", "run", "exit_status", "wall_s", "load_1min_start",
+                                              "load_1min_end", "error"],
+              [[r["strategy"], r["run"] + 1, r["exit_status"], r.get("wall_s"), r["load"][0], r["load"][1],
+                r.get("error", "")] for r in records])
     write_csv(os.path.join(out, "latency.csv"),
               ["strategy", "run", "leg", "count", "p50_ms", "p95_ms", "p99_ms", "max_ms"], lat_rows)
     write_csv(os.path.join(out, "stages.csv"), ["strategy", "run", "stage", "in_heartbeat", "out_heartbeat",
@@ -218,8 +222,10 @@ def markdown(info, chosen, agg, records):
           f"(strategy 1..5, then again). Figures are medians over the runs with the spread (min-max) in "
           f"brackets.\n",
           f"**Machine:** {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB RAM, Linux "
-          f"{info['kernel']}; load average at start {info['load_at_start']} (the machine is shared with other "
-          f"builds and tests: absolute times move with its load, compare strategies within one report).\n"]
+          f"{info['kernel']}; load average at start {info['load_at_start']}, 1-minute load during the runs "
+          f"{min(x for r in records for x in r['load']):.1f}-{max(x for r in records for x in r['load']):.1f} "
+          f"(runs.csv; the machine is shared with other builds and tests: absolute times, and above all the "
+          f"tails, move with its load; compare strategies within one report).\n"]
     failed = [r for r in records if "error" in r]
     if failed:
         md.append("**Failed runs:** " + "; ".join(f"{r['strategy']} run {r['run'] + 1}: {r['error']}" for r in failed)

@@ -115,6 +115,7 @@ def run_deployment(args, strategy, run, work, progress):
            "--summary-json", summary_path, "--modules", args.modules]
     sampler = measure.NodeSampler(run_dir)
     sampler.start()
+    load_start = os.getloadavg()[0]
     t0 = time.time()
     with open(run_dir + ".up.log", "w") as log:
         p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
@@ -126,7 +127,9 @@ def run_deployment(args, strategy, run, work, progress):
                 progress.line(f"  {strategy} run {run + 1}/{args.runs}: {time.time() - t0:.0f} s of "
                               f"{args.duration_s:g} s (+ start and ordered stop)")
     sampler.stop()
-    rec = {"strategy": strategy, "run": run, "exit_status": p.returncode, "log": run_dir + ".up.log"}
+    # The machine is shared: the 1-minute load average says how quiet each run was.
+    rec = {"strategy": strategy, "run": run, "exit_status": p.returncode, "log": run_dir + ".up.log",
+           "load": (round(load_start, 2), round(os.getloadavg()[0], 2)), "wall_s": round(time.time() - t0, 1)}
     if p.returncode != 0 or not os.path.exists(summary_path):
         rec["error"] = f"continuum up exited {p.returncode}; see {run_dir}.up.log"
         return rec
