@@ -73,7 +73,15 @@ async function screenshot(name) {
   await page.screenshot({ path: file, fullPage: true }).catch(() => {});
 }
 
-class Pending extends Error {}
+// A step that cannot run yet (its server route is missing): reported, never passed.
+class Pending extends Error {
+  final = true;
+}
+
+// A failure that waiting cannot mend (a refusal shown on the page).
+function refusal(text) {
+  return Object.assign(new Error(text), { final: true });
+}
 
 async function step(name, body) {
   const started = Date.now();
@@ -89,8 +97,18 @@ async function step(name, body) {
   await screenshot(name);
 }
 
+// The stage dialog is modal: a step that ends with it open would leave the
+// next one unable to click anything.
+async function closeDialog() {
+  await page.evaluate(() => {
+    const dialog = document.getElementById("stage-dialog");
+    if (dialog && dialog.open) dialog.close();
+  });
+}
+
 // Opens the stage dialog of NODE/STAGE from the overview's stage table.
 async function openStage(node, stage) {
+  await closeDialog();
   await page.goto(`${deployment.url}/#overview`);
   const row = page.locator(`#stages-table tr[data-node="${node}"][data-stage="${stage}"]`);
   await row.waitFor({ timeout: 30000 });
@@ -104,7 +122,7 @@ async function openStage(node, stage) {
 async function actionOutcome(box, timeoutMs) {
   return eventually("the action's outcome in the dialog", async () => {
     const text = await box.innerText();
-    if (/refused: .*(unknown endpoint|no such route|HTTP 404)/i.test(text)) throw new Pending(`the server has no such route yet: ${text.split("\n").find((l) => /refused/.test(l))}`);
+    if (/refused: .*(no such endpoint|unknown endpoint|no such route)/i.test(text)) throw new Pending(`the server has no such route yet: ${text.split("\n").find((l) => /refused/.test(l))}`);
     if (/refused:|not seen/.test(text)) return { ok: false, text };
     if (/is running on|runs [\w-]+ \d/.test(text)) return { ok: true, text };
     return null;
@@ -177,7 +195,7 @@ try {
     await openStage("fog-1", "filter");
     await page.selectOption("#move-target", "edge-soil-2");
     await page.click("#move-button");
-    const outcome = await actionOutcome(page.locator("#action-log .progress-box").first(), 90000);
+    const outcome = await actionOutcome(page.locator("#action-log .action").first(), 90000);
     if (!outcome.ok) throw new Error(outcome.text);
     await page.click("#dialog-close");
     await page.goto(`${url}/#overview`);
@@ -192,16 +210,16 @@ try {
     const log = page.locator("#action-log");
     await eventually("the upload registered", async () => {
       const text = await log.innerText();
-      if (/refused/.test(text)) throw new Error(text);
+      if (/refused/.test(text)) throw refusal(text);
       return /registered: irrigation-control 1\.1\.0/.test(text);
     }, { timeoutMs: 30000 });
-    const outcome = await actionOutcome(log.locator(".progress-box").first(), 90000);
+    const outcome = await actionOutcome(log.locator(".action").first(), 90000);
     if (!outcome.ok) throw new Error(outcome.text);
     return "irrigation-control 1.1.0 running on edge-soil-1";
   });
 
   await step("code-area-compile-error", async () => {
-    await page.keyboard.press("Escape").catch(() => {});
+    await closeDialog();
     await page.goto(`${url}/#code`);
     await page.locator("#code-editor").waitFor();
     await page.fill("#code-editor", MODULE_TEMPLATE.replace("++ticks;", "++tickz;"));
@@ -223,10 +241,10 @@ try {
     const side = page.locator(".code-side");
     await eventually("the module compiled and registered", async () => {
       const text = await side.innerText();
-      if (/compile failed|refused: (?!.*(unknown endpoint|HTTP 404))/.test(text)) throw new Error(text);
+      if (/compile failed|refused: (?!.*(no such endpoint|unknown endpoint))/.test(text)) throw refusal(text);
       return /registered: playground 0\.1\.0/.test(text);
     }, { timeoutMs: 60000 });
-    const outcome = await actionOutcome(side.locator(".progress-box").first(), 90000);
+    const outcome = await actionOutcome(side.locator(".action").first(), 90000);
     if (!outcome.ok) throw new Error(outcome.text);
     const line = await eventually("the module's output ({\"tick\":N}) from the stage", async () => {
       const first = page.locator("#code-output li").first();

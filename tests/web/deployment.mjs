@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 // Polls `check` (sync or async; a truthy result ends it) every `everyMs` until
-// `timeoutMs`; throws `what` with the last value on time-out.
+// `timeoutMs`; throws `what` with the last value on time-out. An error the
+// check throws is taken as "not yet", unless it is marked `final`.
 export async function eventually(what, check, { timeoutMs = 30000, everyMs = 250 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
@@ -18,6 +19,7 @@ export async function eventually(what, check, { timeoutMs = 30000, everyMs = 250
       last = await check();
       if (last) return last;
     } catch (error) {
+      if (error.final) throw error; // a refusal: waiting longer cannot help
       last = error.message;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last: ${String(last).slice(0, 300)})` : ""}`);

@@ -11,14 +11,16 @@ import { parseDiagnostics } from "./compile_errors.js";
 import { MODULE_TEMPLATE, COMPILE_OPTIONS } from "./module_template.js";
 import { deployModule } from "./stage_actions.js";
 
-let compiler = null; // the asc module, once loaded
+let compiler = null; // promise of the asc module, loading started once
 
-async function loadCompiler(status) {
-  if (compiler) return compiler;
-  status.textContent = "loading the AssemblyScript compiler…";
-  // Resolved by the import map in index.html to dist/vendor/asc.js.
-  const module = await import(/* @vite-ignore */ "assemblyscript/asc");
-  compiler = module.default || module;
+// Resolved by the import map in index.html to dist/vendor/asc.js (with
+// binaryen.js, 13 MB): started when the page opens, so it is usually there by
+// the first compile.
+function loadCompiler() {
+  if (!compiler) {
+    compiler = import("assemblyscript/asc").then((module) => module.default || module);
+    compiler.catch(() => { compiler = null; }); // a failed load is tried again on the next compile
+  }
   return compiler;
 }
 
@@ -84,8 +86,10 @@ export function mount(container) {
     diagnostics.replaceChildren();
     errorLines = new Set();
     let asc;
+    status.className = "muted";
+    status.textContent = "loading the AssemblyScript compiler…";
     try {
-      asc = await loadCompiler(status);
+      asc = await loadCompiler();
     } catch (error) {
       status.textContent = `the compiler did not load: ${error.message}`;
       return null;
@@ -161,4 +165,5 @@ export function mount(container) {
         el("h4", {}, "Output of the chosen stage"), output)),
   );
   drawGutter();
+  loadCompiler().catch(() => {}); // errors are shown by the compile that needs it
 }

@@ -17,7 +17,7 @@ export function mount(container) {
     el("h2", {}, "Stages"),
     el("table", { class: "grid", id: "stages-table" },
       el("thead", {}, el("tr", {},
-        ["node", "stage", "module version", "state", "in/s", "out/s", "fuel used", "traps", "restarts", ""].map((h) => el("th", {}, h)))),
+        ["node", "stage", "module", "state", "in/s", "out/s", "fuel used", "traps", "restarts", ""].map((h) => el("th", {}, h)))),
       stagesBody),
   );
 
@@ -45,7 +45,7 @@ export function mount(container) {
         rows.push(el("tr", { dataset: { node: node.id, stage: stage.name } },
           el("td", {}, node.id),
           el("td", {}, stage.name),
-          el("td", {}, fleet.versionOf(stage) || "–"),
+          el("td", {}, [stage.module && stage.module.name, fleet.versionOf(stage)].filter(Boolean).join(" ") || "–"),
           el("td", {}, el("span", { class: `state ${healthy ? "ok" : "bad"}` }, stage.state || "–")),
           el("td", { class: "num" }, number(rates.in_per_s, 2)),
           el("td", { class: "num" }, number(rates.out_per_s, 2)),

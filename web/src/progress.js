@@ -37,6 +37,7 @@ export class ProgressView {
     this.list = el("ol", { class: "progress" });
     this.element = el("div", { class: "progress-box" }, el("h4", {}, title), this.list);
     this.listeners = new Set(); // called with each matching event after it is shown
+    this.nodes = new Set(); // nodes a step was shown for
     this.unsubscribe = [...PROGRESS_EVENTS, "log"].map((name) => stream.on(name, (event) => {
       if (!event || !this.matches(event, name)) return;
       this.step(event);
@@ -49,7 +50,13 @@ export class ProgressView {
     return () => this.listeners.delete(listener);
   }
 
+  // Whether a step of NODE was shown already.
+  seen(node) {
+    return this.nodes.has(node);
+  }
+
   step(event) {
+    if (event.node) this.nodes.add(event.node);
     const { step, detail } = textOf(event);
     const outcome = outcomeOf(event);
     const item = el("li", { class: outcome === "failed" ? "bad" : outcome === "done" ? "ok" : "" },

@@ -16,7 +16,7 @@ function forStage(stage) {
 }
 
 function explain(error) {
-  if (error instanceof ApiError && error.status === 404 && /unknown endpoint|not found/i.test(error.message))
+  if (error instanceof ApiError && error.status === 404 && /no such endpoint|unknown endpoint/i.test(error.message))
     return `${error.message} (this cloud node has no such route yet)`;
   return error.reason ? `${error.message} [${error.reason}]` : error.message;
 }
@@ -44,10 +44,17 @@ function waitForEnd(progress, { test, final, timeoutMs }) {
   });
 }
 
+// A box in the log for one action (its steps in order), newest action first.
+function newAction(log) {
+  const action = el("div", { class: "action" });
+  log.prepend(action);
+  return action;
+}
+
 // Runs one action: the POST, then its progress until `done` says so.
 async function run(container, title, stage, post, done) {
   const progress = new ProgressView(title, forStage(stage));
-  container.prepend(progress.element);
+  container.append(progress.element);
   progress.note("requested");
   let answer;
   try {
@@ -61,7 +68,8 @@ async function run(container, title, stage, post, done) {
   progress.note(`accepted${id ? ` (${id})` : ""}`, "ok");
   // From now on only this operation's steps (another deploy of the same stage may run).
   if (id) progress.matches = (event, name) => (name === "log" ? event.stage === stage : event.id === id || event.operation === id);
-  for (const step of (answer && (answer.targets || answer.steps)) || []) progress.step(step);
+  // The answer's per-node states, unless the stream was faster and told more already.
+  for (const step of (answer && (answer.targets || answer.steps)) || []) if (!progress.seen(step.node)) progress.step(step);
   for (const skipped of (answer && answer.skipped) || []) progress.note(`${skipped.node} skipped: ${skipped.state}`, "bad");
   if (!done) {
     progress.close();
@@ -93,7 +101,7 @@ export function openStageDialog(nodeId, stageName, { moveTo } = {}) {
     const to = moveSelect.value;
     if (!to) return;
     moveButton.disabled = true;
-    await run(log, `Move ${stageName}: ${nodeId} → ${to}`, stageName,
+    await run(newAction(log), `Move ${stageName}: ${nodeId} → ${to}`, stageName,
       () => api.post(`/api/stages/${encodeURIComponent(stageName)}/move`, { json: { to, from: nodeId } }),
       {
         test: () => {
@@ -124,7 +132,7 @@ export function openStageDialog(nodeId, stageName, { moveTo } = {}) {
   const rollbackButton = el("button", { id: "rollback-button", onclick: async () => {
     if (!confirm(`Roll ${stageName} on ${nodeId} back to its previous version?`)) return;
     rollbackButton.disabled = true;
-    await run(log, `Roll back ${stageName} on ${nodeId}`, stageName,
+    await run(newAction(log), `Roll back ${stageName} on ${nodeId}`, stageName,
       () => api.post(`/api/stages/${encodeURIComponent(stageName)}/rollback`, { json: { node: nodeId } }), null);
     rollbackButton.disabled = false;
   } }, "Roll back");
@@ -151,8 +159,9 @@ export function openStageDialog(nodeId, stageName, { moveTo } = {}) {
 // status follow. Returns {module, deployed} (module null when refused).
 export async function deployModule(log, nodeId, stageName, register) {
   let module;
+  const action = newAction(log);
   const registering = new ProgressView(`Register module`, () => false);
-  log.prepend(registering.element);
+  action.append(registering.element);
   try {
     module = await register();
     registering.note(`${module.added === false ? "already registered" : "registered"}: ${module.name} ${module.version} (${module.sha256.slice(0, 12)}…, ${module.size} bytes)`, "ok");
@@ -162,7 +171,7 @@ export async function deployModule(log, nodeId, stageName, register) {
     return { module: null, deployed: false };
   }
   registering.close();
-  const ok = await run(log, `Deploy ${module.name} ${module.version} to ${stageName} on ${nodeId}`, stageName,
+  const ok = await run(action, `Deploy ${module.name} ${module.version} to ${stageName} on ${nodeId}`, stageName,
     () => api.post(`/api/stages/${encodeURIComponent(stageName)}/deploy`, { json: { sha256: module.sha256, nodes: [nodeId] } }),
     {
       test: () => {
