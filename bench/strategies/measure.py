@@ -157,28 +157,59 @@ def store_latencies(db):
         con.close()
 
 
+def _values(con, stage, fields, without=None):
+    """[{field: value}] of the stage's stored readings that have every field
+    (and not the field `without`)."""
+    rows = {}
+    marks = ",".join("?" * len(fields))
+    for rid, field, value in con.execute(
+            f"SELECT r.id, v.field, v.value FROM readings r JOIN reading_values v ON v.reading_id = r.id "
+            f"WHERE r.stage = ? AND v.field IN ({marks}{', ?' if without else ''})",
+            (stage, *fields) + ((without,) if without else ())):
+        rows.setdefault(rid, {})[field] = value
+    return [r for r in rows.values() if all(f in r for f in fields) and (without is None or without not in r)]
+
+
+def _tail(sent, handled, key, order):
+    """What the next tier did not handle of what was sent: (tail, problem).
+    Stopping a node ends its inputs: what the broker had not delivered to it
+    yet stays queued for its session. So the unhandled part must be a tail:
+    per `key`, everything sent after the last handled item, nothing before it,
+    and nothing handled that was not sent."""
+    sent_keys = {(key(r), order(r)) for r in sent}
+    handled_keys = {(key(r), order(r)) for r in handled}
+    if handled_keys - sent_keys:
+        return None, f"{len(handled_keys - sent_keys)} handled that were never sent"
+    last = {}
+    for k, o in handled_keys:
+        last[k] = max(last.get(k, o), o)
+    missing = sent_keys - handled_keys
+    holes = [(k, o) for k, o in missing if k in last and o <= last[k]]
+    if holes:
+        return len(missing), f"{len(holes)} not handled although later ones were (a gap, not a tail)"
+    return len(missing), None
+
+
 def store_counts(db):
     """Message counts between tiers, from the store after the ordered shutdown:
     probe readings the soil edges sent, filtered readings the fog produced from
-    them, robot cycles the edge published, guard readings produced from them."""
+    them, robot cycles the edge published, guard readings produced from them,
+    and the in-flight tail of each (what the fog had not received when it was
+    stopped, _tail), with what is wrong with it if anything."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-
-    def one(sql):
-        return con.execute(sql).fetchone()[0]
-
     try:
+        soil_sent = _values(con, "control", ("field", "sensor", "t_ms"))
+        soil_done = _values(con, "filter", ("field", "sensor", "t_ms"), without="start_ms")
+        cycles = _values(con, "decode", ("seq", "a1"))
+        guarded = _values(con, "guard", ("seq",))
+        soil_tail, soil_problem = _tail(soil_sent, soil_done, lambda r: (r["field"], r["sensor"]), lambda r: r["t_ms"])
+        robot_tail, robot_problem = _tail(cycles, guarded, lambda r: "robot", lambda r: r["seq"])
         return {
-            "soil_readings_sent": one(
-                "SELECT COUNT(*) FROM readings r JOIN reading_values v ON v.reading_id = r.id "
-                "WHERE r.stage = 'control' AND v.field = 'sensor'"),
-            "soil_readings_filtered": one(
-                "SELECT COUNT(*) FROM readings r WHERE r.stage = 'filter' AND NOT EXISTS "
-                "(SELECT 1 FROM reading_values v WHERE v.reading_id = r.id AND v.field = 'start_ms')"),
-            "robot_cycles_sent": one(
-                "SELECT COUNT(*) FROM readings r JOIN reading_values v ON v.reading_id = r.id "
-                "WHERE r.stage = 'decode' AND v.field = 'a1'"),
-            "robot_guard_readings": one("SELECT COUNT(*) FROM readings WHERE stage = 'guard'"),
-            "rows": one("SELECT COUNT(*) FROM readings"),
+            "soil_readings_sent": len(soil_sent), "soil_readings_filtered": len(soil_done),
+            "soil_tail": soil_tail, "soil_problem": soil_problem,
+            "robot_cycles_sent": len(cycles), "robot_guard_readings": len(guarded),
+            "robot_tail": robot_tail, "robot_problem": robot_problem,
+            "rows": con.execute("SELECT COUNT(*) FROM readings").fetchone()[0],
         }
     finally:
         con.close()

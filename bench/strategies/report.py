@@ -99,9 +99,10 @@ def write(out, info, records, loads, overheads):
                                     f"{en['total_mj'] * 1e3 / sent:.1f}" if sent else ""])
         c = r["counts"]
         fog_in = (sm["stages"].get("fog-1/filter") or {}).get("in")
-        count_rows.append([s, k, c["soil_readings_sent"], c["soil_readings_filtered"], fog_in, c["robot_cycles_sent"],
-                           c["robot_guard_readings"], c["rows"], sm["rows_stored"], sm["readings_lost"],
-                           sm["readings_stored_twice"]])
+        count_rows.append([s, k, c["soil_readings_sent"], c["soil_readings_filtered"], c["soil_tail"], fog_in,
+                           c["robot_cycles_sent"], c["robot_guard_readings"], c["robot_tail"], c["rows"],
+                           sm["rows_stored"], sm["readings_lost"], sm["readings_stored_twice"],
+                           "; ".join(p for p in (c["soil_problem"], c["robot_problem"]) if p)])
         for i, ms in enumerate(sm.get("reaction_ms") or []):
             robot_rows.append([s, k, i + 1, ms])
     write_csv(os.path.join(out, "runs.csv"), ["strategy", "run", "exit_status", "wall_s", "load_1min_start",
@@ -116,9 +117,9 @@ def write(out, info, records, loads, overheads):
     write_csv(os.path.join(out, "nodes.csv"), ["strategy", "run", "node", "cpu_s", "cpu_utime_stime_s", "messages", "cpu_us_per_message",
                                                "peak_rss_kb", "steady_rss_kb", "tx_bytes", "tx_segments"], node_rows)
     write_csv(os.path.join(out, "counts.csv"), [
-        "strategy", "run", "soil_readings_sent", "soil_readings_filtered", "fog_filter_in_last_heartbeat",
-        "robot_cycles_sent", "robot_guard_readings", "rows_in_store", "rows_stored_summary", "lost",
-        "stored_twice"], count_rows)
+        "strategy", "run", "soil_readings_sent", "soil_readings_filtered", "soil_tail", "fog_filter_in_last_heartbeat",
+        "robot_cycles_sent", "robot_guard_readings", "robot_tail", "rows_in_store", "rows_stored_summary", "lost",
+        "stored_twice", "tail_problem"], count_rows)
     write_csv(os.path.join(out, "robot.csv"), ["strategy", "run", "stop", "reaction_ms"], robot_rows)
     write_csv(os.path.join(out, "throughput.csv"), ["strategy", "run", "fog_filter_runtime", "sustained_per_s",
                                                     "ladder_top_per_s"],
@@ -180,14 +181,17 @@ def plots(out, chosen, agg):
     with open(os.path.join(out, "latency_cdf.dat"), "w") as f:
         f.write("# fraction " + " ".join(chosen) + "  (end-to-end ms at that fraction, all runs pooled)\n")
         for p in pcts:
-            f.write(f"{p / 100:.4f} " + " ".join(str(percentile(agg["strategies"][s]["pooled_latency"], p) or 0)
+            # Latencies are whole ms; 0 is drawn at 0.5 so that the log axis can show it.
+            f.write(f"{p / 100:.4f} " + " ".join(str(max(percentile(agg["strategies"][s]["pooled_latency"], p) or 0, 0.5))
                                                   for s in chosen) + "\n")
-    xmax = max([percentile(agg["strategies"][s]["pooled_latency"], 99.5) or 1 for s in chosen] + [1]) * 1.1
+    xmax = max([percentile(agg["strategies"][s]["pooled_latency"], 100) or 1 for s in chosen] + [10]) * 1.2
     lines = ", ".join(f"'latency_cdf.dat' using {i + 2}:1 with steps lw 2 title '{titles[s]}'"
                       for i, s in enumerate(chosen))
     gnuplot(out, "latency_cdf.png", f"set title 'End-to-end latency (sensor reading to stored row), all runs pooled'\n"
-                                    f"set xlabel 'ms'\nset ylabel 'fraction of readings'\nset key bottom right\n"
-                                    f"set grid\nset xrange [0:{xmax:.0f}]\nset yrange [0:1]\nplot {lines}\n")
+                                    f"set xlabel 'ms (log scale; whole ms, 0 drawn at 0.5)'\nset logscale x\n"
+                                    f"set ylabel 'fraction of readings'\nset key bottom right\n"
+                                    f"set grid xtics mxtics ytics\nset xrange [0.5:{xmax:.0f}]\nset yrange [0:1]\n"
+                                    f"plot {lines}\n")
 
     def bars(name, dat, header, rows, title, ylabel):
         with open(os.path.join(out, dat), "w") as f:
@@ -325,21 +329,25 @@ def markdown(info, chosen, agg, records):
     md.append("\nThe CPU share is the whole node process (agent, MQTT client, SQLite outbox, JSON) scaled as if "
               "an ESP32 ran it; a busy share above 100 % means one ESP32 could not carry this node's work at "
               "this rate, and the mean power is then only a way to compare strategies.\n")
-    md.append("\n## Message counts between tiers\n\nAfter `continuum up`'s ordered shutdown (edges stop first and "
-              "flush their outboxes, then the fog drains its queue and outbox, then up waits until the store holds "
-              "everything) the in-flight tail is zero by construction, so the stored counts must match exactly; "
-              "the fog's heartbeat count (`in`, at most 1 s old) may trail by the last second's readings.\n\n")
+    md.append("\n## Message counts between tiers\n\nRead from the store after `continuum up`'s ordered shutdown: "
+              "the edges stop first and flush their outboxes to the broker, then the fog gets SIGTERM, drains its "
+              "queue and outbox, and up waits until the store holds everything. What the broker had not yet "
+              "delivered to the fog when it stopped is the in-flight tail (it stays queued for the fog's session): "
+              "sent = handled + tail, where the tail must be the newest messages only (per probe by its time, per "
+              "robot cycle by its number: nothing missing before the last one handled, nothing handled that was not "
+              "sent) and at most 2 s of sending. The fog's heartbeat count (`in`, at most 1 s old) may trail by "
+              "the last seconds' readings.\n\n")
     rows = []
     for r in records:
         if "error" in r:
             continue
         c, sm = r["counts"], r["summary"]
         fog_in = (sm["stages"].get("fog-1/filter") or {}).get("in")
-        rows.append([r["strategy"], r["run"] + 1, c["soil_readings_sent"], c["soil_readings_filtered"], fog_in,
-                     c["robot_cycles_sent"], c["robot_guard_readings"], sm["readings_lost"],
-                     sm["readings_stored_twice"]])
-    md.append(table(["strategy", "run", "soil readings sent (edges)", "filtered (fog)", "fog in (heartbeat)",
-                     "robot cycles sent (edge)", "guard readings", "lost", "stored twice"], rows))
+        rows.append([r["strategy"], r["run"] + 1, c["soil_readings_sent"], c["soil_readings_filtered"],
+                     c["soil_tail"], fog_in, c["robot_cycles_sent"], c["robot_guard_readings"], c["robot_tail"],
+                     sm["readings_lost"], sm["readings_stored_twice"]])
+    md.append(table(["strategy", "run", "soil readings sent (edges)", "filtered (fog)", "tail", "fog in (heartbeat)",
+                     "robot cycles sent (edge)", "guard readings", "tail", "lost", "stored twice"], rows))
     md.append("\n## Plots\n\n" + "\n".join(f"![{p}]({p})" for p in PLOTS) + "\n\nRaw figures: "
               + ", ".join(f"`{c}`" for c in CSVS) + " (one row per run and node, stage, hop, stop or module).\n")
     return "\n".join(md)
@@ -396,10 +404,16 @@ def check(out, info, agg):
             where = f"{row['strategy']} run {row['run']}"
             sent, filtered = int(row["soil_readings_sent"]), int(row["soil_readings_filtered"])
             cycles, guarded = int(row["robot_cycles_sent"]), int(row["robot_guard_readings"])
-            if sent <= 0 or sent != filtered:
-                problems.append(f"{where}: the edges sent {sent} soil readings, the fog filtered {filtered}")
-            if cycles <= 0 or cycles != guarded:
-                problems.append(f"{where}: the robot edge sent {cycles} cycles, the guard produced {guarded} readings")
+            soil_tail, robot_tail = int(row["soil_tail"] or -1), int(row["robot_tail"] or -1)
+            if row["tail_problem"]:
+                problems.append(f"{where}: {row['tail_problem']}")
+            # At most 2 s of sending was still on its way when the fog stopped.
+            if sent <= 0 or sent != filtered + soil_tail or not 0 <= soil_tail <= 2 * sent / info["duration_s"] + 5:
+                problems.append(f"{where}: the edges sent {sent} soil readings, the fog filtered {filtered}, "
+                                f"tail {soil_tail}")
+            if cycles <= 0 or cycles != guarded + robot_tail or not 0 <= robot_tail <= 2 * cycles / info["duration_s"] + 5:
+                problems.append(f"{where}: the robot edge sent {cycles} cycles, the guard produced {guarded} readings, "
+                                f"tail {robot_tail}")
             fog_in = int(row["fog_filter_in_last_heartbeat"] or -1)
             # The last heartbeat is at most 1 s old: 40 readings/s, plus slack for a late one.
             if not 0 <= sent - fog_in <= 200:
