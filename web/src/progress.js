@@ -26,7 +26,7 @@ function textOf(event) {
   const detail = event.reason || event.error || event.message || "";
   const percent = event.percent !== undefined ? ` ${Math.round(event.percent)} %` : "";
   const received = event.received ?? event.chunks_done;
-  const chunks = received !== undefined && event.chunks ? ` ${received}/${event.chunks} chunks` : "";
+  const chunks = received !== undefined && event.chunks && /download/i.test(step) ? ` ${received}/${event.chunks} chunks` : "";
   return { step: `${step}${percent}${chunks}`, detail: detail === step ? "" : detail };
 }
 
