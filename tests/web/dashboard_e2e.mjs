@@ -14,7 +14,7 @@
 // a step is PENDING because its server route does not exist yet (the other
 // steps ran; the reason is on stdout).
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
@@ -59,6 +59,7 @@ const { chromium } = createRequire(join(web, "package.json"))("playwright-core")
 const { MODULE_TEMPLATE } = await import(join(web, "src/module_template.js"));
 
 mkdirSync(opts.out, { recursive: true });
+for (const old of readdirSync(opts.out)) if (old.endsWith(".png")) rmSync(join(opts.out, old)); // this run's pictures only
 const runDir = mkdtempSync(join(dirname(opts.out), "web-e2e-run-"));
 const password = randomBytes(12).toString("hex");
 const deployment = new Deployment({ continuum: opts.continuum, modules: opts.modules, file: join(here, "dashboard.toml"), runDir, password });
@@ -193,8 +194,26 @@ try {
   });
 
   await step("move-soil-filter", async () => {
-    await openStage("fog-1", "filter");
-    await page.selectOption("#move-target", "edge-soil-2");
+    // Drag the filter onto edge-soil-2's box in the graph: the dialog opens
+    // with that node chosen as the target.
+    await closeDialog();
+    await page.goto(`${url}/#graph`);
+    await page.waitForTimeout(1000); // the layout settles
+    const drag = await page.evaluate(() => {
+      const cy = window.continuumGraph;
+      const canvas = document.getElementById("graph-canvas").getBoundingClientRect();
+      const stage = cy.getElementById("fog-1/stage/filter").renderedPosition();
+      const target = cy.getElementById("machine:edge-soil-2").renderedBoundingBox();
+      return { from: [canvas.x + stage.x, canvas.y + stage.y], to: [canvas.x + target.x1 + 25, canvas.y + target.y2 - 15] };
+    });
+    await page.mouse.move(...drag.from);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; ++i)
+      await page.mouse.move(drag.from[0] + ((drag.to[0] - drag.from[0]) * i) / 10, drag.from[1] + ((drag.to[1] - drag.from[1]) * i) / 10);
+    await page.mouse.up();
+    await page.locator("#stage-dialog[open]").waitFor({ timeout: 10000 });
+    const chosen = await page.inputValue("#move-target");
+    if (chosen !== "edge-soil-2") throw new Error(`dropped on edge-soil-2, the dialog chose ${chosen}`);
     await page.click("#move-button");
     const outcome = await actionOutcome(page.locator("#action-log .action").first(), 90000);
     if (!outcome.ok) throw new Error(outcome.text);

@@ -48,8 +48,12 @@ const LAYOUT = {
     algorithm: "layered",
     "elk.direction": "RIGHT",
     "elk.hierarchyHandling": "INCLUDE_CHILDREN",
-    "elk.layered.spacing.nodeNodeBetweenLayers": 60,
-    "elk.spacing.nodeNode": 25,
+    "elk.layered.spacing.nodeNodeBetweenLayers": 70,
+    "elk.spacing.nodeNode": 30,
+    "elk.spacing.edgeNode": 20,
+    // Keep the given order (machines edge -> fog -> cloud) where it costs no crossing.
+    "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
+    "elk.layered.nodePlacement.strategy": "NETWORK_SIMPLEX",
   },
 };
 

@@ -12,7 +12,10 @@ function rateLabel(rate) {
 export function graphElements(graph) {
   const elements = [];
   const machines = new Set();
-  for (const machine of graph.machines || []) {
+  // Sources first: edge machines, then fog, then cloud (the layout keeps this order).
+  const rank = { edge: 0, fog: 1, cloud: 2 };
+  const ordered = [...(graph.machines || [])].sort((a, b) => (rank[a.tier] ?? 3) - (rank[b.tier] ?? 3) || a.id.localeCompare(b.id));
+  for (const machine of ordered) {
     machines.add(machine.id);
     elements.push({ group: "nodes", data: {
       id: `machine:${machine.id}`, label: `${machine.id} (${machine.tier || "?"})`, kind: "machine",
