@@ -125,7 +125,7 @@ async function actionOutcome(box, timeoutMs) {
     const text = await box.innerText();
     if (/refused: .*(no such endpoint|unknown endpoint|no such route)/i.test(text)) throw new Pending(`the server has no such route yet: ${text.split("\n").find((l) => /refused/.test(l))}`);
     if (/refused:|not seen/.test(text)) return { ok: false, text };
-    if (/is running on|runs [\w-]+ \d/.test(text)) return { ok: true, text };
+    if (/is running on|runs [\w-]+ \d|runs its previous version/.test(text)) return { ok: true, text };
     return null;
   }, { timeoutMs });
 }
@@ -144,6 +144,7 @@ try {
   const browser = await chromium.launch({ executablePath: opts.chromium, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   page = await context.newPage();
+  page.on("dialog", (dialog) => dialog.accept()); // the roll-back's "are you sure?"
   const consoleErrors = [];
   page.on("pageerror", (error) => consoleErrors.push(error.message));
   // Nothing may come from anywhere but the cloud node: no CDN, no web fonts.
@@ -238,6 +239,14 @@ try {
     return "irrigation-control 1.1.0 running on edge-soil-1";
   });
 
+  await step("roll-back", async () => {
+    // Same dialog: the version just deployed goes back to the one before.
+    await page.click("#rollback-button"); // its confirm() is accepted (page.on("dialog"))
+    const outcome = await actionOutcome(page.locator("#action-log .action").first(), 90000);
+    if (!outcome.ok) throw new Error(outcome.text);
+    return outcome.text.split("\n").filter((line) => /edge-soil-1: /.test(line)).pop();
+  });
+
   await step("code-area-compile-error", async () => {
     await closeDialog();
     await page.goto(`${url}/#code`);
@@ -275,9 +284,10 @@ try {
 
   await step("events-log", async () => {
     await page.goto(`${url}/#events`);
-    // The failed sign-in of the first step, and the deploys reported running.
+    // The failed sign-in of the first step, and the roll-back (a deploy is
+    // reported running only once its probation passed: later than this).
     await page.locator('#events-list li[data-kind="login-failed"]').waitFor({ timeout: 30000 });
-    await page.locator('#events-list li[data-kind="ota-running"]').first().waitFor({ timeout: 30000 });
+    await page.locator('#events-list li[data-kind="ota-rolled-back"]').first().waitFor({ timeout: 30000 });
     return `${await page.locator("#events-list li").count()} events listed`;
   });
 

@@ -132,8 +132,20 @@ export function openStageDialog(nodeId, stageName, { moveTo } = {}) {
   const rollbackButton = el("button", { id: "rollback-button", onclick: async () => {
     if (!confirm(`Roll ${stageName} on ${nodeId} back to its previous version?`)) return;
     rollbackButton.disabled = true;
+    const before = fleet.versionOf(fleet.findStage(nodeId, stageName));
     await run(newAction(log), `Roll back ${stageName} on ${nodeId}`, stageName,
-      () => api.post(`/api/stages/${encodeURIComponent(stageName)}/rollback`, { json: { node: nodeId } }), null);
+      () => api.post(`/api/stages/${encodeURIComponent(stageName)}/rollback`, { json: { nodes: [nodeId] } }),
+      {
+        test: () => {
+          const now = fleet.findStage(nodeId, stageName);
+          return now && now.state === "running" && fleet.versionOf(now) !== before;
+        },
+        // The node's "running" ends it (the previous version runs), "failed" with the reason.
+        final: (event) => (event.node === undefined || event.node === nodeId ? outcomeOf(event) : ""),
+        success: `${stageName} on ${nodeId} runs its previous version`,
+        failureText: `${stageName} on ${nodeId} was not rolled back`,
+        timeoutText: `${stageName} on ${nodeId} not seen on another version than ${before || "the one it had"}`,
+      });
     rollbackButton.disabled = false;
   } }, "Roll back");
 
