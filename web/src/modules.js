@@ -9,11 +9,18 @@ let body = null;
 let note = null;
 let log = null;
 
-function stageOptions() {
-  const options = [];
+// Every stage as a deploy target; the stages running this module's name first
+// (a node installs only a higher version of the module a stage runs).
+function stageOptions(module) {
+  const runs = [];
+  const others = [];
   for (const node of fleet.allNodes())
-    for (const stage of node.stages || []) options.push(el("option", { value: `${node.id}/${stage.name}` }, `${node.id} / ${stage.name}`));
-  return options;
+    for (const stage of node.stages || []) {
+      const same = stage.module && stage.module.name === module.name;
+      (same ? runs : others).push(el("option", { value: `${node.id}/${stage.name}` },
+        `${node.id} / ${stage.name}${same ? ` (runs ${stage.module.version || "it"})` : ""}`));
+    }
+  return [...runs, ...others];
 }
 
 async function refresh() {
@@ -26,7 +33,7 @@ async function refresh() {
   }
   note.textContent = modules.length ? "" : "No module registered yet.";
   body.replaceChildren(...modules.map((module) => {
-    const target = el("select", {}, stageOptions());
+    const target = el("select", {}, stageOptions(module));
     return el("tr", { dataset: { sha256: module.sha256, name: module.name, version: module.version } },
       el("td", {}, module.name), el("td", {}, module.version), el("td", { class: "num" }, module.size),
       el("td", { class: "mono" }, `${module.sha256.slice(0, 12)}…`), el("td", { class: "mono" }, module.key_id || "–"),
