@@ -14,6 +14,10 @@ const PALETTE = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#17becf", "#bcbd22
 
 let windowMs = 300e3;
 const charts = new Map(); // "node/stage" -> LiveChart
+
+// Every chart's x axis is the chosen window ending now, in seconds: empty or
+// young series do not stretch it to a meaningless range.
+const X_SCALE = { time: true, range: () => [(Date.now() - windowMs) / 1000, Date.now() / 1000] };
 let grid = null;
 let status = null;
 
@@ -21,7 +25,7 @@ function seriesStyle(role, index) {
   const color = PALETTE[index % PALETTE.length];
   switch (role) {
     case "pump":
-      return { stroke: "#ff7f0e", fill: "rgba(255,127,14,0.15)", scale: "pump", paths: uPlot.paths.stepped({ align: 1 }), width: 1 };
+      return { stroke: "#ff7f0e", fill: "rgba(255,127,14,0.15)", scale: "pump", paths: uPlot.paths.stepped({ align: 1 }), width: 1, points: { show: false } };
     case "points":
       return { stroke: "#d62728", fill: "#d62728", paths: () => null, points: { show: true, size: 7, fill: "#d62728" } };
     case "limit":
@@ -83,7 +87,7 @@ class LiveChart {
     if (!this.plot) {
       this.body.replaceChildren();
       const width = Math.max(320, this.body.clientWidth || 600);
-      const scales = { x: { time: true } };
+      const scales = { x: X_SCALE };
       if (this.kind.axes.some((axis) => axis.scale === "pump")) scales.pump = { range: [0, 4] }; // pump band in the lower quarter
       this.plot = new uPlot({
         width,
@@ -136,7 +140,7 @@ class LatencyChart {
       this.plot = new uPlot({
         width: Math.max(320, this.body.clientWidth || 600),
         height: 200,
-        scales: { x: { time: true } },
+        scales: { x: X_SCALE },
         series: [{}, ...["p50", "p95", "p99"].map((name, i) => ({ label: name, spanGaps: true, ...seriesStyle("line", i) }))],
         axes: [{}, { label: "ms" }],
       }, data, this.body);
