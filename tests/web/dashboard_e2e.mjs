@@ -226,11 +226,16 @@ try {
 
   await step("upload-and-deploy-module", async () => {
     await openStage("edge-soil-1", "control");
+    // An unsigned module first: refused, with the registry's reason in place.
+    await page.setInputFiles("#deploy-file", join(opts.modules, "irrigation-control.wasm"));
+    await page.click("#deploy-button");
+    await eventually("the unsigned module refused with its reason", async () =>
+      /refused: .*\[no-signature\]/.test(await page.locator("#action-log .action").first().innerText()), { timeoutMs: 30000 });
     await page.setInputFiles("#deploy-file", signed);
     await page.click("#deploy-button");
     const log = page.locator("#action-log");
     await eventually("the upload registered", async () => {
-      const text = await log.innerText();
+      const text = await log.locator(".action").first().innerText();
       if (/refused/.test(text)) throw refusal(text);
       return /registered: irrigation-control 1\.1\.0/.test(text);
     }, { timeoutMs: 30000 });
