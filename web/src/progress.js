@@ -41,7 +41,7 @@ export class ProgressView {
     this.unsubscribe = [...PROGRESS_EVENTS, "log"].map((name) => stream.on(name, (event) => {
       if (!event || !this.matches(event, name)) return;
       this.step(event);
-      for (const listener of this.listeners) listener(event);
+      for (const listener of this.listeners) listener(event, name);
     }));
   }
 

@@ -36,8 +36,8 @@ function waitForEnd(progress, { test, final, timeoutMs }) {
     stops.push(fleet.onChange(() => {
       if (test()) queueMicrotask(() => end({ ok: true, why: "fleet" }));
     }));
-    stops.push(progress.onEvent((event) => {
-      const outcome = final ? final(event) : "";
+    stops.push(progress.onEvent((event, name) => {
+      const outcome = final ? final(event, name) : "";
       if (outcome === "done") end({ ok: true, why: "event" });
       else if (outcome === "failed") end({ ok: false, why: "failed" });
     }));
@@ -140,8 +140,10 @@ export function openStageDialog(nodeId, stageName, { moveTo } = {}) {
           const now = fleet.findStage(nodeId, stageName);
           return now && now.state === "running" && fleet.versionOf(now) !== before;
         },
-        // The node's "running" ends it (the previous version runs), "failed" with the reason.
-        final: (event) => (event.node === undefined || event.node === nodeId ? outcomeOf(event) : ""),
+        // The rollout's "running" for this node ends it (the previous version
+        // runs), "failed" with the reason; the log's ota-rolled-back is the
+        // expected effect here, not a failure.
+        final: (event, name) => (name === "rollout" && event.node === nodeId ? outcomeOf(event) : ""),
         success: `${stageName} on ${nodeId} runs its previous version`,
         failureText: `${stageName} on ${nodeId} was not rolled back`,
         timeoutText: `${stageName} on ${nodeId} not seen on another version than ${before || "the one it had"}`,
