@@ -186,6 +186,15 @@ export function mount(container) {
     chart.take(reading.ts, reading.values || {});
     chart.received += 1;
   });
+  // Events the server had to drop for this page (a slow client), or a
+  // reconnect: the charts reload their window from the store.
+  const reload = () => { for (const chart of charts.values()) chart.load(); };
+  stream.on("dropped", reload);
+  let wasOpen = true;
+  stream.on("connection", ({ open }) => {
+    if (open && !wasOpen) reload();
+    wasOpen = open;
+  });
   discover();
   setInterval(discover, 15000); // a stage that moved or a new deployment gets its chart
   setInterval(() => latency.poll(), 2000);
