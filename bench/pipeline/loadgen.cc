@@ -6,11 +6,15 @@
 //           the bare broker round trip: publish N small messages at R/s to a
 //           topic this client subscribes to; latency = receive - send on one
 //           steady clock. Prints {"sent","received","p50_us","p95_us","p99_us"}.
-//   publish --port P --topic T --rate R --seconds S [--qos Q]
+//   publish --port P --topic T --rate R --seconds S [--qos 1] [--publishers K]
 //           [--watch-node N --watch-stage ST] [--settle S]
 //           publishes reading envelopes (node "gen", stage "src", seq 0..,
 //           values sensor/t_ms/value/status as irrigation-control emits them)
-//           at a fixed rate; with --watch-* it follows node N's heartbeat and
+//           at a fixed rate, QoS 1, over K raw MQTT connections (default 1;
+//           raw_publisher.h), each on its own thread: every half millisecond
+//           the messages due go out in one write (no busy wait: the generator
+//           shares the machine with the broker and the node). "acked" counts
+//           the broker's PUBACKs. With --watch-* it follows node N's heartbeat and
 //           waits (up to --settle seconds) until stage ST has delivered +
 //           dropped everything offered. Prints the offered count and rate and
 //           the last heartbeat's figures for the stage, plus the largest queue
@@ -26,6 +30,8 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 
+#include "raw_publisher.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -34,6 +40,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -63,12 +70,14 @@ struct Options {
   std::string watch_node, watch_stage;
   std::string nodes;
   double settle = 30;
+  int publishers = 1;
 };
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
                "error: %s\nusage: bench_pipeline_loadgen rtt --port P --rate R --count N [--qos Q]\n"
                "       bench_pipeline_loadgen publish --port P --topic T --rate R --seconds S [--qos Q]\n"
+               "                              [--publishers K]\n"
                "                              [--watch-node N --watch-stage ST] [--settle S]\n"
                "       bench_pipeline_loadgen wait-online --port P --nodes A,B,... [--settle S]\n",
                why.c_str());
@@ -97,6 +106,7 @@ Options parse(int argc, char** argv) {
     else if (key == "--seconds") need_number(), o.seconds = number;
     else if (key == "--qos") need_number(), o.qos = int(number);
     else if (key == "--settle") need_number(), o.settle = number;
+    else if (key == "--publishers") need_number(), o.publishers = int(number);
     else if (key == "--topic") o.topic = value;
     else if (key == "--watch-node") o.watch_node = value;
     else if (key == "--nodes") o.nodes = value;
@@ -105,6 +115,8 @@ Options parse(int argc, char** argv) {
   }
   if (o.rate <= 0) usage("--rate must be > 0");
   if (o.qos > 2) usage("--qos must be 0, 1 or 2");
+  if (o.publishers < 1 || o.publishers > 64) usage("--publishers must be 1..64");
+  if (o.mode == "publish" && o.qos != 1) usage("publish sends QoS 1 (what the nodes use for data); --qos must be 1");
   if (o.mode == "publish" && o.topic.empty()) usage("publish needs --topic");
   return o;
 }
@@ -170,6 +182,22 @@ void paced(long n, double rate, Send send) {
     }
     send(i);
   }
+}
+
+// Calls send(i) for every i < n with i % stride == offset, none before its
+// due time start + i / rate: every half millisecond the messages due by then
+// leave in one burst. Sleeps between bursts rather than spinning: the
+// generator shares two cores with the broker and the node it measures.
+template <typename Send, typename Flush>
+bool paced_bursts(long n, double rate, int64_t start, long offset, long stride, Send send, Flush flush) {
+  long i = offset;
+  while (i < n) {
+    long due = long(double(steady_ns() - start) * rate / 1e9) + 1;  // 0..due-1 are due
+    for (; i < n && i < due; i += stride) send(i);
+    if (!flush()) return false;
+    if (i < n) std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
+  return true;
 }
 
 double percentile(std::vector<int64_t> v, double p) {
@@ -249,20 +277,53 @@ int run_publish(const Options& o) {
     max_queue = 0;
   }
   long n = long(o.rate * o.seconds);
+  // The publishers are raw MQTT connections (raw_publisher.h: one send() per
+  // burst); the libmosquitto client above only follows the heartbeat.
+  std::vector<std::unique_ptr<RawPublisher>> publishers;
+  for (int k = 0; k < o.publishers; ++k) {
+    publishers.push_back(std::make_unique<RawPublisher>());
+    std::string why;
+    if (!publishers.back()->connect(o.port, "bench-publish-" + std::to_string(k), &why))
+      return std::fprintf(stderr, "error: publisher %d: 127.0.0.1:%d: %s\n", k, o.port, why.c_str()), 1;
+  }
   static const char* const kSensors[] = {"soil-1", "soil-2", "soil-3", "soil-4"};
   int64_t t0 = steady_ns();
-  paced(n, o.rate, [&](long i) {
-    int64_t ms = wall_ms();
-    char text[256];
-    int len = std::snprintf(text, sizeof text,
-                            "{\"node\":\"gen\",\"stage\":\"src\",\"seq\":%ld,\"ts\":%lld,\"values\":{\"sensor\":\"%s\","
-                            "\"t_ms\":%lld,\"value\":%.1f,\"status\":\"ok\"}}",
-                            i, static_cast<long long>(ms), kSensors[i % 4], static_cast<long long>(ms),
-                            30.0 + double(i % 17) * 0.1);
-    mosquitto_publish_v5(c.m, nullptr, o.topic.c_str(), len, text, o.qos, false, nullptr);
-  });
+  std::vector<std::thread> threads;
+  std::atomic<bool> publish_failed{false};
+  for (long k = 0; k < long(publishers.size()); ++k) {
+    threads.emplace_back([&, k] {
+      RawPublisher& p = *publishers[std::size_t(k)];
+      auto send = [&](long i) {
+        int64_t ms = wall_ms();
+        char text[256];
+        int len = std::snprintf(text, sizeof text,
+                                "{\"node\":\"gen\",\"stage\":\"src\",\"seq\":%ld,\"ts\":%lld,\"values\":{\"sensor\":\"%s\","
+                                "\"t_ms\":%lld,\"value\":%.1f,\"status\":\"ok\"}}",
+                                i, static_cast<long long>(ms), kSensors[i % 4], static_cast<long long>(ms),
+                                30.0 + double(i % 17) * 0.1);
+        p.add(o.topic, std::string_view(text, std::size_t(len)));
+      };
+      if (!paced_bursts(n, o.rate, t0, k, long(publishers.size()), send, [&] { return p.flush(); }))
+        publish_failed = true;
+    });
+  }
+  for (std::thread& t : threads) t.join();
   double publish_s = double(steady_ns() - t0) / 1e9;
-  nlohmann::json out = {{"offered", n}, {"publish_s", publish_s}, {"offered_per_s", double(n) / publish_s}};
+  nlohmann::json out = {{"offered", n},
+                        {"publish_s", publish_s},
+                        {"offered_per_s", double(n) / publish_s},
+                        {"publishers", publishers.size()}};
+  // What the broker acknowledged (PUBACK): it has taken the message.
+  uint64_t acked = 0;
+  for (auto& p : publishers) {
+    p->wait_acked(int(o.settle * 1000));
+    acked += p->acked();
+  }
+  out["acked"] = acked;
+  if (publish_failed) {
+    std::fprintf(stderr, "error: a publisher lost its connection\n");
+    return 1;
+  }
   int status = 0;
   if (watching) {
     // Done when the stage has taken (or dropped) everything offered.
@@ -275,9 +336,9 @@ int run_publish(const Options& o) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    uint64_t delivered = stage_count("delivered") - delivered_before;
+    uint64_t dropped = stage_count("dropped") - dropped_before;
     std::lock_guard<std::mutex> lock(mutex);
-    uint64_t delivered = last_stage.value("delivered", uint64_t(0)) - delivered_before;
-    uint64_t dropped = last_stage.value("dropped", uint64_t(0)) - dropped_before;
     out["delivered"] = delivered;
     out["dropped"] = dropped;
     out["max_queue"] = max_queue;

@@ -120,13 +120,14 @@ static void emit_sample(const Channel* c, int64_t t_ms, const FilterSample* s) {
   send("filtered", &w);
 }
 
-// Keeps MEMBER in *SLOT if it is named WANT and is the first of that name
-// (as ctm_json_find would pick).
-static void take_member(ctm_json_span name, ctm_json_span member, const char* want, ctm_json_span* slot) {
-  uint32_t n = 0;
-  while (want[n]) ++n;
+// Keeps MEMBER in *SLOT if it is named WANT (N bytes, a literal: the
+// compiler turns the comparison into a few loads) and is the first of that
+// name (as ctm_json_find would pick).
+static void take_member(ctm_json_span name, ctm_json_span member, const char* want, uint32_t n,
+                        ctm_json_span* slot) {
   if (!slot->ptr && name.len == n && __builtin_memcmp(name.ptr, want, n) == 0) *slot = member;
 }
+#define TAKE(want, slot) take_member(name, member, want, sizeof want - 1, slot)
 
 int32_t ctm_on_message(const char* port, uint32_t port_len, const uint8_t* payload,
                        uint32_t payload_len) {
@@ -137,10 +138,10 @@ int32_t ctm_on_message(const char* port, uint32_t port_len, const uint8_t* paylo
   ctm_json_span name, member, sensor_text = {0, 0}, t_text = {0, 0}, value_text = {0, 0}, field_text = {0, 0};
   uint32_t cursor = 0;
   while (ctm_json_next_member(body, &cursor, &name, &member)) {
-    take_member(name, member, "sensor", &sensor_text);
-    take_member(name, member, "t_ms", &t_text);
-    take_member(name, member, "value", &value_text);
-    take_member(name, member, "field", &field_text);
+    TAKE("sensor", &sensor_text);
+    TAKE("t_ms", &t_text);
+    TAKE("value", &value_text);
+    TAKE("field", &field_text);
   }
   char sensor[NAME_CAP], field[NAME_CAP];
   int64_t t_ms;

@@ -15,7 +15,14 @@ static void put(ctm_json_writer* w, const char* s, uint32_t n) {
   w->len += n;
 }
 
-static void put_char(ctm_json_writer* w, char c) { put(w, &c, 1); }
+static void put_char(ctm_json_writer* w, char c) {
+  if (w->failed) return;
+  if (w->len >= w->cap) {
+    w->failed = 1;
+    return;
+  }
+  w->buf[w->len++] = c;
+}
 
 /* Separates a new value from the previous item of its container. */
 static void before_value(ctm_json_writer* w) {
@@ -98,9 +105,23 @@ static void put_string(ctm_json_writer* w, const char* s, uint32_t n) {
   put_char(w, '"');
 }
 
+/* A C string: one pass finds both its end and whether it needs escapes
+ * (keys and names never do), instead of strlen and then the escape scan. */
+static void put_cstring(ctm_json_writer* w, const char* s) {
+  const char* p = s;
+  while (*p && !needs_escape((unsigned char)*p)) ++p;
+  if (*p) {
+    put_string(w, s, (uint32_t)__builtin_strlen(s));
+    return;
+  }
+  put_char(w, '"');
+  put(w, s, (uint32_t)(p - s));
+  put_char(w, '"');
+}
+
 void ctm_jw_key(ctm_json_writer* w, const char* key) {
   before_value(w);
-  put_string(w, key, (uint32_t)__builtin_strlen(key));
+  put_cstring(w, key);
   put_char(w, ':');
   w->after_key = 1;
 }
@@ -111,7 +132,8 @@ void ctm_jw_string(ctm_json_writer* w, const char* s, uint32_t len) {
 }
 
 void ctm_jw_cstring(ctm_json_writer* w, const char* s) {
-  ctm_jw_string(w, s, (uint32_t)__builtin_strlen(s));
+  before_value(w);
+  put_cstring(w, s);
 }
 
 void ctm_jw_f64(ctm_json_writer* w, double v) {
@@ -145,93 +167,109 @@ uint32_t ctm_jw_finish(const ctm_json_writer* w) {
   return w->len;
 }
 
-/* ---- reader ---- */
+/* ---- reader ----
+ *
+ * The scanners work on a [p, end) pointer pair, not on the span: in wasm32 a
+ * struct argument goes through a copy in linear memory, and these run for
+ * every character of every message (per character a handful of wasm
+ * instructions, not a call). */
 
-static uint32_t skip_ws(ctm_json_span s, uint32_t i) {
-  while (i < s.len && (s.ptr[i] == ' ' || s.ptr[i] == '\t' || s.ptr[i] == '\n' || s.ptr[i] == '\r'))
-    ++i;
-  return i;
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+static const char* skip_ws(const char* p, const char* end) {
+  while (p < end && is_ws(*p)) ++p;
+  return p;
 }
 
-/* Index just past the string starting at s.ptr[i] == '"', or 0 if unterminated. */
-static uint32_t skip_string(ctm_json_span s, uint32_t i) {
-  for (++i; i < s.len; ++i) {
-    if (s.ptr[i] == '\\') {
-      ++i;
-    } else if (s.ptr[i] == '"') {
-      return i + 1;
-    }
+/* Just past the string starting at *p == '"', or 0 if unterminated. */
+static const char* skip_string(const char* p, const char* end) {
+  for (++p; p < end; ++p) {
+    char c = *p;
+    if (c == '"') return p + 1;
+    if (c == '\\') ++p;
   }
   return 0;
 }
 
-/* Index just past the value starting at i (after white space), or 0 if malformed. */
-static uint32_t skip_value(ctm_json_span s, uint32_t i) {
-  if (i >= s.len) return 0;
-  char c = s.ptr[i];
-  if (c == '"') return skip_string(s, i);
+/* Just past the value starting at p (after white space), or 0 if malformed. */
+static const char* skip_value(const char* p, const char* end) {
+  if (p >= end) return 0;
+  char c = *p;
+  if (c == '"') return skip_string(p, end);
   if (c == '{' || c == '[') {
     uint32_t depth = 0;
-    for (; i < s.len; ++i) {
-      char d = s.ptr[i];
+    while (p < end) {
+      char d = *p;
       if (d == '"') {
-        i = skip_string(s, i);
-        if (i == 0) return 0;
-        --i;
-      } else if (d == '{' || d == '[') {
+        p = skip_string(p, end);
+        if (!p) return 0;
+        continue;
+      }
+      if (d == '{' || d == '[') {
         ++depth;
       } else if (d == '}' || d == ']') {
-        if (--depth == 0) return i + 1;
+        if (--depth == 0) return p + 1;
       }
+      ++p;
     }
     return 0;
   }
   /* number or literal: up to the next delimiter */
-  uint32_t start = i;
-  while (i < s.len && s.ptr[i] != ',' && s.ptr[i] != '}' && s.ptr[i] != ']' && s.ptr[i] != ' ' &&
-         s.ptr[i] != '\n' && s.ptr[i] != '\r' && s.ptr[i] != '\t')
-    ++i;
-  return i > start ? i : 0;
+  const char* start = p;
+  while (p < end) {
+    char d = *p;
+    if (d == ',' || d == '}' || d == ']' || is_ws(d)) break;
+    ++p;
+  }
+  return p > start ? p : 0;
 }
 
 enum ctm_json_kind ctm_json_kind_of(ctm_json_span v) {
-  uint32_t i = skip_ws(v, 0);
-  if (i >= v.len) return CTM_JSON_INVALID;
-  switch (v.ptr[i]) {
+  const char* end = v.ptr + v.len;
+  const char* p = skip_ws(v.ptr, end);
+  if (p >= end) return CTM_JSON_INVALID;
+  switch (*p) {
     case '{': return CTM_JSON_OBJECT;
     case '[': return CTM_JSON_ARRAY;
     case '"': return CTM_JSON_STRING;
     case 't': return CTM_JSON_TRUE;
     case 'f': return CTM_JSON_FALSE;
     case 'n': return CTM_JSON_NULL;
-    default: return (v.ptr[i] == '-' || (v.ptr[i] >= '0' && v.ptr[i] <= '9')) ? CTM_JSON_NUMBER
-                                                                              : CTM_JSON_INVALID;
+    default: return (*p == '-' || (*p >= '0' && *p <= '9')) ? CTM_JSON_NUMBER : CTM_JSON_INVALID;
   }
 }
 
 int ctm_json_next_member(ctm_json_span obj, uint32_t* cursor, ctm_json_span* name,
                          ctm_json_span* value) {
-  uint32_t i = *cursor;
-  if (i == 0) {
-    i = skip_ws(obj, 0);
-    if (i >= obj.len || obj.ptr[i] != '{') return 0;
-    ++i;
+  const char* end = obj.ptr + obj.len;
+  const char* p = obj.ptr + *cursor;
+  if (*cursor == 0) {
+    p = skip_ws(p, end);
+    if (p >= end || *p != '{') return 0;
+    ++p;
   }
-  i = skip_ws(obj, i);
-  if (i < obj.len && obj.ptr[i] == ',') i = skip_ws(obj, i + 1);
-  if (i >= obj.len || obj.ptr[i] != '"') return 0; /* '}' or malformed */
-  uint32_t name_end = skip_string(obj, i);
-  if (name_end == 0) return 0;
-  name->ptr = obj.ptr + i + 1;
-  name->len = name_end - i - 2;
-  i = skip_ws(obj, name_end);
-  if (i >= obj.len || obj.ptr[i] != ':') return 0;
-  i = skip_ws(obj, i + 1);
-  uint32_t value_end = skip_value(obj, i);
-  if (value_end == 0) return 0;
-  value->ptr = obj.ptr + i;
-  value->len = value_end - i;
-  *cursor = value_end;
+  p = skip_ws(p, end);
+  if (p < end && *p == ',') p = skip_ws(p + 1, end);
+  if (p >= end || *p != '"') return 0; /* '}' or malformed */
+  const char* name_end = skip_string(p, end);
+  if (!name_end) return 0;
+  name->ptr = p + 1;
+  name->len = (uint32_t)(name_end - p - 2);
+  p = skip_ws(name_end, end);
+  if (p >= end || *p != ':') return 0;
+  p = skip_ws(p + 1, end);
+  const char* value_end = skip_value(p, end);
+  if (!value_end) return 0;
+  value->ptr = p;
+  value->len = (uint32_t)(value_end - p);
+  *cursor = (uint32_t)(value_end - obj.ptr);
+  return 1;
+}
+
+/* Whether the N bytes at A and B are equal (a loop, not a memcmp call). */
+static int same_bytes(const char* a, const char* b, uint32_t n) {
+  for (uint32_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return 0;
   return 1;
 }
 
@@ -245,7 +283,7 @@ int ctm_json_find(ctm_json_span json, const char* path, ctm_json_span* out) {
     ctm_json_span name, value;
     int found = 0;
     while (ctm_json_next_member(cur, &cursor, &name, &value)) {
-      if (name.len == want && __builtin_memcmp(name.ptr, path, want) == 0) {
+      if (name.len == want && same_bytes(name.ptr, path, want)) {
         found = 1;
         break;
       }
@@ -292,43 +330,45 @@ int32_t ctm_json_get_string(ctm_json_span json, const char* path, char* buf, uin
   uint32_t n = 0;
   for (uint32_t i = 1; i + 1 < v.len; ++i) {
     char c = v.ptr[i];
+    if (c != '\\') { /* the common case: copied as it is */
+      if (n + 1 >= cap) return -1;
+      buf[n++] = c;
+      continue;
+    }
     char tmp[4];
     uint32_t k = 1;
-    tmp[0] = c;
-    if (c == '\\') {
-      char e = v.ptr[++i];
-      switch (e) {
-        case 'n': tmp[0] = '\n'; break;
-        case 'r': tmp[0] = '\r'; break;
-        case 't': tmp[0] = '\t'; break;
-        case 'b': tmp[0] = '\b'; break;
-        case 'f': tmp[0] = '\f'; break;
-        case 'u': {
-          if (i + 4 >= v.len) return -1;
-          uint32_t cp = 0;
-          for (int d = 1; d <= 4; ++d) {
-            int h = hex_value(v.ptr[i + (uint32_t)d]);
-            if (h < 0) return -1;
-            cp = cp * 16 + (uint32_t)h;
-          }
-          i += 4;
-          /* UTF-8 of a BMP code point (surrogate pairs are passed through as two). */
-          if (cp < 0x80) {
-            tmp[0] = (char)cp;
-          } else if (cp < 0x800) {
-            tmp[0] = (char)(0xC0 | (cp >> 6));
-            tmp[1] = (char)(0x80 | (cp & 0x3F));
-            k = 2;
-          } else {
-            tmp[0] = (char)(0xE0 | (cp >> 12));
-            tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-            tmp[2] = (char)(0x80 | (cp & 0x3F));
-            k = 3;
-          }
-          break;
+    char e = v.ptr[++i];
+    switch (e) {
+      case 'n': tmp[0] = '\n'; break;
+      case 'r': tmp[0] = '\r'; break;
+      case 't': tmp[0] = '\t'; break;
+      case 'b': tmp[0] = '\b'; break;
+      case 'f': tmp[0] = '\f'; break;
+      case 'u': {
+        if (i + 4 >= v.len) return -1;
+        uint32_t cp = 0;
+        for (int d = 1; d <= 4; ++d) {
+          int h = hex_value(v.ptr[i + (uint32_t)d]);
+          if (h < 0) return -1;
+          cp = cp * 16 + (uint32_t)h;
         }
-        default: tmp[0] = e; break; /* \" \\ \/ */
+        i += 4;
+        /* UTF-8 of a BMP code point (surrogate pairs are passed through as two). */
+        if (cp < 0x80) {
+          tmp[0] = (char)cp;
+        } else if (cp < 0x800) {
+          tmp[0] = (char)(0xC0 | (cp >> 6));
+          tmp[1] = (char)(0x80 | (cp & 0x3F));
+          k = 2;
+        } else {
+          tmp[0] = (char)(0xE0 | (cp >> 12));
+          tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+          tmp[2] = (char)(0x80 | (cp & 0x3F));
+          k = 3;
+        }
+        break;
       }
+      default: tmp[0] = e; break; /* \" \\ \/ */
     }
     if (n + k >= cap) return -1;
     __builtin_memcpy(buf + n, tmp, k);

@@ -379,22 +379,43 @@ static const uint64_t kPow10[18] = {1ull,
                                     10000000000000000ull,
                                     100000000000000000ull};
 
-/* The digits of integer U (U > 0) with trailing zeros stripped. */
+/* The digits of integer U (U > 0) with trailing zeros stripped. Zeros go
+ * eight and four at a time first, digits two at a time from a table, written
+ * straight into place: each division is a step in a wasm interpreter. */
 static void integer_digits(uint64_t u, shortest* out) {
+  static const char kPairs[] =
+      "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+      "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
   int zeros = 0;
+  while (u % 100000000 == 0) {
+    u /= 100000000;
+    zeros += 8;
+  }
+  if (u % 10000 == 0) {
+    u /= 10000;
+    zeros += 4;
+  }
   while (u % 10 == 0) {
     u /= 10;
     ++zeros;
   }
   char tmp[20];
-  int t = 0;
-  while (u) {
-    tmp[t++] = (char)('0' + u % 10);
-    u /= 10;
+  int t = 20;
+  while (u >= 100) {
+    uint32_t pair = (uint32_t)(u % 100);
+    u /= 100;
+    tmp[--t] = kPairs[2 * pair + 1];
+    tmp[--t] = kPairs[2 * pair];
   }
-  out->n = t;
-  out->point = t + zeros;
-  for (int i = 0; i < t; ++i) out->d[i] = tmp[t - 1 - i];
+  if (u >= 10) {
+    tmp[--t] = kPairs[2 * u + 1];
+    tmp[--t] = kPairs[2 * u];
+  } else {
+    tmp[--t] = (char)('0' + u);
+  }
+  out->n = 20 - t;
+  out->point = out->n + zeros;
+  __builtin_memcpy(out->d, tmp + t, (uint32_t)out->n);
 }
 
 /* floor(k * log10(2)) for |k| < 1000 (1233 / 4096 is a lower bound of
@@ -473,24 +494,30 @@ static int fast_shortest(uint64_t mant, int exp2, int biased, shortest* out) {
  * k digits, value = 0.digits * 10^n. */
 static uint32_t layout(char* buf, uint32_t cap, char* out, uint32_t len, const shortest* c) {
   int k = c->n, n = c->point;
+  /* Runs of digits are copied in one piece (memory.copy in wasm). */
   if (k <= n && n <= 21) {
-    for (int i = 0; i < k; ++i) out[len++] = c->d[i];
+    __builtin_memcpy(out + len, c->d, (uint32_t)k);
+    len += (uint32_t)k;
     for (int i = k; i < n; ++i) out[len++] = '0';
   } else if (0 < n && n <= 21) {
-    for (int i = 0; i < n; ++i) out[len++] = c->d[i];
+    __builtin_memcpy(out + len, c->d, (uint32_t)n);
+    len += (uint32_t)n;
     out[len++] = '.';
-    for (int i = n; i < k; ++i) out[len++] = c->d[i];
+    __builtin_memcpy(out + len, c->d + n, (uint32_t)(k - n));
+    len += (uint32_t)(k - n);
   } else if (-6 < n && n <= 0) {
     out[len++] = '0';
     out[len++] = '.';
     for (int i = 0; i < -n; ++i) out[len++] = '0';
-    for (int i = 0; i < k; ++i) out[len++] = c->d[i];
+    __builtin_memcpy(out + len, c->d, (uint32_t)k);
+    len += (uint32_t)k;
   } else {
     int e = n - 1;
     out[len++] = c->d[0];
     if (k > 1) {
       out[len++] = '.';
-      for (int i = 1; i < k; ++i) out[len++] = c->d[i];
+      __builtin_memcpy(out + len, c->d + 1, (uint32_t)(k - 1));
+      len += (uint32_t)(k - 1);
     }
     out[len++] = 'e';
     out[len++] = e < 0 ? '-' : '+';
