@@ -36,14 +36,17 @@ void SeqCounter::persist() {
   // message, the fog's bottleneck). Not fsynced: after a power loss a number
   // may repeat, which ingest then takes for a duplicate of the (lost) earlier
   // message.
-  int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd >= 0) {
+  if (fd_ < 0) fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ >= 0) {
     char text[32];
     int len = std::snprintf(text, sizeof text, "%20llu\n", static_cast<unsigned long long>(next_));
-    ssize_t written = ::pwrite(fd, text, static_cast<size_t>(len), 0);
+    ssize_t written = ::pwrite(fd_, text, static_cast<size_t>(len), 0);
     (void)written;  // a full disk loses the persisted number, not the message
-    ::close(fd);
   }
+}
+
+SeqCounter::~SeqCounter() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 // Format: per entry a 4-byte little-endian key length, the key, a 4-byte

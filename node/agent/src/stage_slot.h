@@ -43,6 +43,9 @@ struct Delivery {
 class SeqCounter {
  public:
   explicit SeqCounter(std::string path);
+  ~SeqCounter();
+  SeqCounter(const SeqCounter&) = delete;
+  SeqCounter& operator=(const SeqCounter&) = delete;
   uint64_t take();  // the next number, persisted before it is returned
   uint64_t peek() const { return next_; }
   // A moved stage's numbers continue from its snapshot (persisted).
@@ -51,6 +54,7 @@ class SeqCounter {
  private:
   void persist();
   std::string path_;
+  int fd_ = -1;  // kept open: one pwrite per message, not open + pwrite + close
   uint64_t next_ = 0;
 };
 
