@@ -28,6 +28,9 @@ Command add_keygen_command(CLI::App& app);
 Command add_sign_command(CLI::App& app);
 Command add_verify_command(CLI::App& app);
 Command add_registry_command(CLI::App& app);
+Command add_deploy_command(CLI::App& app);    // cmd_deploy.cc
+Command add_ls_command(CLI::App& app);        // cmd_ls.cc
+Command add_rollback_command(CLI::App& app);  // cmd_rollback.cc
 // Sign-in of the HTTP API (docs/api.md): a password hash for [http] admin_password_hash.
 Command add_hash_password_command(CLI::App& app);
 

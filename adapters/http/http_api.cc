@@ -20,6 +20,7 @@
 #include "graph_json.h"
 #include "metrics.h"
 #include "registry_routes.h"
+#include "rollout_routes.h"
 #include "series_query.h"
 #include "static_files.h"
 
@@ -89,6 +90,10 @@ class HttpApi::Impl {
   const std::string& host() const { return config_.host; }
   void on_reading(const node::Reading& reading, int64_t received_ms);
   void on_fleet_message(const node::Message& message);
+  void publish_event(const std::string& kind, const std::string& node, const std::string& stage,
+                     const std::string& json) {
+    hub_.publish(kind, node, stage, json);
+  }
 
  private:
   void routes();
@@ -162,6 +167,7 @@ void HttpApi::Impl::routes() {
   server_.Get("/api/events", [this](const httplib::Request& req, httplib::Response& res) { events(req, res); });
   server_.Get("/api/graph", [this](const httplib::Request&, httplib::Response& res) { graph(res); });
   if (sources_.registry.modules) http::add_registry_routes(server_, sources_.registry);
+  if (sources_.registry.deploy) http::add_rollout_routes(server_, sources_.registry, sources_.fleet);
   // The dashboard: every GET outside /api/ (and /metrics, matched above).
   server_.Get(R"(/(?!api/|api$).*)", [this](const httplib::Request& req, httplib::Response& res) { static_file(req, res); });
   // Anything else, and any error without a body of ours: JSON too.
@@ -449,5 +455,9 @@ const std::string& HttpApi::host() const { return impl_->host(); }
 void HttpApi::stop() { impl_->stop(); }
 void HttpApi::on_reading(const node::Reading& reading, int64_t received_ms) { impl_->on_reading(reading, received_ms); }
 void HttpApi::on_fleet_message(const node::Message& message) { impl_->on_fleet_message(message); }
+void HttpApi::publish_event(const std::string& kind, const std::string& node, const std::string& stage,
+                            const std::string& json) {
+  impl_->publish_event(kind, node, stage, json);
+}
 
 }  // namespace continuum::adapters

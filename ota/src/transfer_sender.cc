@@ -163,6 +163,13 @@ std::optional<OtaStatus> TransferSender::wait_for_outcome(const std::string& nod
   return outcome;
 }
 
+std::optional<OtaStatus> TransferSender::last_status(const std::string& node) const {
+  std::lock_guard lock(mutex_);
+  auto it = last_status_.find(node);
+  if (it == last_status_.end()) return std::nullopt;
+  return it->second;
+}
+
 uint64_t TransferSender::chunks_sent() const {
   std::lock_guard lock(mutex_);
   return chunks_sent_;

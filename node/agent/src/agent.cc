@@ -138,6 +138,11 @@ bool Agent::Impl::open(std::string* error) {
       http_ = HttpService::start(config_, *bus_, ingest_.get(), error,
                                  registry_ ? registry_->http_sources() : adapters::RegistrySources{});
       if (!http_) return false;
+      // Deploy/rollback progress to the dashboard's event stream.
+      if (registry_)
+        registry_->set_rollout_listener([this](const ota::Rollout& r, const ota::RolloutTarget& t) {
+          http_->publish_event("rollout", t.node, r.stage, ota::rollout_event_json(r, t));
+        });
       bus_->subscribe(topics::all_statuses(), 1);
       bus_->subscribe(topics::all_heartbeats(), 0);
     }
@@ -158,14 +163,23 @@ bool Agent::Impl::open(std::string* error) {
     bus_->subscribe(topics::command(config_.id), 1);
     bus_->subscribe(migration_reply_topic(), 1);  // the targets' answers while this node moves a stage
     // OTA transfers to this node (docs/ota.md, "Transfer to install"): the
-    // version guard runs at install, against the stage's running version.
+    // version guard runs on the offer (before downloading) against the
+    // running version of the module's name, and again at install against
+    // the stage's.
     ota::ReceiverOptions receiver;
     receiver.node = config_.id;
     receiver.dir = std::filesystem::path(config_.data_dir) / "ota";
     ota_receiver_ = std::make_unique<ota::TransferReceiver>(
         *bus_, *crypto_, trust_, receiver, [this](const ota::VerifiedModule& m) { return accept_ota_module(m); },
-        nullptr);
+        [this](const std::string& name) { return installed_version(name); });
     for (const std::string& topic : ota_receiver_->subscriptions()) bus_->subscribe(topic, 1);
+    // One connection handler per bus: the outbox resumes sending, and a
+    // transfer cut by the disconnect asks for its missing chunks at once
+    // instead of waiting for the receiver's re-request timer.
+    bus_->set_connection_handler([this](bool connected) {
+      if (connected) sender_->pump();
+      ota_receiver_->handle_connection(connected);
+    });
     for (auto& slot : slots_) report_unfinished_probation(*slot);
     if (ingest_) {
       std::string filter = topics::all_data();
@@ -729,6 +743,7 @@ void Agent::Impl::stop() {
       std::this_thread::sleep_for(milliseconds(20));
     }
     bus_->set_message_handler({});
+    bus_->set_connection_handler({});  // it reaches ota_receiver_
     ota_receiver_.reset();  // its retry thread publishes on the bus
     http_.reset();  // before ingest_, which its handlers read
     registry_.reset();

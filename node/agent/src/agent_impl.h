@@ -60,6 +60,7 @@ class Agent::Impl final : public CommandTarget {
   bool load_on_command(StageSlot& slot, const std::string& stage, nlohmann::json* result, std::string* error);
   bool update_stage(const std::string& stage, const std::string& path, bool allow_downgrade,
                     nlohmann::json* result, std::string* error) override;
+  bool rollback_stage(const std::string& stage, nlohmann::json* result, std::string* error) override;
   // Live migration (migration.cc, docs/migration.md).
   bool migrate_stage(const std::string& stage, const std::string& to, nlohmann::json* result,
                      std::string* error) override;
@@ -89,6 +90,7 @@ class Agent::Impl final : public CommandTarget {
   // The stage's version at start: a confirmed update (ModuleStore) or the config's.
   void pick_start_module(StageSlot& slot);
   void note_version(StageSlot& slot);
+  std::optional<std::string> installed_version(const std::string& name);
   void report_unfinished_probation(StageSlot& slot);
   void roll_back(StageSlot& slot, const std::string& why);
   void confirm_update(StageSlot& slot);

@@ -35,6 +35,8 @@ bool stage_update(CommandTarget& target, const json& args, json* result, std::st
                              args.value("allow_downgrade", false), result, error);
 }
 
+bool stage_rollback(CommandTarget& target, const json& args, json* result, std::string* error) {
+  return target.rollback_stage(args["stage"].get<std::string>(), result, error);
 }
 
 bool stage_restart(CommandTarget& target, const json& args, json* result, std::string* error) {
@@ -107,6 +109,9 @@ const std::vector<CommandSpec>& command_table() {
        "hot swap to the module file at `module` on the node (signature and version checked with [trust]): state "
        "handed over between two messages, the old version kept and restored by itself if the new one traps or runs "
        "out of fuel while on probation"},
+      {"stage.rollback", {{"stage", ArgType::kStage, true}}, stage_rollback,
+       "back to the version the stage ran before its current one (kept on the node), past the downgrade guard; "
+       "on probation like an update; during a probation it ends it at once; the reason is recorded"},
       {"stage.migrate", {{"stage", ArgType::kStage, true}, {"to", ArgType::kString, true}}, stage_migrate,
        "moves a running stage to node `to` with its state (docs/migration.md): the target prepares, the stage pauses "
        "between two messages, its snapshot goes across, the target resumes it; answers with the unavailability time"},

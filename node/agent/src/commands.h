@@ -37,6 +37,8 @@ class CommandTarget {
   // Hot swap to the module at PATH on the node (docs/ota.md, "Hot swap").
   virtual bool update_stage(const std::string& stage, const std::string& path, bool allow_downgrade,
                             nlohmann::json* result, std::string* error) = 0;
+  // Back to the version before the current one (docs/ota.md, "Rollback").
+  virtual bool rollback_stage(const std::string& stage, nlohmann::json* result, std::string* error) = 0;
   // Live migration (docs/migration.md): on the source, moves STAGE to node TO
   // and answers when the target runs it; on the target, one step of the
   // adoption (ARGS as sent by the source: phase prepare, commit or abort).

@@ -28,6 +28,11 @@ class HttpService {
   static bool is_fleet_topic(const std::string& topic);
   void on_message(const Message& message) { api_->on_fleet_message(message); }
   void on_stored(const Reading& reading, int64_t received_ms) { api_->on_reading(reading, received_ms); }
+  // An event of this node's own for the event stream (rollout progress).
+  void publish_event(const std::string& kind, const std::string& node, const std::string& stage,
+                     const std::string& json) {
+    api_->publish_event(kind, node, stage, json);
+  }
   int port() const { return api_->port(); }
 
  private:

@@ -69,7 +69,8 @@ std::optional<StoredModule> ModuleStore::store(const std::string& stage, const s
 }
 
 bool ModuleStore::make_current(const std::string& stage, const StoredModule& m, const std::string& config_module,
-                               const std::optional<ota::SignedManifest>& manifest, std::string* error) const {
+                               const std::optional<ota::SignedManifest>& manifest, const std::string& previous_module,
+                               std::string* error) const {
   nlohmann::json j{{"module", std::filesystem::path(m.path).filename().string()},
                    {"sha256", m.sha256},
                    {"config_module", config_module}};
@@ -77,7 +78,57 @@ bool ModuleStore::make_current(const std::string& stage, const StoredModule& m, 
     j["name"] = manifest->name;  // for people reading the file; the module's signature is what counts
     j["version"] = manifest->version;
   }
-  return write_atomically(root_ / stage / "current.json", j.dump() + "\n", error);
+  if (!previous_module.empty() && previous_module != m.path) j["previous"] = previous_module;
+  if (!write_atomically(root_ / stage / "current.json", j.dump() + "\n", error)) return false;
+  // Only the current version and the one before it are needed (a restart,
+  // an explicit rollback); older ones would pile up with every update.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(root_ / stage, ec)) {
+    const std::filesystem::path& p = entry.path();
+    if (p.extension() != ".wasm" || p == std::filesystem::path(m.path) || p == std::filesystem::path(previous_module))
+      continue;
+    std::error_code ignored;
+    std::filesystem::remove(p, ignored);
+  }
+  return true;
+}
+
+std::optional<std::string> ModuleStore::previous(const std::string& stage, const std::string& config_module,
+                                                 std::string* note) const {
+  std::optional<std::string> text = read_file(root_ / stage / "current.json");
+  nlohmann::json j = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+  if (!j.is_object() || !j.value("previous", nlohmann::json()).is_string()) {
+    *note = "no previous version is kept (no update of this stage was confirmed since it ran its config's module)";
+    return std::nullopt;
+  }
+  if (j.value("config_module", std::string()) != config_module) {
+    *note = "the config now names " + config_module + ", not the module the kept versions replaced";
+    return std::nullopt;
+  }
+  std::string path = j["previous"].get<std::string>();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    *note = "the previous version's file " + path + " is missing";
+    return std::nullopt;
+  }
+  return path;
+}
+
+void ModuleStore::record_rollback(const std::string& stage, const nlohmann::json& record) const {
+  nlohmann::json history = rollbacks(stage);
+  history.push_back(record);
+  while (history.size() > kRollbackHistory) history.erase(history.begin());
+  std::error_code ec;
+  std::filesystem::create_directories(root_ / stage, ec);
+  std::string error;
+  if (!write_atomically(root_ / stage / "rollbacks.json", history.dump() + "\n", &error))
+    std::fprintf(stderr, "%s: the rollback is not recorded: %s\n", stage.c_str(), error.c_str());
+}
+
+nlohmann::json ModuleStore::rollbacks(const std::string& stage) const {
+  std::optional<std::string> text = read_file(root_ / stage / "rollbacks.json");
+  nlohmann::json j = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json::array();
+  return j.is_array() ? j : nlohmann::json::array();
 }
 
 std::optional<StoredModule> ModuleStore::current(const std::string& stage, const std::string& config_module,

@@ -2,8 +2,11 @@
 // confirmed update survives a restart of the node (docs/ota.md, "Updates
 // across restarts").
 //
-//   <data_dir>/modules/<stage>/<sha256>.wasm   one file per installed version
-//   <data_dir>/modules/<stage>/current.json    the version confirmed last
+//   <data_dir>/modules/<stage>/<sha256>.wasm   installed versions: the current
+//                                              one and the one before it
+//   <data_dir>/modules/<stage>/current.json    the version confirmed last and
+//                                              the one it replaced
+//   <data_dir>/modules/<stage>/rollbacks.json  the last rollbacks and why
 //
 // A version is stored when it is installed (it runs from there during
 // probation, and a restart of the stage reloads it), but current.json only
@@ -35,8 +38,22 @@ class ModuleStore {
   std::optional<StoredModule> store(const std::string& stage, const std::string& bytes, std::string* error) const;
   // Makes M the version STAGE starts with. CONFIG_MODULE is the [[stage]]
   // module it replaces: a config naming another module later wins over it.
+  // PREVIOUS_MODULE is the file the stage ran before M (the config's module
+  // or an earlier stored version): kept for an explicit rollback, while
+  // stored versions older than that are pruned.
   bool make_current(const std::string& stage, const StoredModule& m, const std::string& config_module,
-                    const std::optional<ota::SignedManifest>& manifest, std::string* error) const;
+                    const std::optional<ota::SignedManifest>& manifest, const std::string& previous_module,
+                    std::string* error) const;
+  // The file STAGE ran before its current version (current.json's
+  // "previous"), if it is still there and the record applies to
+  // CONFIG_MODULE; otherwise nullopt and `note` says why.
+  std::optional<std::string> previous(const std::string& stage, const std::string& config_module,
+                                      std::string* note) const;
+  // rollbacks.json: the last rollbacks of STAGE, newest last (at most
+  // kRollbackHistory), each with why it happened.
+  void record_rollback(const std::string& stage, const nlohmann::json& record) const;
+  nlohmann::json rollbacks(const std::string& stage) const;
+  static constexpr std::size_t kRollbackHistory = 20;
   // The version STAGE starts with instead of CONFIG_MODULE, if any. A record
   // that cannot be used (unreadable, file missing or altered, made for
   // another config module) is ignored and `note` says why.

@@ -18,6 +18,7 @@
 #include "continuum/node/agent/config.h"
 #include "continuum/node/message_bus.h"
 #include "continuum/ota/registry_intake.h"
+#include "continuum/ota/rollout.h"
 #include "continuum/ota/signature.h"
 #include "continuum/ota/transfer_sender.h"
 
@@ -29,10 +30,12 @@ class RegistryService {
   // nullptr and *error (prefixed with the config file) when either fails.
   static std::unique_ptr<RegistryService> open(const NodeConfig& config, MessageBus& bus, std::string* error);
 
-  // ctm/v1/+/ota/request and ctm/v1/+/ota/status (QoS 1).
-  std::vector<std::string> subscriptions() const { return sender_->subscriptions(); }
-  // True when the message was an OTA request or status (handled here).
-  bool handle_message(const Message& message) { return sender_->handle_message(message); }
+  // ctm/v1/+/ota/request and ctm/v1/+/ota/status (QoS 1), and the replies
+  // to the stage.rollback commands it sends (ctm/v1/<this node>/reply/rollout).
+  std::vector<std::string> subscriptions() const;
+  // True when the message was an OTA request or status, or a reply to a
+  // rollback command (handled here).
+  bool handle_message(const Message& message);
 
   // Verifies against the trust store, applies the downgrade rule, adds.
   ota::IntakeOutcome admit(std::string_view module, bool allow_downgrade);
@@ -41,6 +44,21 @@ class RegistryService {
   // same node replaces the previous one.
   std::optional<ota::Offer> offer(const std::string& node, const std::string& sha256, bool allow_downgrade,
                                   std::string* error);
+  // A deploy (docs/ota.md, "Deploy and rollback across nodes"): offers
+  // registered module SHA256 for STAGE to each of NODES (the HTTP API picked
+  // them: the nodes running the stage) and follows their progress. nullopt
+  // and *error when the module is not registered or an offer fails.
+  std::optional<ota::Rollout> deploy(const std::string& stage, const std::string& sha256,
+                                     const std::vector<std::string>& nodes, bool allow_downgrade, std::string* error);
+  // A rollback: sends each of NODES the command stage.rollback for STAGE and
+  // follows its progress (its status transfer "stage.update:<stage>").
+  std::optional<ota::Rollout> rollback(const std::string& stage, const std::vector<std::string>& nodes,
+                                       std::string* error);
+  ota::RolloutTracker& rollouts() { return rollouts_; }
+  // Where rollout progress goes besides the tracker (the HTTP API's event
+  // stream); set once the API runs.
+  void set_rollout_listener(ota::RolloutTracker::Listener listener) { rollouts_.set_listener(std::move(listener)); }
+
   // Signs an unsigned module with the deployment key ([registry]
   // signing_key) and admits it (POST /api/modules/sign).
   adapters::SignOutcome sign_and_admit(std::string_view module, const adapters::SignRequest& request);
@@ -51,7 +69,9 @@ class RegistryService {
   ota::TransferSender& sender() { return *sender_; }
 
  private:
-  RegistryService() : registry_(crypto_) {}
+  RegistryService(MessageBus& bus, std::string node_id)
+      : bus_(bus), node_id_(std::move(node_id)), registry_(crypto_) {}
+  void handle_rollback_reply(const Message& message);
 
   // Loads the deployment key, generating it (and its .pub) when the
   // default file is missing; trusts it and copies its .pub into a trust
@@ -63,6 +83,9 @@ class RegistryService {
   std::unique_ptr<adapters::Ed25519Signer> signer_;
   adapters::SqliteModuleRegistry registry_;
   std::unique_ptr<ota::TransferSender> sender_;
+  MessageBus& bus_;
+  std::string node_id_;
+  ota::RolloutTracker rollouts_;
 };
 
 }  // namespace continuum::node::agent

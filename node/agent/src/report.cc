@@ -55,6 +55,9 @@ json build_report(const ReportInputs& in) {
     if (!st.grants.empty()) stages[st.name]["grants"] = st.grants;
     stages[st.name]["publish"] = st.publish;
     if (!st.module_version.empty()) stages[st.name]["module_version"] = st.module_version;
+    if (!st.module_name.empty()) stages[st.name]["module_name"] = st.module_name;
+    if (!st.module_sha256.empty()) stages[st.name]["module_sha256"] = st.module_sha256;
+    if (!st.last_rollback.empty()) stages[st.name]["last_rollback"] = st.last_rollback;
   }
   j["stage_stats"] = std::move(stages);
   if (in.ingest)

@@ -1,6 +1,7 @@
 // stage.update: hot swap of a stage's module with probation and automatic
 // rollback (docs/ota.md, "Hot swap"). Runs on the agent's loop thread, like
 // every command, so it swaps between two deliveries.
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,11 @@
 namespace continuum::node::agent {
 namespace {
 
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::optional<std::string> read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
@@ -24,18 +30,34 @@ std::optional<std::string> read_whole_file(const std::string& path) {
 
 }  // namespace
 
-// The heartbeat's module_version: the verified update's, else what the
-// module file's signature claims.
+// The heartbeat's module_version, module_name and module_sha256: the
+// verified update's manifest, else what the module file's signature claims.
+// Also what the OTA receiver's early downgrade check compares an offer with
+// (installed_version).
 void Agent::Impl::note_version(StageSlot& slot) {
   std::optional<ota::SignedManifest> manifest = slot.manifest;
+  std::optional<std::string> running = read_whole_file(slot.module);
   if (!manifest) {
     std::string ignored;
-    std::optional<std::string> running = read_whole_file(slot.module);
     std::optional<ota::SignatureParts> parts = running ? ota::split_signature(*running, &ignored) : std::nullopt;
     if (parts && parts->signature) manifest = parts->signature->manifest;
   }
+  const bool wasm = running && running->compare(0, 4, std::string_view("\0asm", 4)) == 0;
+  std::string sha256 = wasm && crypto_ ? ota::to_hex(crypto_->sha256(*running)) : "";
   std::lock_guard<std::mutex> lock(stats_mutex_);
   slot.stats.module_version = manifest ? manifest->version : "";
+  slot.stats.module_name = manifest ? manifest->name : "";
+  slot.stats.module_sha256 = std::move(sha256);
+}
+
+// Receiver thread (the offer's early check): the running version of the
+// stage that runs module NAME, so a downgrade is refused before a single
+// chunk is downloaded. Empty when no stage runs a signed NAME.
+std::optional<std::string> Agent::Impl::installed_version(const std::string& name) {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  for (const auto& slot : slots_)
+    if (slot->stats.module_name == name && !slot->stats.module_version.empty()) return slot->stats.module_version;
+  return std::nullopt;
 }
 
 // Between two deliveries (commands run on the loop thread): the queue stays
@@ -51,6 +73,49 @@ bool Agent::Impl::update_stage(const std::string& stage, const std::string& path
     return false;
   }
   return install_update(slot, *bytes, path, allow_downgrade, "", 0, result, error);
+}
+
+// stage.rollback: back to the version the stage ran before its current one
+// (current.json's "previous"), past the downgrade guard because an operator
+// asked for it. During a probation it ends the probation now, with the old
+// instance as it was. The swap itself is stage.update's (probation
+// included), and the reason is recorded (rollbacks.json, heartbeat).
+bool Agent::Impl::rollback_stage(const std::string& stage, nlohmann::json* result, std::string* error) {
+  StageSlot& slot = *find_slot(stage);
+  const std::string why = "explicit rollback (stage.rollback)";
+  if (slot.probation) {
+    const std::string from = slot.probation->label;
+    roll_back(slot, why);
+    *result = stage_state(slot);
+    (*result)["rollback"] = "probation ended";
+    (*result)["from"] = from;
+    (*result)["module"] = slot.module;
+    return true;
+  }
+  std::string note;
+  std::optional<std::string> previous = modules_.previous(stage, slot.settings.module, &note);
+  if (!previous) {
+    *error = "stage " + stage + " cannot roll back: " + note;
+    return false;
+  }
+  std::optional<std::string> bytes = read_whole_file(*previous);
+  if (!bytes) {
+    *error = "stage " + stage + ": cannot read the previous version " + *previous;
+    return false;
+  }
+  const std::string from = slot.module, from_version = slot.stats.module_version;
+  if (!install_update(slot, *bytes, "rollback to " + *previous, /*allow_downgrade=*/true, "", 0, result, error))
+    return false;
+  nlohmann::json record{{"at_ms", wall_ms()}, {"kind", "explicit"}, {"from", from}, {"to", *previous}, {"reason", why}};
+  if (!from_version.empty()) record["from_version"] = from_version;
+  modules_.record_rollback(stage, record);
+  {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    slot.stats.last_rollback = why;
+  }
+  (*result)["rollback"] = "probation";
+  (*result)["from"] = from;
+  return true;
 }
 
 bool Agent::Impl::install_update(StageSlot& slot, const std::string& bytes, const std::string& label,
@@ -162,6 +227,9 @@ void Agent::Impl::run_ota_installs() {
 
 // At open(): a confirmed update replaces the config's module.
 void Agent::Impl::pick_start_module(StageSlot& slot) {
+  nlohmann::json rollbacks = modules_.rollbacks(slot.settings.name);
+  if (!rollbacks.empty() && rollbacks.back().is_object())
+    slot.stats.last_rollback = rollbacks.back().value("reason", std::string());
   std::string note;
   std::optional<StoredModule> current = modules_.current(slot.settings.name, slot.settings.module, &note);
   if (!note.empty())
@@ -251,9 +319,18 @@ void Agent::Impl::roll_back(StageSlot& slot, const std::string& why) {
     std::filesystem::remove(slot.probation->stored.path, ignored);
   slot.probation.reset();
   slot.rolled_back = true;
+  // Kept with the reason: the status message is retained only until the
+  // next update, the log may be gone.
+  modules_.record_rollback(slot.settings.name, {{"at_ms", wall_ms()},
+                                                {"kind", transfer.empty() ? "probation" : "probation (OTA)"},
+                                                {"from", failed_module},
+                                                {"to", slot.module},
+                                                {"transfer", transfer},
+                                                {"reason", why}});
   {
     std::lock_guard<std::mutex> lock(stats_mutex_);
     ++slot.stats.rollbacks;
+    slot.stats.last_rollback = why;
   }
   std::fprintf(stderr, "%s/%s: the update to %s %s; rolled back to %s\n", config_.id.c_str(),
                slot.settings.name.c_str(), failed_module.c_str(), why.c_str(), slot.module.c_str());
@@ -266,7 +343,8 @@ void Agent::Impl::confirm_update(StageSlot& slot) {
   if (slot.probation->previous) carry_counters(slot, *slot.probation->previous);
   std::string error;
   if (!slot.probation->stored.sha256.empty() &&
-      !modules_.make_current(slot.settings.name, slot.probation->stored, slot.settings.module, slot.manifest, &error))
+      !modules_.make_current(slot.settings.name, slot.probation->stored, slot.settings.module, slot.manifest,
+                             slot.probation->previous_module, &error))
     std::fprintf(stderr, "%s/%s: the update runs but will not survive a restart: %s\n", config_.id.c_str(),
                  slot.settings.name.c_str(), error.c_str());
   const std::string transfer = slot.probation->transfer, label = slot.probation->label;

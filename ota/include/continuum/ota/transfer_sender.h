@@ -60,6 +60,9 @@ class TransferSender {
   std::optional<OtaStatus> wait_for_outcome(const std::string& node, const Offer& offer,
                                             std::chrono::milliseconds timeout);
 
+  // The last status NODE reported (any transfer), if any.
+  std::optional<OtaStatus> last_status(const std::string& node) const;
+
   uint64_t chunks_sent() const;
   // How often chunk `index` of `transfer` went to `node`.
   uint32_t times_sent(const std::string& node, const std::string& transfer, uint32_t index) const;

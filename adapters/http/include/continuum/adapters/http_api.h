@@ -80,6 +80,19 @@ struct RegistrySources {
   std::function<std::optional<ota::Offer>(const std::string& node, const std::string& sha256, bool allow_downgrade,
                                           std::string* error)>
       offer;
+  // Deploy and rollback across nodes (POST /api/stages/<stage>/deploy and
+  // /rollback, GET /api/rollouts[/<id>]; rollout_routes.cc). The routes pick
+  // the target nodes from the fleet view; these start the rollout and return
+  // its JSON (ota::rollout_json), or nullopt and *error.
+  std::function<std::optional<std::string>(const std::string& stage, const std::string& sha256,
+                                           const std::vector<std::string>& nodes, bool allow_downgrade,
+                                           std::string* error)>
+      deploy;
+  std::function<std::optional<std::string>(const std::string& stage, const std::vector<std::string>& nodes,
+                                           std::string* error)>
+      rollback;
+  std::function<std::optional<std::string>(const std::string& id)> rollout;  // nullopt: unknown id
+  std::function<std::string()> rollouts;                                     // JSON array, oldest first
   // Signs and registers (POST /api/modules/sign); empty: 503 no-signing-key.
   std::function<SignOutcome(std::string_view module, const SignRequest& request)> sign;
 };
@@ -115,6 +128,10 @@ class HttpApi {
   // `status` / `heartbeat` event, and the events-log entries it causes.
   // An ota/status message (ctm/v1/<node>/ota/status) adds its log entry.
   void on_fleet_message(const node::Message& message);
+  // An event of the node's own for the /api/stream clients (e.g. `rollout`
+  // progress: docs/api.md "Deploy and rollback").
+  void publish_event(const std::string& kind, const std::string& node, const std::string& stage,
+                     const std::string& json);
 
   class Impl;
 

@@ -41,6 +41,9 @@ struct StageStats {
   std::map<std::string, std::vector<std::string>> inputs;
   std::vector<std::string> grants, publish;
   std::string module_version;  // the running module's signed version; empty when unsigned
+  std::string module_name;     // its signed name; empty when unsigned
+  std::string module_sha256;   // hex SHA-256 of the running .wasm file (empty for a native build)
+  std::string last_rollback;   // why the last rollback happened (automatic or explicit); empty: none
 };
 
 struct AgentStats {
