@@ -66,19 +66,9 @@ Status SqliteReadingStore::init(const std::string& path) {
   return checkpointer_->start(path, sqlite::Durability::kNormal);
 }
 
-InsertOutcome SqliteReadingStore::insert(const Reading& reading, int64_t received_ms) {
-  std::lock_guard lock(mutex_);
-  // IMMEDIATE: take the write lock up front, so two workers on one file wait
-  // for each other (busy timeout) instead of failing on a lock upgrade.
-  if (Status s = db_->exec_cached("BEGIN IMMEDIATE"); !s) {
-    last_error_ = s.message;
-    return InsertOutcome::kFailed;
-  }
-  auto fail = [&] {
-    last_error_ = db_->error();
-    db_->exec_cached("ROLLBACK");
-    return InsertOutcome::kFailed;
-  };
+// One reading's rows inside the caller's transaction: kInserted, kDuplicate
+// (nothing written) or kFailed (last_error_ set; the caller rolls back).
+InsertOutcome SqliteReadingStore::insert_rows_locked(const Reading& reading, int64_t received_ms) {
   sqlite::Statement add = db_->cached(
       "INSERT INTO readings (node, stage, seq, ts_ms, received_ms, hops) VALUES (?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (node, stage, seq) DO NOTHING");
@@ -88,11 +78,12 @@ InsertOutcome SqliteReadingStore::insert(const Reading& reading, int64_t receive
       .bind(4, reading.ts_ms)
       .bind(5, received_ms)
       .bind(6, encode_hops(reading));
+  auto fail = [&] {
+    last_error_ = db_->error();
+    return InsertOutcome::kFailed;
+  };
   if (add.step() != SQLITE_DONE) return fail();
-  if (db_->changes() == 0) {
-    db_->exec_cached("ROLLBACK");
-    return InsertOutcome::kDuplicate;
-  }
+  if (db_->changes() == 0) return InsertOutcome::kDuplicate;
   const int64_t id = sqlite3_last_insert_rowid(db_->handle());
   sqlite::Statement value = db_->cached(
       "INSERT INTO reading_values (reading_id, field, value) VALUES (?, ?, ?) "
@@ -110,8 +101,53 @@ InsertOutcome SqliteReadingStore::insert(const Reading& reading, int64_t receive
     if (text.step() != SQLITE_DONE) return fail();
     text.reset();
   }
-  if (Status s = db_->exec_cached("COMMIT"); !s) return fail();
   return InsertOutcome::kInserted;
+}
+
+InsertOutcome SqliteReadingStore::insert(const Reading& reading, int64_t received_ms) {
+  std::lock_guard lock(mutex_);
+  // IMMEDIATE: take the write lock up front, so two workers on one file wait
+  // for each other (busy timeout) instead of failing on a lock upgrade.
+  if (Status s = db_->exec_cached("BEGIN IMMEDIATE"); !s) {
+    last_error_ = s.message;
+    return InsertOutcome::kFailed;
+  }
+  InsertOutcome outcome = insert_rows_locked(reading, received_ms);
+  if (outcome != InsertOutcome::kInserted) {
+    db_->exec_cached("ROLLBACK");
+    return outcome;
+  }
+  if (Status s = db_->exec_cached("COMMIT"); !s) {
+    last_error_ = s.message;
+    db_->exec_cached("ROLLBACK");
+    return InsertOutcome::kFailed;
+  }
+  return InsertOutcome::kInserted;
+}
+
+std::vector<InsertOutcome> SqliteReadingStore::insert_batch(const std::vector<std::pair<Reading, int64_t>>& readings) {
+  {
+    std::lock_guard lock(mutex_);
+    // One transaction for the batch: consecutive readings share the pages of
+    // the tables and indexes, so the WAL gets them once, not once per reading.
+    if (db_->exec_cached("BEGIN IMMEDIATE")) {
+      std::vector<InsertOutcome> outcomes;
+      outcomes.reserve(readings.size());
+      bool ok = true;
+      for (const auto& [reading, received_ms] : readings) {
+        outcomes.push_back(insert_rows_locked(reading, received_ms));
+        if (outcomes.back() == InsertOutcome::kFailed) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok && db_->exec_cached("COMMIT")) return outcomes;
+      db_->exec_cached("ROLLBACK");
+    }
+  }
+  // A failure anywhere: each reading on its own, so one bad reading (or a
+  // busy file) costs only itself.
+  return ReadingStore::insert_batch(readings);
 }
 
 std::vector<StoredReading> SqliteReadingStore::range(const std::string& node, const std::string& stage,

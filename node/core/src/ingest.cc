@@ -24,6 +24,12 @@ IngestWorker::IngestWorker(MessageBus& bus, ReadingStore& store, IngestConfig co
 
 IngestWorker::~IngestWorker() {
   if (started_) bus_.set_message_handler({});
+  {
+    std::lock_guard lock(queue_mutex_);
+    closing_ = true;
+  }
+  queued_.notify_all();
+  if (writer_.joinable()) writer_.join();  // stores what is queued first
 }
 
 Status IngestWorker::start() {
@@ -36,16 +42,58 @@ Status IngestWorker::start() {
 
 void IngestWorker::handle(const Message& message) { handle(message, decode_reading(message.payload)); }
 
+// Readings queued and not yet stored, at most: past it handle() waits, as it
+// waits for the store without group commit, so memory stays bounded.
+constexpr std::size_t kMaxQueued = 20000;
+
 void IngestWorker::handle(const Message& message, std::optional<Reading> reading) {
   (void)message;  // everything needed is in the decoded reading
   const int64_t now = config_.now_ms();
-  std::unique_lock lock(mutex_);
-  ++counters_.received;
-  if (!reading) {
-    ++counters_.rejected;
-    return;
+  {
+    std::lock_guard lock(mutex_);
+    ++counters_.received;
+    if (!reading) {
+      ++counters_.rejected;
+      return;
+    }
   }
-  switch (store_.insert(*reading, now)) {
+  if (!config_.group_commit) return record(*reading, now, store_.insert(*reading, now));
+  {
+    std::unique_lock lock(queue_mutex_);
+    if (!writer_.joinable()) writer_ = std::thread([this] { write_queued(); });
+    written_.wait(lock, [this] { return queue_.size() < kMaxQueued; });
+    queue_.emplace_back(std::move(*reading), now);
+  }
+  queued_.notify_one();
+}
+
+void IngestWorker::write_queued() {
+  std::unique_lock lock(queue_mutex_);
+  for (;;) {
+    queued_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // closing, nothing left
+    std::vector<std::pair<Reading, int64_t>> batch;
+    batch.swap(queue_);
+    writing_ = true;
+    written_.notify_all();  // room in the queue again
+    lock.unlock();
+    std::vector<InsertOutcome> outcomes = store_.insert_batch(batch);
+    for (std::size_t i = 0; i < batch.size(); ++i)
+      record(batch[i].first, batch[i].second, i < outcomes.size() ? outcomes[i] : InsertOutcome::kFailed);
+    lock.lock();
+    writing_ = false;
+    written_.notify_all();
+  }
+}
+
+void IngestWorker::flush() {
+  std::unique_lock lock(queue_mutex_);
+  written_.wait(lock, [this] { return queue_.empty() && !writing_; });
+}
+
+void IngestWorker::record(const Reading& reading, int64_t now, InsertOutcome outcome) {
+  std::unique_lock lock(mutex_);
+  switch (outcome) {
     case InsertOutcome::kDuplicate:
       ++counters_.duplicates;
       return;  // its latency was counted when it first arrived
@@ -65,18 +113,18 @@ void IngestWorker::handle(const Message& message, std::optional<Reading> reading
   // difference of the timestamps (clocks of different nodes: a leg can be
   // negative when they disagree; it is recorded as measured).
   // Timestamps are ms; the histograms count µs (room for finer clocks).
-  std::string from = reading->hops.empty() ? reading->node + "/" + reading->stage : "origin";
-  int64_t from_ts = reading->ts_ms;
-  for (const Hop& hop : reading->hops) {
+  std::string from = reading.hops.empty() ? reading.node + "/" + reading.stage : "origin";
+  int64_t from_ts = reading.ts_ms;
+  for (const Hop& hop : reading.hops) {
     std::string at = hop.stage.empty() ? hop.node : hop.node + "/" + hop.stage;
     leg(from + "->" + at).record_us((hop.ts_ms - from_ts) * 1000, now);
     from = std::move(at);
     from_ts = hop.ts_ms;
   }
   leg(from + "->ingest").record_us((now - from_ts) * 1000, now);
-  end_to_end_.record_us((now - reading->ts_ms) * 1000, now);
+  end_to_end_.record_us((now - reading.ts_ms) * 1000, now);
   lock.unlock();
-  if (config_.on_stored) config_.on_stored(*reading, now);
+  if (config_.on_stored) config_.on_stored(reading, now);
 }
 
 WindowedLatency& IngestWorker::leg(const std::string& name) {

@@ -31,6 +31,9 @@ class SqliteReadingStore final : public node::ReadingStore {
   ~SqliteReadingStore() override;
 
   node::InsertOutcome insert(const node::Reading& reading, int64_t received_ms) override;
+  // One transaction for the whole batch (on a failure: one per reading).
+  std::vector<node::InsertOutcome> insert_batch(
+      const std::vector<std::pair<node::Reading, int64_t>>& readings) override;
   std::vector<node::StoredReading> range(const std::string& node, const std::string& stage,
                                          node::TimeRange range) override;
   std::vector<node::Bucket> aggregate(const std::string& node, const std::string& stage, const std::string& field,
@@ -42,6 +45,7 @@ class SqliteReadingStore final : public node::ReadingStore {
   std::string last_error() override;
 
  private:
+  node::InsertOutcome insert_rows_locked(const node::Reading& reading, int64_t received_ms);
   SqliteReadingStore();
   node::Status init(const std::string& path);
 

@@ -4,12 +4,16 @@
 // latency: per hop (origin -> first forwarder -> ... -> ingest) and end to end.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "continuum/node/latency_histogram.h"
 #include "continuum/node/message_bus.h"
@@ -41,9 +45,16 @@ struct IngestConfig {
   std::function<int64_t()> now_ms;  // default: system clock
   int64_t latency_window_ms = 60'000;  // the "recent" latency window
   // Called after each newly stored reading (not for duplicates), outside the
-  // worker's lock, on the thread that called handle(); must not block (the
-  // HTTP event stream queues it).
+  // worker's lock, on the thread that called handle() (with group_commit: the
+  // writer thread); must not block (the HTTP event stream queues it).
   std::function<void(const Reading&, int64_t received_ms)> on_stored;
+  // Group commit: handle() takes the receive time and queues the reading; a
+  // writer thread stores everything queued meanwhile with one insert_batch()
+  // (SQLite: one transaction instead of one per reading, which on a busy
+  // cloud node was most of its CPU: every commit rewrote the same few pages).
+  // stored/duplicates/failed, latency and on_stored follow the commit;
+  // flush() waits for it. Off (the default): stored before handle() returns.
+  bool group_commit = false;
 };
 
 struct IngestCounters {
@@ -70,6 +81,9 @@ class IngestWorker {
   // agent's inbound check parsed it): not parsed again. Empty: rejected.
   void handle(const Message& message, std::optional<Reading> decoded);
 
+  // With group_commit: waits until everything handled so far is stored.
+  void flush();
+
   IngestCounters counters();
   // End-to-end latency (origin timestamp -> ingest) of stored readings,
   // since start.
@@ -83,6 +97,9 @@ class IngestWorker {
 
  private:
   WindowedLatency& leg(const std::string& name);  // under mutex_
+  // Counts the outcome, records latency, calls on_stored.
+  void record(const Reading& reading, int64_t received_ms, InsertOutcome outcome);
+  void write_queued();  // the group-commit writer thread
 
   MessageBus& bus_;
   ReadingStore& store_;
@@ -92,6 +109,12 @@ class IngestWorker {
   IngestCounters counters_;
   WindowedLatency end_to_end_;
   std::map<std::string, WindowedLatency> hops_;
+
+  std::mutex queue_mutex_;  // the fields below
+  std::condition_variable queued_, written_;
+  std::vector<std::pair<Reading, int64_t>> queue_;
+  bool writing_ = false, closing_ = false;
+  std::thread writer_;  // started by the first queued reading
 };
 
 }  // namespace continuum::node

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "continuum/node/reading.h"
@@ -49,6 +50,15 @@ class ReadingStore {
 
   // Idempotent by (node, stage, seq).
   virtual InsertOutcome insert(const Reading& reading, int64_t received_ms) = 0;
+  // Several readings in order, one outcome each, idempotent like insert().
+  // The default inserts them one by one; a store with transactions overrides
+  // it to commit the batch at once (IngestConfig::group_commit).
+  virtual std::vector<InsertOutcome> insert_batch(const std::vector<std::pair<Reading, int64_t>>& readings) {
+    std::vector<InsertOutcome> outcomes;
+    outcomes.reserve(readings.size());
+    for (const auto& [reading, received_ms] : readings) outcomes.push_back(insert(reading, received_ms));
+    return outcomes;
+  }
   // Readings of one (node, stage) with origin time in range, by time then seq.
   virtual std::vector<StoredReading> range(const std::string& node, const std::string& stage,
                                            TimeRange range) = 0;
