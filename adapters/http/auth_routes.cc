@@ -79,7 +79,7 @@ std::string AuthRoutes::cookie(const std::string& value, int64_t max_age_s, cons
 
 void AuthRoutes::login(const httplib::Request& req, httplib::Response& res) {
   const std::string client = req.remote_addr;
-  const int64_t wait = throttle_.wait_ms(client, now_ms_());
+  const int64_t wait = throttle_.begin(client, now_ms_());
   if (wait > 0) {
     res.set_header("Retry-After", std::to_string((wait + 999) / 1000));
     return reply(res,
@@ -88,10 +88,14 @@ void AuthRoutes::login(const httplib::Request& req, httplib::Response& res) {
                  429);
   }
   std::optional<std::string> password = password_of(req);
-  if (!password)
+  if (!password) {
+    throttle_.abandon(client);
     return reply(res, {{"error", "expected a JSON body {\"password\":\"...\"} (or a form field password=...)"}}, 400);
-  if (config_.admin_password_hash.empty())
+  }
+  if (config_.admin_password_hash.empty()) {
+    throttle_.abandon(client);
     return reply(res, {{"error", "this node has no administrator password: sign-in is off (use the API token)"}}, 503);
+  }
   if (!verify_password(*password, config_.admin_password_hash)) {
     LoginThrottle::Failure f = throttle_.failed(client, now_ms_());
     std::fprintf(stderr, "http: failed sign-in from %s (%llu in a row); next attempt allowed in %s s\n", client.c_str(),

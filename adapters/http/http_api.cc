@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -367,7 +368,21 @@ void HttpApi::Impl::events(const httplib::Request& req, httplib::Response& res) 
 
 void HttpApi::Impl::graph(httplib::Response& res) {
   if (!need_fleet(res)) return;
-  reply_json(res, http::graph_json(sources_.fleet->nodes()));
+  std::vector<node::NodeView> nodes = sources_.fleet->nodes();
+  if (sources_.ingest) {
+    // This node's own ingest is a sink even before (or without) its own
+    // heartbeat coming back to it.
+    auto self = std::find_if(nodes.begin(), nodes.end(), [&](const node::NodeView& n) { return n.id == sources_.node_id; });
+    if (self == nodes.end()) {
+      node::NodeView n;
+      n.id = sources_.node_id;
+      n.state = "online";
+      nodes.push_back(n);
+      self = nodes.end() - 1;
+    }
+    self->ingest = true;
+  }
+  reply_json(res, http::graph_json(nodes));
 }
 
 void HttpApi::Impl::static_file(const httplib::Request& req, httplib::Response& res) {

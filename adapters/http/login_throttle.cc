@@ -22,10 +22,9 @@ int64_t LoginThrottle::wait_ms(const std::string& client, int64_t now_ms) {
   return std::max<int64_t>(0, it->second.allowed_at_ms - now_ms);
 }
 
-LoginThrottle::Failure LoginThrottle::failed(const std::string& client, int64_t now_ms) {
-  std::lock_guard lock(mutex_);
+LoginThrottle::Entry* LoginThrottle::entry(const std::string& client, int64_t now_ms) {
   auto it = clients_.find(client);
-  if (it != clients_.end() && now_ms - it->second.last_failure_ms >= config_.forget_after_ms) {
+  if (it != clients_.end() && !it->second.in_flight && now_ms - it->second.last_failure_ms >= config_.forget_after_ms) {
     clients_.erase(it);
     it = clients_.end();
   }
@@ -36,9 +35,34 @@ LoginThrottle::Failure LoginThrottle::failed(const std::string& client, int64_t 
       });
       clients_.erase(oldest);
     }
-    it = clients_.emplace(client, Entry{}).first;
+    Entry fresh;
+    fresh.last_failure_ms = now_ms;  // forgotten forget_after_ms from now at the earliest
+    it = clients_.emplace(client, fresh).first;
   }
-  Entry& e = it->second;
+  return &it->second;
+}
+
+int64_t LoginThrottle::begin(const std::string& client, int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  Entry* e = entry(client, now_ms);
+  if (e->in_flight) return config_.base_delay_ms;
+  const int64_t wait = std::max<int64_t>(0, e->allowed_at_ms - now_ms);
+  if (wait == 0) e->in_flight = true;
+  return wait;
+}
+
+void LoginThrottle::abandon(const std::string& client) {
+  std::lock_guard lock(mutex_);
+  auto it = clients_.find(client);
+  if (it == clients_.end()) return;
+  it->second.in_flight = false;
+  if (it->second.failures == 0) clients_.erase(it);
+}
+
+LoginThrottle::Failure LoginThrottle::failed(const std::string& client, int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  Entry& e = *entry(client, now_ms);
+  e.in_flight = false;
   ++e.failures;
   e.last_failure_ms = now_ms;
   const int64_t delay = delay_after(e.failures);

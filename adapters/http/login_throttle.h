@@ -27,6 +27,12 @@ class LoginThrottle {
 
   // 0 when `client` may try now, else how long it must still wait (ms).
   int64_t wait_ms(const std::string& client, int64_t now_ms);
+  // Like wait_ms, and when 0 the client's attempt is in flight until
+  // failed()/succeeded()/abandon(): a parallel attempt of the same client
+  // waits base_delay (so guesses cannot be fired all at once before the
+  // first failure is counted).
+  int64_t begin(const std::string& client, int64_t now_ms);
+  void abandon(const std::string& client);  // the attempt checked no password
   struct Failure {
     uint64_t in_a_row = 0;    // failures without a success between them
     int64_t next_delay_ms = 0;  // the wait before the next attempt
@@ -40,7 +46,9 @@ class LoginThrottle {
   struct Entry {
     uint64_t failures = 0;
     int64_t last_failure_ms = 0, allowed_at_ms = 0;
+    bool in_flight = false;
   };
+  Entry* entry(const std::string& client, int64_t now_ms);  // found or made (bounded); mutex held
   LoginThrottleConfig config_;
   std::mutex mutex_;
   std::map<std::string, Entry> clients_;

@@ -38,6 +38,7 @@ std::string render_live_screen(const LiveState& s) {
   out += format("continuum up: %s   %.0f s   broker %s%s\n", s.deployment.c_str(), s.elapsed_s, s.broker.c_str(),
                 s.broker_up ? "" : " (DOWN)");
   if (!s.api_url.empty()) out += "API: " + s.api_url + "\n";
+  if (!s.dashboard.empty()) out += "dashboard: " + s.dashboard + "\n";
   if (!s.note.empty()) out += s.note + "\n";
   out += "nodes:";
   for (const std::string& id : s.node_ids) {

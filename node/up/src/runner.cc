@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -99,6 +100,28 @@ std::string find_api_url(const std::string& log_path) {
   return "";
 }
 
+// The dashboard's URL and where the administrator password is, from the
+// node's "http: dashboard at URL (...)" and "http: admin password ..." lines
+// (docs/node-config.md [http]); the password itself is never repeated.
+std::string find_dashboard(const std::string& log_path) {
+  std::ifstream in(log_path);
+  std::string url, password;
+  for (std::string line; std::getline(in, line);) {
+    if (std::size_t at = line.find("http: dashboard at "); at != std::string::npos) {
+      url = line.substr(at + std::strlen("http: dashboard at "));
+      url = url.substr(0, url.find(' '));
+    }
+    for (const char* marker : {"(saved in ", "http: admin password in "}) {
+      if (std::size_t at = line.find(marker); at != std::string::npos && line.find("admin password") != std::string::npos) {
+        password = line.substr(at + std::strlen(marker));
+        password = password.substr(0, password.find_first_of(" ,)"));
+      }
+    }
+  }
+  if (url.empty()) return "";
+  return url + " (sign in as admin; password in " + (password.empty() ? "the node's config" : password) + ")";
+}
+
 // Waits for a stop signal up to timeout_ms; true if one came.
 bool wait_signal(const sigset_t& signals, int timeout_ms, int* which) {
   timespec ts{timeout_ms / 1000, long(timeout_ms % 1000) * 1000000L};
@@ -145,6 +168,7 @@ class Run {
   std::vector<std::unique_ptr<RunningNode>> nodes_;  // in start order
   std::unique_ptr<StoreReader> store_;
   std::string api_url_;
+  std::string dashboard_;
   std::vector<std::string> problems_, outages_;
   std::map<std::string, NodeFigures> last_figures_;
   double started_ = 0, ended_ = 0;
@@ -262,6 +286,7 @@ LiveState Run::live_state(double elapsed) {
   s.broker = b_.broker_host + ":" + std::to_string(b_.broker_port);
   s.broker_up = broker_up_;
   s.api_url = api_url_;
+  s.dashboard = dashboard_;
   for (auto& r : nodes_) s.node_ids.push_back(r->section->id);
   s.nodes = monitor_.nodes();
   int64_t now_ms = int64_t(time(nullptr)) * 1000;
@@ -314,6 +339,16 @@ void Run::watch() {
         api_url_ = find_api_url(r->log_path);
         if (!api_url_.empty()) {
           if (!live_screen_) print("API: " + api_url_);
+          break;
+        }
+      }
+    }
+    if (!api_url_.empty() && dashboard_.empty()) {
+      // Printed right after the API line, by the same node.
+      for (auto& r : nodes_) {
+        dashboard_ = find_dashboard(r->log_path);
+        if (!dashboard_.empty()) {
+          if (!live_screen_) print("dashboard: " + dashboard_);
           break;
         }
       }

@@ -21,6 +21,7 @@ struct LiveState {
   std::string broker;        // host:port
   bool broker_up = true;
   std::string api_url;       // "" until a node announced one
+  std::string dashboard;     // "URL (sign in as admin; password in PATH)", "" until announced
   std::vector<std::string> node_ids;  // in start order
   std::map<std::string, NodeFigures> nodes;
   Percentiles latency;       // end to end, last 10 s
