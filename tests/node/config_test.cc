@@ -92,7 +92,7 @@ TEST(NodeConfig, WrongTypesAndUnknownKeys) {
             "edge-1.toml: outbox.overflow: expected one of \"drop-oldest\", \"drop-newest\", \"block\"");
 }
 
-TEST(NodeConfig, OutboxSyncIsFullUnlessNormalIsAsked) {
+TEST(NodeConfig, OutboxSyncIsNormalUnlessFullIsAsked) {
   std::string error;
   auto sync_of = [&](const std::string& outbox) {
     std::optional<NodeConfig> c =
@@ -100,7 +100,7 @@ TEST(NodeConfig, OutboxSyncIsFullUnlessNormalIsAsked) {
     EXPECT_TRUE(c) << error;
     return c && c->outbox.sync_full;
   };
-  EXPECT_TRUE(sync_of(""));
+  EXPECT_FALSE(sync_of(""));
   EXPECT_TRUE(sync_of("[outbox]\nsync = \"full\"\n"));
   EXPECT_FALSE(sync_of("[outbox]\nsync = \"normal\"\n"));
   EXPECT_EQ(error_of("[node]\nid = \"e\"\n[outbox]\nsync = \"off\"\n"),

@@ -259,7 +259,9 @@ try {
     await page.fill("#code-editor", MODULE_TEMPLATE.replace("++ticks;", "++tickz;"));
     await page.click("#code-compile");
     const item = page.locator("#code-diagnostics li").first();
-    await item.waitFor({ timeout: 60000 }); // the first compile loads the compiler (13 MB)
+    // The first compile waits for the compiler (13 MB; the cloud node compresses
+    // it on the fly, which takes tens of seconds on a loaded machine).
+    await item.waitFor({ timeout: 180000 });
     const text = await item.innerText();
     if (!/Cannot find name 'tickz'/.test(text) || !/line \d+:\d+/.test(text)) throw new Error(`diagnostic: ${text}`);
     if ((await page.locator(".gutter .error-line").count()) !== 1) throw new Error("the error's line is not marked");

@@ -262,8 +262,8 @@ void read_outbox(Table& root, NodeConfig& c, const std::string& base_dir) {
     t->problems().fail(t->key("overflow"), "expected one of \"drop-oldest\", \"drop-newest\", \"block\"");
   std::string sync;
   t->string_into("sync", &sync, "\"full\" or \"normal\"");
-  if (sync == "normal") c.outbox.sync_full = false;
-  else if (!sync.empty() && sync != "full") t->problems().fail(t->key("sync"), "expected \"full\" or \"normal\"");
+  if (sync == "full") c.outbox.sync_full = true;
+  else if (!sync.empty() && sync != "normal") t->problems().fail(t->key("sync"), "expected \"full\" or \"normal\"");
   t->reject_unknown();
 }
 

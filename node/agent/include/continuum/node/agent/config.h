@@ -81,9 +81,10 @@ struct OutboxSettings {
   std::size_t capacity = 100000;
   OverflowPolicy policy = OverflowPolicy::kDropOldest;
   std::size_t window = 16;
-  // sync = "full" (fsync per commit: survives power loss) or "normal"
-  // (no fsync: survives a process crash only); docs/node-config.md.
-  bool sync_full = true;
+  // sync = "normal" (the default: no fsync per commit; survives a crash or
+  // kill of the node process and a broker outage) or "full" (fsync per
+  // commit: also survives a power loss); docs/node-config.md.
+  bool sync_full = false;
 };
 
 struct IngestSettings {
