@@ -3,7 +3,6 @@
 // prints it. Exit 0 on an ok reply, 1 on an error reply, a timeout or no
 // broker, 2 on usage errors. Broker options follow mosquitto_pub's habits
 // (-h/--host, -p/--port) besides --broker HOST:PORT.
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -11,7 +10,6 @@
 #include <cstdio>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -20,6 +18,7 @@
 #include "continuum/node/agent/config.h"
 #include "continuum/node/topics.h"
 #include "exit_codes.h"
+#include "node_request.h"
 
 namespace continuum::cli {
 namespace {
@@ -38,15 +37,6 @@ bool parse_arg(const std::string& text, json* args, std::string* error) {
   json parsed = json::parse(value, nullptr, /*allow_exceptions=*/false);
   (*args)[key] = !parsed.is_discarded() && (parsed.is_number() || parsed.is_boolean()) ? parsed : json(value);
   return true;
-}
-
-std::string random_hex(std::size_t n) {
-  std::random_device device;
-  std::mt19937_64 random(device() ^ (static_cast<uint64_t>(getpid()) << 32));
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += kHex[random() % 16];
-  return out;
 }
 
 }  // namespace
@@ -82,21 +72,8 @@ Command add_cmd_command(CLI::App& app) {
       }
     }
     adapters::MqttConfig mc;
-    mc.host = o->host;
-    mc.port = o->port;
-    if (!o->broker.empty()) {
-      std::size_t colon = o->broker.rfind(':');
-      char* end = nullptr;
-      long port = colon == std::string::npos ? 0 : std::strtol(o->broker.c_str() + colon + 1, &end, 10);
-      if (colon == std::string::npos || colon == 0 || !end || *end != '\0' || port < 1 || port > 65535) {
-        std::fprintf(stderr, "error: --broker \"%s\": expected HOST:PORT (e.g. 127.0.0.1:1883)\n", o->broker.c_str());
-        return kExitUsage;
-      }
-      mc.host = o->broker.substr(0, colon);
-      mc.port = static_cast<int>(port);
-    }
-    if (mc.port < 1 || mc.port > 65535) {
-      std::fprintf(stderr, "error: --port %d: expected a TCP port (1-65535)\n", mc.port);
+    if (!broker_config(o->broker, o->host, o->port, &mc, &error)) {
+      std::fprintf(stderr, "error: %s\n", error.c_str());
       return kExitUsage;
     }
     std::optional<node::agent::Millis> timeout = node::agent::parse_duration(o->timeout);
@@ -109,7 +86,7 @@ Command add_cmd_command(CLI::App& app) {
       std::fprintf(stderr, "error: node \"%s\": expected a node id (no '/', '+' or '#')\n", o->node.c_str());
       return kExitUsage;
     }
-    const std::string requester = "cli-" + random_hex(12);
+    const std::string requester = random_requester_id();
     const std::string id = requester + "-1";
     const std::string reply_topic = node::topics::reply(o->node, requester);
     const std::string status_topic = node::topics::status(o->node);

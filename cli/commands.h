@@ -28,6 +28,7 @@ Command add_keygen_command(CLI::App& app);
 Command add_sign_command(CLI::App& app);
 Command add_verify_command(CLI::App& app);
 Command add_registry_command(CLI::App& app);
+Command add_move_command(CLI::App& app);  // cmd_move.cc: live migration (docs/migration.md)
 Command add_deploy_command(CLI::App& app);    // cmd_deploy.cc
 Command add_ls_command(CLI::App& app);        // cmd_ls.cc
 Command add_rollback_command(CLI::App& app);  // cmd_rollback.cc

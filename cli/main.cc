@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
       add_sign_command(app),
       add_verify_command(app),
       add_registry_command(app),
+      add_move_command(app),
       add_deploy_command(app),
       add_ls_command(app),
       add_rollback_command(app),

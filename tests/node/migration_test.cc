@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
 #include "node_test_support.h"
+#include "placement_service.h"
 #include "support/mqtt_probe.h"
 #include "support/server_process.h"
 
@@ -230,6 +232,73 @@ TEST_F(Migration, BadMovesAreRefusedWithAReasonAndTheStageKeepsRunning) {
   int token = 0;
   ASSERT_TRUE(publisher.publish(topics::data("gen", "src", "readings"), reading(0), 1, false, &token));
   EXPECT_TRUE(eventually([&] { return outputs_of("fog-1", "filtered").size() == 1; }));
+  publisher.stop();
+}
+
+// [placement] (docs/migration.md "Placement"): fog-1 runs as a process and
+// publishes snapshots; it is killed (SIGKILL: the broker sends its Will) and
+// the cloud restarts its movable filter on edge-1 from the last snapshot,
+// while its device-bound stage is reported down.
+TEST_F(Migration, KilledNodesMovableStageIsReplacedAndDeviceBoundOneReportedDown) {
+  start_probe();
+  ASSERT_TRUE(probe_->subscribe(topics::all_placements(), 1));
+  ASSERT_TRUE(probe_->subscribe(topics::all_stage_snapshots(), 1));
+  ASSERT_TRUE(probe_->wait_subscribed(30000));
+  start("cloud-1", "cloud", "[placement]\n");
+  Agent& edge = start("edge-1", "edge", "");
+  start("ref-1", "fog", filter_stage());
+  const std::string fog_config = (dir_.path() / "fog-1.toml").string();
+  {
+    std::ofstream out(fog_config);
+    out << node_toml("fog-1", "fog", dir_.path(), broker_.port(),
+                     "[migration]\nsnapshot_every = \"100ms\"\n"
+                     "[[devices]]\nname = \"field\"\nkind = \"simulated\"\nsensors = { soil-1 = 30.0 }\n" +
+                         filter_stage() + "[[stages]]\nname = \"probe\"\nmodule = \"" + IRRIGATION_CONTROL_WASM +
+                         "\"\ngrants = [\"config\", \"sensor:soil-1\", \"emit:readings\", \"emit:pump\"]\n"
+                         "config = { sensors = \"soil-1\", low = 25, high = 35 }\ntick = \"1h\"\n");
+  }
+  testing::ChildProcess fog;
+  ASSERT_TRUE(fog.start({CONTINUUM_BIN, "node", "--config", fog_config}, (dir_.path() / "fog-1.log").string()));
+  wait_ready({"cloud-1", "edge-1", "fog-1", "ref-1"});
+  adapters::MqttConfig pc;
+  pc.port = broker_.port();
+  adapters::MqttBus publisher(pc);
+  ASSERT_TRUE(publisher.start());
+  ASSERT_TRUE(publisher.wait_connected(30000));
+  int token = 0;
+  for (uint64_t seq = 0; seq < 50; ++seq)
+    ASSERT_TRUE(publisher.publish(topics::data("gen", "src", "readings"), reading(seq), 1, false, &token));
+  // Killed once a snapshot taken after all 50 went out (its next seq says so).
+  ASSERT_TRUE(eventually([&] {
+    for (const Message& m : probe_->messages()) {
+      if (m.topic != topics::stage_snapshot("fog-1", "filter") || m.payload.empty()) continue;
+      json doc = json::parse(m.payload);
+      if (doc.value("next_seq", 0) >= 50 && doc.contains("snapshot")) return true;
+    }
+    return false;
+  })) << "no snapshot after 50 readings";
+  fog.kill_now();
+
+  auto verdict = [&](const std::string& stage) {
+    json found;
+    for (const Message& m : probe_->messages())
+      if (m.topic == topics::placement(stage) && !m.payload.empty()) found = json::parse(m.payload);
+    return found;
+  };
+  ASSERT_TRUE(eventually([&] { return !verdict("filter").is_null() && !verdict("probe").is_null(); }));
+  EXPECT_EQ(verdict("filter")["state"], "replaced") << verdict("filter").dump();
+  EXPECT_EQ(verdict("filter")["node"], "edge-1");
+  EXPECT_EQ(verdict("probe")["state"], "down") << verdict("probe").dump();
+  EXPECT_NE(verdict("probe").value("reason", "").find("sensor:soil-1"), std::string::npos);
+  EXPECT_EQ(stage_of(edge.stats(), "filter").state, "running");
+  // It carries on from the snapshot under its stable identity, seq past the
+  // gap, with the EMA where it was: the same output as the reference's.
+  ASSERT_TRUE(publisher.publish(topics::data("gen", "src", "readings"), reading(50), 1, false, &token));
+  ASSERT_TRUE(eventually([&] {
+    return outputs_of("fog-1", "filtered").count(PlacementService::kSeqJump + 50) &&
+           outputs_of("ref-1", "filtered").count(50);
+  })) << broker_.log();
+  EXPECT_EQ(outputs_of("fog-1", "filtered")[PlacementService::kSeqJump + 50], outputs_of("ref-1", "filtered")[50]);
   publisher.stop();
 }
 

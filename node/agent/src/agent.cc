@@ -165,6 +165,12 @@ bool Agent::Impl::open(std::string* error) {
     commands_ = std::make_unique<CommandProcessor>(config_.id, *this, kRememberCommands);
     bus_->subscribe(topics::command(config_.id), 1);
     bus_->subscribe(migration_reply_topic(), 1);  // the targets' answers while this node moves a stage
+    if (config_.placement.enabled) {
+      placement_ = std::make_unique<PlacementService>(
+          config_.id, *bus_, [this](const std::string& node, const std::string& cmd, const nlohmann::json& args,
+                                    std::string* error) { return call_node(node, cmd, args, error); });
+      for (const std::string& topic : placement_->subscriptions()) bus_->subscribe(topic, 1);
+    }
     // OTA transfers to this node (docs/ota.md, "Transfer to install"): the
     // version guard runs on the offer (before downloading) against the
     // running version of the module's name, and again at install against
@@ -370,6 +376,7 @@ void Agent::Impl::on_bus_message(const Message& m) {
   if (is_data_topic(m.topic)) return on_data_message(m);
   if (!inbound_->accept(m)) return;  // dropped, counted, logged once per kind
   if (bus_ && m.topic == migration_reply_topic()) return on_migration_reply(m);
+  if (placement_ && placement_->handle_message(m)) return;  // snapshots; statuses and heartbeats go on
   if (commands_ && m.topic == topics::command(config_.id)) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -486,6 +493,7 @@ bool Agent::Impl::deliver_one(StageSlot& slot) {
 void Agent::Impl::run_loop() {
   Clock::time_point next_heartbeat = Clock::now();
   Clock::time_point next_retention = Clock::now() + config_.ingest.retention_every;
+  Clock::time_point next_snapshot = Clock::now() + config_.migration.snapshot_every;
   Clock::time_point drain_deadline = Clock::time_point::max();
   for (;;) {
     Clock::time_point now = Clock::now();
@@ -535,6 +543,10 @@ void Agent::Impl::run_loop() {
     if (!stopping && bus_ && now >= next_heartbeat) {
       heartbeat();
       next_heartbeat = now + config_.heartbeat;
+    }
+    if (!stopping && bus_ && config_.migration.snapshot_every.count() > 0 && now >= next_snapshot) {
+      publish_snapshots();  // for the placement service (docs/migration.md)
+      next_snapshot = now + config_.migration.snapshot_every;
     }
     if (!stopping && store_ && config_.ingest.storage.retention_ms > 0 && now >= next_retention) {
       adapters::apply_retention(*store_, config_.ingest.storage, wall_now_ms());
@@ -747,6 +759,7 @@ void Agent::Impl::stop() {
     }
     bus_->set_message_handler({});
     if (ingest_) ingest_->flush();  // its writer thread calls http_ (on_stored)
+    placement_.reset();  // it calls nodes over the bus
     bus_->set_connection_handler({});  // it reaches ota_receiver_
     ota_receiver_.reset();  // its retry thread publishes on the bus
     http_.reset();  // before ingest_, which its handlers read

@@ -28,6 +28,7 @@
 #include "commands.h"
 #include "http_service.h"
 #include "registry_service.h"
+#include "placement_service.h"
 #include "inbound_guard.h"
 #include "module_store.h"
 #include "node_devices.h"
@@ -104,6 +105,12 @@ class Agent::Impl final : public CommandTarget {
   bool adopt_abort(const nlohmann::json& args, nlohmann::json* result, std::string* error);
   StageSlot& add_adopted_slot(const StageSettings& settings);
   void set_moved_away(StageSlot& slot, const std::string& node);
+  bool settings_for_elsewhere(const StageSlot& slot, StageSettings* out, std::string* error);
+  std::optional<std::string> module_for_elsewhere(const StageSlot& slot, std::string* error);
+  void pending_and_covered(const StageSlot& slot, const std::deque<Delivery>& queued,
+                           std::vector<host::PendingInput>* pending,
+                           std::map<std::string, uint64_t, std::less<>>* covered);
+  void publish_snapshots();
   std::string migration_reply_topic() const { return topics::reply(config_.id, "migrate"); }
   void on_migration_reply(const Message& m);
   std::optional<nlohmann::json> call_node(const std::string& node, const std::string& cmd, const nlohmann::json& args,
@@ -154,6 +161,7 @@ class Agent::Impl final : public CommandTarget {
   bool inputs_via_ingest_ = false;  // the plain ingest subscription feeds the stages' remote inputs
   std::atomic<bool> warned_untagged_{false};
   std::unique_ptr<RegistryService> registry_;  // [registry]; before http_, which serves it
+  std::unique_ptr<PlacementService> placement_;  // [placement]
   std::unique_ptr<HttpService> http_;  // [http]; declared after ingest_, which it reads
 
   // Stages adopted by a move (slots_ grows, routes are added): their
@@ -166,7 +174,7 @@ class Agent::Impl final : public CommandTarget {
   std::mutex calls_mutex_;
   std::condition_variable calls_changed_;
   std::map<std::string, nlohmann::json> call_replies_;
-  uint64_t next_call_ = 0;
+  std::atomic<uint64_t> next_call_{0};  // the placement service calls nodes from its own thread
 
   std::mutex mutex_;  // the stages' queues and the flags below
   std::condition_variable wake_;

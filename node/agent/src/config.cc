@@ -360,6 +360,7 @@ void read_migration(Table& root, NodeConfig& c, const std::string& base_dir) {
   t->boolean_into("accept", &c.migration.accept);
   t->duration_into("timeout", &c.migration.timeout);
   if (c.migration.timeout.count() <= 0) t->problems().fail(t->key("timeout"), "expected a duration > 0");
+  t->duration_into("snapshot_every", &c.migration.snapshot_every);
   if (std::optional<Table> native = t->table("native")) {
     for (const auto& [k, v] : native->raw()) {
       std::string stage(k.str());
@@ -367,6 +368,14 @@ void read_migration(Table& root, NodeConfig& c, const std::string& base_dir) {
       if (path) c.migration.native[stage] = resolve(base_dir, *path);
     }
   }
+  t->reject_unknown();
+}
+
+void read_placement(Table& root, NodeConfig& c) {
+  std::optional<Table> t = root.table("placement");
+  if (!t) return;
+  c.placement.enabled = true;
+  t->boolean_into("enabled", &c.placement.enabled);
   t->reject_unknown();
 }
 
@@ -570,6 +579,8 @@ void check_references(NodeConfig& c, Problems& problems) {
   if (c.ingest.enabled && !c.mqtt.enabled) problems.fail("ingest", "ingest needs an [mqtt] table (it subscribes to data)");
   if (c.http.enabled && !c.mqtt.enabled)
     problems.fail("http", "the HTTP API needs an [mqtt] table (it learns about nodes from their status and heartbeats)");
+  if (c.placement.enabled && !c.mqtt.enabled)
+    problems.fail("placement", "placement needs an [mqtt] table (it watches the fleet and moves stages over MQTT)");
   if (c.registry.enabled && !c.mqtt.enabled)
     problems.fail("registry", "the registry needs an [mqtt] table (it serves modules over the OTA transfer topics)");
 }
@@ -604,6 +615,7 @@ std::optional<NodeConfig> parse_node_config(const std::string& text, const std::
   read_trust(root, c, base_dir);
   read_registry(root, c, base_dir);
   read_migration(root, c, base_dir);
+  read_placement(root, c);
   each_table(root, "devices", [&](Table& t, std::size_t) {
     c.devices.emplace_back();
     read_device(t, c.devices.back(), base_dir);

@@ -119,6 +119,112 @@ std::optional<json> Agent::Impl::call_node(const std::string& node, const std::s
   return reply.contains("result") ? reply["result"] : json::object();
 }
 
+// ---- What a stage takes to another node ----
+
+// Its settings there: in-process inputs become the MQTT topics their
+// producers publish (refused when one does not publish that port).
+bool Agent::Impl::settings_for_elsewhere(const StageSlot& slot, StageSettings* out, std::string* error) {
+  *out = slot.settings;
+  for (auto& [port, sources] : out->inputs) {
+    for (SourceSettings& src : sources) {
+      if (src.remote) continue;
+      StageSlot* upstream = find_slot(src.stage);
+      if (!upstream || !publishes(*upstream, src.port)) {
+        *error = "stage " + slot.settings.name + "'s input " + port + " comes from " + src.text +
+                 " in process, which is not published to MQTT (publish of stage " + src.stage +
+                 "); the target could not receive it";
+        return false;
+      }
+      src = SourceSettings{src.text, true, upstream->publisher, src.stage, src.port};
+    }
+  }
+  return true;
+}
+
+// Its module as base64; "" for a native build (the target needs its own,
+// [migration] native); nullopt and *error when it cannot be read.
+std::optional<std::string> Agent::Impl::module_for_elsewhere(const StageSlot& slot, std::string* error) {
+  std::optional<std::string> module = read_file(slot.module);
+  if (!module) {
+    *error = "cannot read the module " + slot.module + " to send it along";
+    return std::nullopt;
+  }
+  return is_wasm(*module) ? base64_encode(*module) : std::string();
+}
+
+// QUEUED as pending inputs, and per upstream publisher the highest seq the
+// stage handled or carries along.
+void Agent::Impl::pending_and_covered(const StageSlot& slot, const std::deque<Delivery>& queued,
+                                      std::vector<host::PendingInput>* pending,
+                                      std::map<std::string, uint64_t, std::less<>>* covered) {
+  *covered = slot.last_handled;
+  for (const Delivery& d : queued) {
+    pending->push_back({d.port, std::vector<uint8_t>(d.payload.begin(), d.payload.end())});
+    if (!d.source.empty()) (*covered)[d.source] = std::max((*covered)[d.source], d.seq);
+  }
+}
+
+// The first grant that needs a device of this node ("sensor:soil-1"), or "".
+static std::string device_grant(const StageSettings& settings) {
+  for (const std::string& grant : settings.grants)
+    if (grant.starts_with("sensor:") || grant.starts_with("actuator:") || grant.starts_with("serial:")) return grant;
+  return "";
+}
+
+// [migration] snapshot_every: each stage's last snapshot, retained on
+// ctm/v1/<node>/snapshot/<stage>, for the placement service to restart it
+// elsewhere should this node die (docs/migration.md "Placement"). A stage
+// bound to local devices gets a record saying so instead.
+void Agent::Impl::publish_snapshots() {
+  for (auto& slot_ptr : slots_) {
+    StageSlot& slot = *slot_ptr;
+    if (slot.placement != StageSlot::Placement::kHere || !slot.runtime || slot.probation) continue;
+    const std::string& stage = slot.settings.name;
+    json doc = {{"stage", stage},
+                {"node", config_.id},
+                {"tier", config_.tier},
+                {"publisher", slot.publisher},
+                {"ts_ms", wall_ms()},
+                {"grants", slot.settings.grants}};
+    std::string why;
+    StageSettings wire;
+    std::optional<std::string> module;
+    if (std::string bound = device_grant(slot.settings); !bound.empty()) {
+      doc["device_bound"] = bound;
+    } else if (!settings_for_elsewhere(slot, &wire, &why) || !(module = module_for_elsewhere(slot, &why))) {
+      doc["not_movable"] = why;
+    } else {
+      std::deque<Delivery> queued;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        queued = slot.queue;  // a copy: the stage keeps running
+      }
+      std::vector<host::PendingInput> pending;
+      std::map<std::string, uint64_t, std::less<>> covered;
+      pending_and_covered(slot, queued, &pending, &covered);
+      std::vector<uint8_t> snapshot;
+      if (!slot.runtime->snapshot(pending, &snapshot, &why)) {
+        doc["not_movable"] = "cannot snapshot: " + why;
+      } else {
+        doc["settings"] = stage_settings_json(wire);
+        if (!module->empty()) doc["module"] = *module;
+        doc["snapshot"] =
+            base64_encode(std::string_view(reinterpret_cast<const char*>(snapshot.data()), snapshot.size()));
+        doc["next_seq"] = slot.seq.peek();
+        doc["covered"] = covered_json(covered);
+      }
+    }
+    std::string payload = doc.dump();
+    if (payload.size() > config_.mqtt.max_payload) {
+      doc = {{"stage", stage}, {"node", config_.id}, {"tier", config_.tier}, {"ts_ms", wall_ms()},
+             {"not_movable", "its snapshot (" + std::to_string(payload.size()) + " bytes) exceeds [mqtt] max_payload"}};
+      payload = doc.dump();
+    }
+    int token = 0;
+    bus_->publish(topics::stage_snapshot(config_.id, stage), payload, 1, true, &token);
+  }
+}
+
 // ---- stage.migrate (the source) ----
 
 bool Agent::Impl::migrate_stage(const std::string& stage, const std::string& to, json* result, std::string* error) {
@@ -158,30 +264,13 @@ bool Agent::Impl::migrate_stage(const std::string& stage, const std::string& to,
                  from.first + "." + from.second + " -> " + input + "); that wire cannot follow a move";
   }
   if (!error->empty()) return false;
-  StageSettings wire = slot.settings;
-  for (auto& [port, sources] : wire.inputs) {
-    for (SourceSettings& src : sources) {
-      if (src.remote) continue;
-      StageSlot* upstream = find_slot(src.stage);
-      if (!upstream || !publishes(*upstream, src.port)) {
-        *error = "stage " + stage + "'s input " + port + " comes from " + src.text +
-                 " in process, which is not published to MQTT (publish of stage " + src.stage +
-                 "); the target could not receive it";
-        return false;
-      }
-      src = SourceSettings{src.text, true, upstream->publisher, src.stage, src.port};
-    }
-  }
+  StageSettings wire;
+  std::optional<std::string> module;
+  if (!settings_for_elsewhere(slot, &wire, error) || !(module = module_for_elsewhere(slot, error))) return false;
   json prepare = {{"phase", "prepare"},         {"stage", stage},
                   {"from", config_.id},        {"publisher", slot.publisher},
                   {"settings", stage_settings_json(wire)}};
-  std::optional<std::string> module = read_file(slot.module);
-  if (!module) {
-    *error = "cannot read the module " + slot.module + " to send it along";
-    return false;
-  }
-  // A native build stays here: the target needs its own ([migration] native).
-  if (is_wasm(*module)) prepare["module"] = base64_encode(*module);
+  if (!module->empty()) prepare["module"] = *module;
   std::fprintf(stderr, "%s/%s: moving to %s\n", config_.id.c_str(), stage.c_str(), to.c_str());
 
   // Until the commit this thread waits, so no stage of this node handles a
@@ -199,11 +288,8 @@ bool Agent::Impl::migrate_stage(const std::string& stage, const std::string& to,
     queued.swap(slot.queue);
   }
   std::vector<host::PendingInput> pending;
-  std::map<std::string, uint64_t, std::less<>> covered = slot.last_handled;
-  for (const Delivery& d : queued) {
-    pending.push_back({d.port, std::vector<uint8_t>(d.payload.begin(), d.payload.end())});
-    if (!d.source.empty()) covered[d.source] = std::max(covered[d.source], d.seq);
-  }
+  std::map<std::string, uint64_t, std::less<>> covered;
+  pending_and_covered(slot, queued, &pending, &covered);
   auto resume_here = [&](const std::string& why) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -237,6 +323,10 @@ bool Agent::Impl::migrate_stage(const std::string& stage, const std::string& to,
   // the target has too (docs/migration.md).
   carry_counters(slot, *slot.runtime);
   set_moved_away(slot, to);
+  if (config_.migration.snapshot_every.count() > 0) {
+    int token = 0;  // this node's last snapshot of it is stale now: cleared (retained, empty)
+    bus_->publish(topics::stage_snapshot(config_.id, stage), "", 1, true, &token);
+  }
   const double unavailable_ms = ms_between(started, resumed);
   std::fprintf(stderr, "%s/%s: moved to %s (unavailable %.1f ms, snapshot %zu bytes, %zu pending inputs)\n",
                config_.id.c_str(), stage.c_str(), to.c_str(), unavailable_ms, snapshot.size(), pending.size());
@@ -331,6 +421,7 @@ bool Agent::Impl::adopt_prepare(const json& args, json* result, std::string* err
   // A stage coming back keeps its own settings here (its configured wiring).
   const StageSettings& settings = existing ? existing->settings : *incoming;
   for (const std::string& grant : settings.grants) {
+    // The target must have every device the stage's grants name.
     std::size_t colon = grant.find(':');
     std::string kind = grant.substr(0, colon);
     if (colon == std::string::npos || (kind != "sensor" && kind != "actuator" && kind != "serial")) continue;

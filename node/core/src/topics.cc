@@ -38,6 +38,13 @@ std::string ota_chunk(std::string_view node) { return join({kRoot, node, "ota", 
 std::string ota_status(std::string_view node) { return join({kRoot, node, "ota", "status"}); }
 std::string ota_all_requests() { return join({kRoot, "+", "ota", "request"}); }
 std::string ota_all_status() { return join({kRoot, "+", "ota", "status"}); }
+std::string stage_snapshot(std::string_view node, std::string_view stage) {
+  return join({kRoot, node, "snapshot", stage});
+}
+std::string all_stage_snapshots() { return join({kRoot, "+", "snapshot", "+"}); }
+std::string placement(std::string_view stage) { return join({kRoot, "placement", stage}); }
+std::string all_placements() { return join({kRoot, "placement", "+"}); }
+
 std::string ota_node_of(std::string_view topic, std::string_view leaf) {
   std::string prefix = std::string(kRoot) + "/";
   std::string suffix = "/ota/" + std::string(leaf);

@@ -39,6 +39,15 @@ std::string ota_status(std::string_view node);   // node -> cloud, retained
 // Filters over every node: ctm/v1/+/ota/request and ctm/v1/+/ota/status.
 std::string ota_all_requests();
 std::string ota_all_status();
+// Live migration and placement (docs/migration.md): a node's last snapshot
+// of each stage, retained (ctm/v1/<node>/snapshot/<stage>); every node's;
+// the placement service's verdict on a stage, retained
+// (ctm/v1/placement/<stage>).
+std::string stage_snapshot(std::string_view node, std::string_view stage);
+std::string all_stage_snapshots();
+std::string placement(std::string_view stage);
+std::string all_placements();
+
 // The <node> level of an ota topic, or "" when `topic` is not
 // ctm/v1/<node>/ota/<leaf>.
 std::string ota_node_of(std::string_view topic, std::string_view leaf);

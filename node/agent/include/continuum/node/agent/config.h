@@ -152,6 +152,17 @@ struct MigrationSettings {
   bool accept = true;
   std::map<std::string, std::string> native;  // stage name -> .so path
   Millis timeout{10000};  // each step's reply (prepare, commit) from the target
+  // How often this node publishes a snapshot of each movable stage
+  // (retained, for the placement service to restart it elsewhere should this
+  // node die); 0: never.
+  Millis snapshot_every{0};
+};
+
+// [placement]: this node watches the fleet and re-places the movable stages
+// of a node whose Will arrives, from their last snapshot (docs/migration.md
+// "Placement"). Needs [mqtt].
+struct PlacementSettings {
+  bool enabled = false;
 };
 
 struct NodeConfig {
@@ -170,6 +181,7 @@ struct NodeConfig {
   TrustSettings trust;
   RegistrySettings registry;
   MigrationSettings migration;
+  PlacementSettings placement;
   std::vector<DeviceSettings> devices;
   std::vector<StageSettings> stages;
 };
