@@ -42,11 +42,13 @@ export function mount(container) {
         const counters = stage.counters || {};
         const rates = stage.rates || {};
         const healthy = stage.state === "running" && node.online;
+        // A stage that moved away runs elsewhere now: neither healthy nor failing here.
+        const look = stage.state === "moved" ? "gone" : healthy ? "ok" : "bad";
         rows.push(el("tr", { dataset: { node: node.id, stage: stage.name } },
           el("td", {}, node.id),
           el("td", {}, stage.name),
           el("td", {}, [stage.module && stage.module.name, fleet.versionOf(stage)].filter(Boolean).join(" ") || "–"),
-          el("td", {}, el("span", { class: `state ${healthy ? "ok" : "bad"}` }, stage.state || "–")),
+          el("td", {}, el("span", { class: `state ${look}` }, stage.state || "–")),
           el("td", { class: "num" }, number(rates.in_per_s, 2)),
           el("td", { class: "num" }, number(rates.out_per_s, 2)),
           el("td", { class: "num" }, count(counters.fuel_used)),
