@@ -3,7 +3,7 @@
 // back; each shows its steps as they happen (progress.js) and the server's
 // reason when something is refused or fails. Used from the overview's rows
 // and the graph (click, or drag onto another machine).
-import { api, ApiError } from "./api.js";
+import { api, ApiError, query } from "./api.js";
 import * as fleet from "./fleet.js";
 import { el } from "./format.js";
 import { ProgressView, outcomeOf } from "./progress.js";
@@ -102,7 +102,9 @@ export function openStageDialog(nodeId, stageName, { moveTo } = {}) {
     if (!to) return;
     moveButton.disabled = true;
     await run(newAction(log), `Move ${stageName}: ${nodeId} → ${to}`, stageName,
-      () => api.post(`/api/stages/${encodeURIComponent(stageName)}/move`, { json: { to, from: nodeId } }),
+      // {"to"} is the route's body; the node it runs on now goes as ?from= (a stage name
+      // can exist on several nodes).
+      () => api.post(`/api/stages/${encodeURIComponent(stageName)}/move?${query({ from: nodeId })}`, { json: { to } }),
       {
         test: () => {
           const moved = fleet.findStage(to, stageName);
