@@ -1,5 +1,6 @@
 #include "rollout_progress.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <map>
@@ -35,7 +36,7 @@ std::string text(const json& o, const char* key) {
   return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : "";
 }
 
-// One node's state as a person reads it.
+// One step of a node (a state it reported) as a person reads it.
 std::string describe(const json& t) {
   const std::string state = text(t, "state");
   const std::string reason = text(t, "reason");
@@ -59,18 +60,21 @@ std::string describe(const json& t) {
 int follow_rollout(const ApiClient& api, const json& first, std::chrono::seconds timeout) {
   const std::string id = text(first, "id");
   SigintFlag sigint;
-  std::map<std::string, std::string> shown;  // node -> last line printed
+  std::map<std::string, std::size_t> shown;  // node -> steps printed
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   json rollout = first;
   int lost = 0;  // polls in a row the API did not answer
   for (;;) {
+    // Each node's steps not printed yet (a step history, so a fast
+    // transfer's states all show although they came between two polls).
     for (const json& t : rollout.value("targets", json::array())) {
-      const std::string node = text(t, "node"), line = describe(t);
-      if (shown[node] == line) continue;
-      shown[node] = line;
-      std::printf("  %-20s %s\n", node.c_str(), line.c_str());
-      std::fflush(stdout);
+      const std::string node = text(t, "node");
+      const json steps = t.value("steps", json::array());
+      for (std::size_t i = shown[node]; i < steps.size(); ++i)
+        std::printf("  %-20s %s\n", node.c_str(), describe(steps[i]).c_str());
+      shown[node] = std::max(shown[node], steps.size());
     }
+    std::fflush(stdout);
     if (rollout.value("done", false)) break;
     if (sigint.raised() || std::chrono::steady_clock::now() >= deadline) {
       std::fprintf(stderr,

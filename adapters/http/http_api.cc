@@ -175,10 +175,12 @@ void HttpApi::Impl::routes() {
   server_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 404) reply_error(res, 404, "no such endpoint: " + req.method + " " + req.path + " (see docs/api.md)");
-    // cpp-httplib refuses a POST without Content-Length before routing.
-    else if (res.status == 411)
-      reply_error(res, 411, "a POST needs a Content-Length header, even without a body (send Content-Length: 0, "
-                            "e.g. curl -d '' ...)");
+    // cpp-httplib (0.11: 400, later: 411) refuses a POST without
+    // Content-Length before routing, so no route can accept it: say why.
+    else if (res.status == 411 || (res.status == 400 && req.method == "POST" && !req.has_header("Content-Length") &&
+                                   !req.has_header("Transfer-Encoding")))
+      reply_error(res, res.status, "a POST needs a Content-Length header, even without a body (send Content-Length: 0, "
+                                   "e.g. curl -d '' ...)");
     else reply_error(res, res.status, "request failed with HTTP " + std::to_string(res.status));
   });
   server_.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {

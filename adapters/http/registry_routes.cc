@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_json.h"
+#include "route_helpers.h"
 #include "continuum/node/topics.h"
 #include "continuum/ota/module_record_json.h"
 
@@ -12,19 +13,8 @@ using nlohmann::json;
 
 namespace {
 
-void reply(httplib::Response& res, const json& doc, int status) {
-  res.status = status;
-  res.set_content(dump(doc) + "\n", "application/json");
-}
-
 bool is_sha256_hex(const std::string& s) {
   return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
-}
-
-// A node id is one MQTT topic level (docs/protocol.md).
-bool is_node_id(const std::string& s) {
-  return !s.empty() && s.size() <= 64 && s.find_first_of("/+#") == std::string::npos &&
-         s.find('\0') == std::string::npos;
 }
 
 // "1" or "true" switches a flag on; absent or "0"/"false" leaves it off.
@@ -127,7 +117,7 @@ void add_registry_routes(httplib::Server& server, const RegistrySources& registr
   });
   server.Post(R"(/api/modules/([^/]+)/offer)", [registry](const httplib::Request& req, httplib::Response& res) {
     const std::string node = req.has_param("node") ? req.get_param_value("node") : "";
-    if (!is_node_id(node))
+    if (!is_topic_level(node))  // a node id
       return reply(res, {{"error", "node: expected ?node=ID (a node id: no '/', '+' or '#')"}}, 400);
     bool bad = false;
     const bool allow_downgrade = flag(req, "allow_downgrade", &bad);

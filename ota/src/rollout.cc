@@ -30,6 +30,26 @@ json target_json(const RolloutTarget& t) {
   return j;
 }
 
+json steps_json(const RolloutTarget& t) {
+  json steps = json::array();
+  for (const RolloutTarget::Step& s : t.steps) {
+    json step{{"state", s.state}};
+    if (s.chunks > 0) {
+      step["received"] = s.received;
+      step["chunks"] = s.chunks;
+    }
+    if (!s.reason.empty()) step["reason"] = s.reason;
+    steps.push_back(std::move(step));
+  }
+  return steps;
+}
+
+// Records the target's state as its latest step.
+void add_step(RolloutTarget& t) {
+  t.steps.push_back({t.state, t.received, t.chunks, t.reason});
+  if (t.steps.size() > RolloutTarget::kMaxSteps) t.steps.erase(t.steps.begin());
+}
+
 json head_json(const Rollout& r) {
   json j{{"id", r.id}, {"kind", r.kind}, {"stage", r.stage}, {"started_ms", r.started_ms}};
   if (!r.sha256.empty()) {
@@ -45,7 +65,11 @@ json head_json(const Rollout& r) {
 std::string rollout_json(const Rollout& r) {
   json j = head_json(r);
   json targets = json::array();
-  for (const RolloutTarget& t : r.targets) targets.push_back(target_json(t));
+  for (const RolloutTarget& t : r.targets) {
+    json target = target_json(t);
+    target["steps"] = steps_json(t);
+    targets.push_back(std::move(target));
+  }
   j["targets"] = std::move(targets);
   j["done"] = r.done();
   j["succeeded"] = r.succeeded();
@@ -68,6 +92,7 @@ Rollout RolloutTracker::begin(Rollout rollout) {
   std::lock_guard lock(mutex_);
   const uint64_t n = ++next_;
   rollout.id = rollout.kind + "-" + std::to_string(n);
+  for (RolloutTarget& t : rollout.targets) add_step(t);
   rollouts_[n] = rollout;
   while (rollouts_.size() > keep_) rollouts_.erase(rollouts_.begin());
   return rollout;
@@ -88,6 +113,7 @@ void RolloutTracker::on_status(const std::string& node, const OtaStatus& status)
         }
         t.reason = status.reason;
         t.done = is_terminal(status.state);
+        add_step(t);
         changes.emplace_back(r, t);
       }
     }
@@ -107,6 +133,7 @@ void RolloutTracker::finish(const std::string& id, const std::string& node, OtaS
         t.state = ota_state_name(state);
         t.reason = reason;
         t.done = is_terminal(state);
+        add_step(t);
         change.emplace(r, t);
       }
     }
@@ -124,6 +151,7 @@ void RolloutTracker::note(const std::string& id, const std::string& node, const 
         // Only while the node said nothing yet: its own reports win.
         if (t.node != node || t.done || (t.state != "offered" && t.state != "requested")) continue;
         t.state = state;
+        add_step(t);
         change.emplace(r, t);
       }
     }

@@ -288,7 +288,8 @@ TEST_F(Deploy, BadInputGivesClearErrors) {
   // A rollback with nothing to roll back to: refused by each node, with why.
   r = cli({"rollback", "filter", "--node", "edge-1"});
   EXPECT_EQ(r.status, 1) << r.out;
-  EXPECT_NE(r.out.find("failed: stage filter cannot roll back: no previous version"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("failed: stage.rollback: stage filter cannot roll back: no previous version"), std::string::npos)
+      << r.out;
 
   // Unreachable API, bad URL, missing arguments.
   const std::string closed = "http://127.0.0.1:" + std::to_string(testing::free_loopback_port());

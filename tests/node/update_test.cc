@@ -184,6 +184,38 @@ TEST_F(NodeStageUpdate, AModuleThatCannotBeLoadedIsRefusedAndTheOldOneKeepsServi
   EXPECT_EQ(watch_->last_status().value("state", ""), "failed");
 }
 
+// Probation longer than the new version's good start: it handles 10
+// messages, traps on the 11th and is rolled back by itself; the reason is
+// kept (rollbacks.json, heartbeat last_rollback) and no message is lost.
+class NodeStageUpdateLongProbation : public NodeStageUpdate {
+ protected:
+  void SetUp() override { start_node("", "health_messages = 50\nhealth_window = \"1h\"\n"); }
+};
+
+TEST_F(NodeStageUpdateLongProbation, AModuleThatFailsAfterTenMessagesIsRolledBack) {
+  publish(0, 20);
+  ASSERT_TRUE(eventually([&] { return filter().emitted >= 20; }));
+  json reply = requester_->call("l-1", "stage.update",
+                                {{"stage", "filter"}, {"module", copy_of(TRAP_AFTER_10_WASM, "fails-later.wasm")}});
+  ASSERT_TRUE(reply.value("ok", false)) << reply;
+  publish(20, 30);
+  ASSERT_TRUE(eventually([&] { return watch_->last_status().value("state", "") == "rolled-back"; }))
+      << watch_->last_status();
+  // 10 handled by the new version (it emits nothing), the 11th trapped and
+  // went to the old one again, with the 9 after it.
+  ASSERT_TRUE(eventually([&] { return filter().delivered >= 51; })) << filter().delivered;
+  StageStats s = filter();
+  EXPECT_EQ(s.delivered, 51u);
+  EXPECT_EQ(s.emitted, 40u);
+  EXPECT_EQ(s.rollbacks, 1u);
+  EXPECT_EQ(s.state, "running");
+  EXPECT_NE(s.last_rollback.find("trapped"), std::string::npos) << s.last_rollback;
+  json kept = json::parse(std::ifstream(dir_.path() / "modules" / "filter" / "rollbacks.json"), nullptr, false);
+  ASSERT_TRUE(kept.is_array() && kept.size() == 1) << kept;
+  EXPECT_EQ(kept[0].value("kind", ""), "probation");
+  EXPECT_NE(kept[0].value("reason", "").find("trapped"), std::string::npos) << kept;
+}
+
 // Probation also ends when health_window passed, with fewer messages.
 class NodeStageUpdateWindow : public NodeStageUpdate {
  protected:

@@ -70,7 +70,7 @@ class RegistryService {
 
  private:
   RegistryService(MessageBus& bus, std::string node_id)
-      : bus_(bus), node_id_(std::move(node_id)), registry_(crypto_) {}
+      : registry_(crypto_), bus_(bus), node_id_(std::move(node_id)) {}
   void handle_rollback_reply(const Message& message);
 
   // Loads the deployment key, generating it (and its .pub) when the

@@ -35,6 +35,16 @@ struct RolloutTarget {
   uint32_t received = 0, chunks = 0;
   std::string reason;  // failed / rolled-back: why
   bool done = false;   // a final state (running, failed, rolled-back)
+  // Every state reported, in order (downloading at most every tenth of the
+  // chunks), so a client that polls sees each step even when a transfer is
+  // faster than its polling. Bounded: kMaxSteps, the latest kept.
+  struct Step {
+    std::string state;
+    uint32_t received = 0, chunks = 0;
+    std::string reason;
+  };
+  std::vector<Step> steps;
+  static constexpr std::size_t kMaxSteps = 64;
 };
 
 struct Rollout {
