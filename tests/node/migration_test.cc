@@ -20,6 +20,7 @@
 #include "node_test_support.h"
 #include "placement_service.h"
 #include "support/mqtt_probe.h"
+#include "support/run_program.h"
 #include "support/server_process.h"
 
 namespace continuum::node::agent {
@@ -163,8 +164,13 @@ TEST_F(Migration, SoilFilterFogToEdgeAndBackKeepsItsOutputSequence) {
   EXPECT_GE(there["result"]["unavailable_ms"].get<double>(), 0.0);
   EXPECT_EQ(stage_of(agents_["fog-1"]->stats(), "filter").state, "moved");
   ASSERT_TRUE(eventually([&] { return stage_of(edge.stats(), "filter").delivered > 100; }));
-  json back = move("edge-1", "fog-1", "move-2");
-  ASSERT_TRUE(back.value("ok", false)) << back.dump();
+  // Back with the CLI, which finds the node running it from the heartbeats.
+  testing::ProgramRun back = testing::run_program(
+      CONTINUUM_BIN, {"move", "filter", "--to", "fog-1", "--broker", "127.0.0.1:" + std::to_string(broker_.port())},
+      dir_.path());
+  ASSERT_EQ(back.status, 0) << back.out << back.err;
+  EXPECT_NE(back.out.find("moved filter from edge-1 to fog-1"), std::string::npos) << back.out;
+  EXPECT_NE(back.out.find("unavailable"), std::string::npos) << back.out;
   EXPECT_EQ(stage_of(edge.stats(), "filter").state, "moved");
   EXPECT_EQ(stage_of(agents_["fog-1"]->stats(), "filter").state, "running");
   stop = true;
@@ -221,6 +227,16 @@ TEST_F(Migration, BadMovesAreRefusedWithAReasonAndTheStageKeepsRunning) {
   EXPECT_NE(refused("bad-4", {{"stage", "probe"}, {"to", "edge-1"}}).find("sensor:soil-1"), std::string::npos);
   EXPECT_NE(refused("bad-5", {{"stage", "filter"}, {"to", "closed-1"}}).find("accept = false"), std::string::npos);
   EXPECT_NE(refused("bad-6", {{"stage", "filter"}, {"to", "a/b"}}).find("expected a node id"), std::string::npos);
+  // The CLI: usage errors (2) and a refusal passed on (1) with the node's reason.
+  const std::string broker = "127.0.0.1:" + std::to_string(broker_.port());
+  testing::ProgramRun run = testing::run_program(CONTINUUM_BIN, {"move", "filter", "--broker", broker}, dir_.path());
+  EXPECT_EQ(run.status, 2) << run.err;
+  run = testing::run_program(CONTINUUM_BIN, {"move", "filter", "--to", "a/b", "--broker", broker}, dir_.path());
+  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_NE(run.err.find("error: --to \"a/b\""), std::string::npos) << run.err;
+  run = testing::run_program(CONTINUUM_BIN, {"move", "filter", "--to", "closed-1", "--broker", broker}, dir_.path());
+  EXPECT_EQ(run.status, 1) << run.err;
+  EXPECT_NE(run.err.find("error: node fog-1: stage.migrate: node closed-1 refused"), std::string::npos) << run.err;
   EXPECT_EQ(stage_of(agents_["fog-1"]->stats(), "filter").state, "running");
   EXPECT_EQ(stage_of(agents_["fog-1"]->stats(), "probe").state, "running");
   // Still serving: a reading goes through the filter on fog-1.

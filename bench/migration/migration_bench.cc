@@ -1,0 +1,214 @@
+// bench_migration [--moves N] [--rate R]: the soil filter moved N times
+// between two node agents (fog-1 <-> edge-1, in this process) over a
+// mosquitto on a loopback port while R readings per second stream in; prints
+// each move's unavailability (the source's stage.migrate answer: from the
+// command's start to the target's commit answer) and the median, with the
+// machine. Exit 1 when a move fails.
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "continuum/adapters/mqtt_bus.h"
+#include "continuum/node/agent/agent.h"
+#include "continuum/node/topics.h"
+#include "support/server_process.h"
+
+using namespace continuum;
+using nlohmann::json;
+
+namespace {
+
+std::string reading(uint64_t seq) {
+  return json{{"node", "gen"},
+              {"stage", "src"},
+              {"seq", seq},
+              {"ts", 1763712000000 + static_cast<int64_t>(seq) * 1000},
+              {"values",
+               {{"sensor", seq % 2 ? "soil-1" : "soil-2"},
+                {"t_ms", 1763712000000 + static_cast<int64_t>(seq) * 1000},
+                {"value", 30.0 + 5.0 * std::sin(static_cast<double>(seq) * 0.1)}}}}
+      .dump();
+}
+
+std::string cpu_model() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "?";
+}
+
+// Sends node commands and waits for their replies (one requester topic).
+class Requester {
+ public:
+  explicit Requester(int port) : bus_(config(port)) {
+    bus_.set_message_handler([this](const node::Message& m) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      replies_.push_back(json::parse(m.payload, nullptr, false));
+      changed_.notify_all();
+    });
+  }
+  bool start(const std::vector<std::string>& nodes) {
+    if (!bus_.start() || !bus_.wait_connected(30000)) return false;
+    for (const std::string& n : nodes) bus_.subscribe(node::topics::reply(n, "bench"), 1);
+    return bus_.wait_subscribed(30000);
+  }
+  std::optional<json> call(const std::string& node, const std::string& id, const std::string& cmd, const json& args) {
+    int token = 0;
+    bus_.publish(node::topics::command(node),
+                 json{{"id", id}, {"cmd", cmd}, {"args", args}, {"reply_to", node::topics::reply(node, "bench")}}.dump(),
+                 1, false, &token);
+    std::unique_lock<std::mutex> lock(mutex_);
+    std::optional<json> found;
+    changed_.wait_for(lock, std::chrono::seconds(60), [&] {
+      for (const json& r : replies_)
+        if (r.is_object() && r.value("id", "") == id) found = r;
+      return found.has_value();
+    });
+    return found;
+  }
+  void stop() {
+    bus_.set_message_handler({});
+    bus_.stop();
+  }
+
+ private:
+  static adapters::MqttConfig config(int port) {
+    adapters::MqttConfig c;
+    c.port = port;
+    return c;
+  }
+  adapters::MqttBus bus_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<json> replies_;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int moves = 10, rate = 200;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--moves") && i + 1 < argc) moves = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--rate") && i + 1 < argc) rate = std::atoi(argv[++i]);
+    else {
+      std::fprintf(stderr, "usage: bench_migration [--moves N] [--rate READINGS_PER_S]\n");
+      return 2;
+    }
+  }
+  if (moves < 1 || rate < 1) {
+    std::fprintf(stderr, "error: --moves and --rate must be at least 1\n");
+    return 2;
+  }
+  testing::BrokerOptions options;
+  options.tcp_nodelay = true;  // request/answer steps: no Nagle delay on the broker's side (as bench/ota)
+  testing::MosquittoServer broker(options);
+  if (!broker.start()) {
+    std::fprintf(stderr, "error: cannot start mosquitto: %s\n", broker.log().c_str());
+    return 1;
+  }
+  testing::TempDir dir;
+  auto node_config = [&](const std::string& id, const std::string& stages) {
+    std::string text = "[node]\nid = \"" + id + "\"\ndata_dir = \"" + (dir.path() / id).string() +
+                       "\"\nheartbeat = \"1s\"\n[mqtt]\nport = " + std::to_string(broker.port()) + "\n" + stages;
+    std::string error;
+    auto c = node::agent::parse_node_config(text, id + ".toml", "/", node::agent::process_environment(), &error);
+    if (!c) std::fprintf(stderr, "error: %s\n", error.c_str());
+    return c;
+  };
+  std::string filter = std::string("[[stages]]\nname = \"filter\"\nmodule = \"") + SOIL_FILTER_WASM +
+                       "\"\ngrants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
+                       "inputs = { readings = \"gen/src/readings\" }\n";
+  std::string error;
+  auto fog_config = node_config("fog-1", filter);
+  auto edge_config = node_config("edge-1", "");
+  if (!fog_config || !edge_config) return 1;
+  auto fog = node::agent::Agent::start(*fog_config, &error);
+  auto edge = fog ? node::agent::Agent::start(*edge_config, &error) : nullptr;
+  if (!fog || !edge) {
+    std::fprintf(stderr, "error: %s\n", error.c_str());
+    return 1;
+  }
+  Requester requester(broker.port());
+  if (!requester.start({"fog-1", "edge-1"})) return 1;
+  // Both agents answer commands once subscribed.
+  for (const char* n : {"fog-1", "edge-1"})
+    if (!requester.call(n, std::string("ping-") + n, "ping", json::object())) return 1;
+
+  std::atomic<bool> stop{false};
+  std::thread stream([&] {
+    adapters::MqttConfig pc;
+    pc.port = broker.port();
+    adapters::MqttBus publisher(pc);
+    publisher.start();
+    publisher.wait_connected(30000);
+    int token = 0;
+    auto next = std::chrono::steady_clock::now();
+    for (uint64_t seq = 0; !stop; ++seq) {
+      publisher.publish(node::topics::data("gen", "src", "readings"), reading(seq), 1, false, &token);
+      next += std::chrono::microseconds(1000000 / rate);
+      std::this_thread::sleep_until(next);
+    }
+    publisher.stop();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::vector<double> unavailable, paused;
+  std::string at = "fog-1";
+  int status = 0;
+  for (int i = 0; i < moves; ++i) {
+    std::string to = at == "fog-1" ? "edge-1" : "fog-1";
+    std::optional<json> r =
+        requester.call(at, "move-" + std::to_string(i), "stage.migrate", {{"stage", "filter"}, {"to", to}});
+    if (!r || !r->value("ok", false)) {
+      std::fprintf(stderr, "error: move %d failed: %s\n", i, r ? r->dump().c_str() : "no answer");
+      status = 1;
+      break;
+    }
+    const json& res = (*r)["result"];
+    unavailable.push_back(res.value("unavailable_ms", 0.0));
+    paused.push_back(res.value("snapshot_ms", 0.0) + res.value("commit_ms", 0.0));
+    std::printf("move %2d %-6s -> %-6s unavailable %6.2f ms (prepare %5.2f, snapshot %5.2f, commit %5.2f, restore "
+                "%5.2f), snapshot %llu bytes, %llu pending\n",
+                i, at.c_str(), to.c_str(), res.value("unavailable_ms", 0.0), res.value("prepare_ms", 0.0),
+                res.value("snapshot_ms", 0.0), res.value("commit_ms", 0.0), res.value("restore_ms", 0.0),
+                static_cast<unsigned long long>(res.value("snapshot_bytes", 0)),
+                static_cast<unsigned long long>(res.value("pending_inputs", 0)));
+    at = to;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  stop = true;
+  stream.join();
+  requester.stop();
+  edge->stop();
+  fog->stop();
+  struct utsname u;
+  uname(&u);
+  std::printf("machine: %s, %ld cores, %s %s\n", cpu_model().c_str(), sysconf(_SC_NPROCESSORS_ONLN), u.sysname,
+              u.release);
+  std::printf("soil filter, %d moves at %d readings/s: unavailable median %.2f ms (min %.2f, max %.2f); "
+              "paused (snapshot + commit) median %.2f ms\n",
+              static_cast<int>(unavailable.size()), rate, median(unavailable),
+              unavailable.empty() ? 0 : *std::min_element(unavailable.begin(), unavailable.end()),
+              unavailable.empty() ? 0 : *std::max_element(unavailable.begin(), unavailable.end()), median(paused));
+  return status;
+}
