@@ -448,8 +448,9 @@ def main():
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build", "pipeline"))
     ap.add_argument("--data-root", default=None, help="where the data dirs go (default: the system temp dir)")
     ap.add_argument("--scenarios", default="a,b,c", help="subset of a (latency), b (throughput), c (robot)")
-    ap.add_argument("--outbox-sync", choices=["full", "normal"], default="full",
-                    help="[outbox] sync of every node (default full: fsync per commit)")
+    ap.add_argument("--outbox-sync", choices=["full", "normal"], default="normal",
+                    help="[outbox] sync of every node (default normal, the node's default: no fsync per "
+                         "commit; full: fsync per commit)")
     ap.add_argument("--publishers", type=int, default=2,
                     help="b: loadgen connections publishing in parallel (default 2)")
     ap.add_argument("--keep", action="store_true", help="keep the data dirs and logs")
