@@ -36,6 +36,12 @@ using testing::run_program;
 constexpr std::chrono::milliseconds kLongMs{60000};  // generous: a loaded 2-core machine
 constexpr uint64_t kReadings = 400;
 
+std::size_t wasm_files(const std::filesystem::path& dir) {
+  std::size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) n += entry.path().extension() == ".wasm";
+  return n;
+}
+
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -244,10 +250,15 @@ TEST_F(Deploy, ASignedUpdateReachesTwoNodesWithoutALostMessageAndRollsBack) {
     if (s["stage"] == "filter" && s["version"] == "1.1.0" && s["sha256"] == v110_sha) ++on_110;
   EXPECT_EQ(on_110, 2) << listed.dump(2);
 
-  // Deploying the same version again is refused by the nodes' guard, with the reason.
+  // Only the running version is stored (the one before it is the config's file).
+  EXPECT_EQ(wasm_files(dir_.path() / "edge-1" / "modules" / "filter"), 1u);
+
+  // Deploying the same version again is refused by the node's guard on the
+  // offer, before anything is downloaded, with the reason.
   testing::ProgramRun again = cli({"deploy", v110_, "--stage", "filter", "--to", "edge-1"});
   EXPECT_EQ(again.status, 1) << again.out << again.err;
-  EXPECT_NE(again.out.find("failed: "), std::string::npos) << again.out;
+  EXPECT_NE(again.out.find("failed: downgrade refused"), std::string::npos) << again.out;
+  EXPECT_EQ(again.out.find("downloading"), std::string::npos) << again.out;
 
   // Explicit rollback: back to 1.0.0 on both, past the downgrade guard.
   testing::ProgramRun rollback = cli({"rollback", "filter"});
@@ -260,6 +271,8 @@ TEST_F(Deploy, ASignedUpdateReachesTwoNodesWithoutALostMessageAndRollsBack) {
     json kept = json::parse(read_file(dir_.path() / edge / "modules" / "filter" / "rollbacks.json"), nullptr, false);
     ASSERT_TRUE(kept.is_array() && !kept.empty()) << kept;
     EXPECT_EQ(kept.back().value("kind", ""), "explicit");
+    // The current version (a stored copy of 1.0.0) and the one before it (1.1.0).
+    EXPECT_EQ(wasm_files(dir_.path() / edge / "modules" / "filter"), 2u);
   }
 }
 
