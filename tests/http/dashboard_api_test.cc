@@ -304,6 +304,20 @@ TEST_F(Dashboard, SignsAnUnsignedModuleWithTheDeploymentKeyAndRegistersIt) {
   EXPECT_EQ(post("/api/modules/sign?name=x&version=1.0.0", module, {}, "application/wasm").status, 401);
 }
 
+TEST_F(Dashboard, ARegistryCanStartWithAnEmptyTrustDirectoryItSharesWithItsNodes) {
+  fs::remove(dir.path() / "trust" / "release.pub");
+  start_cloud();
+  // The deployment key's .pub went in first, so the nodes sharing the
+  // directory as their [trust] accept what the dashboard signs.
+  std::vector<fs::path> keys;
+  for (const auto& entry : fs::directory_iterator(dir.path() / "trust")) keys.push_back(entry.path());
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].filename().string().rfind("deploy-", 0), 0u) << keys[0];
+  Answer added = post("/api/modules/sign?name=my-control&version=1.0.0&grants=config", read_file(IRRIGATION_CONTROL_WASM),
+                      {{"Authorization", std::string("Bearer ") + kToken}}, "application/wasm");
+  EXPECT_EQ(added.status, 201) << added.raw;
+}
+
 TEST_F(Dashboard, EventsAndGraphFollowARealEdgeNodeUntilItsWill) {
   start_cloud();
   // The stream, open before the edge starts, must carry the log events.

@@ -14,15 +14,17 @@ namespace continuum::node::agent {
 std::unique_ptr<RegistryService> RegistryService::open(const NodeConfig& config, MessageBus& bus,
                                                        std::string* error) {
   std::unique_ptr<RegistryService> service(new RegistryService(bus, config.id));
-  if (Status s = adapters::load_trust_store(config.registry.trust, service->crypto_, service->trust_); !s) {
-    *error = config.source + ": registry.trust: " + s.message;
-    return nullptr;
-  }
   if (Status s = service->registry_.open(config.registry.dir); !s) {
     *error = config.source + ": registry.dir: cannot open " + config.registry.dir + ": " + s.message;
     return nullptr;
   }
+  // The deployment key first: it copies its .pub into a trust directory, so
+  // a registry can start with an empty one shared with its nodes.
   if (!service->open_signing_key(config, error)) return nullptr;
+  if (Status s = adapters::load_trust_store(config.registry.trust, service->crypto_, service->trust_); !s) {
+    *error = config.source + ": registry.trust: " + s.message;
+    return nullptr;
+  }
   service->sender_ = std::make_unique<ota::TransferSender>(bus, service->crypto_);
   RegistryService* self = service.get();
   service->sender_->set_status_handler(
