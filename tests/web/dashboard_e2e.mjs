@@ -218,10 +218,17 @@ try {
     await page.click("#move-button");
     const outcome = await actionOutcome(page.locator("#action-log .action").first(), 90000);
     if (!outcome.ok) throw new Error(outcome.text);
+    await screenshot("move-progress");
     await page.click("#dialog-close");
     await page.goto(`${url}/#overview`);
-    await page.locator('#stages-table tr[data-node="edge-soil-2"][data-stage="filter"] .state.ok').waitFor({ timeout: 30000 });
-    return "filter running on edge-soil-2";
+    // Running there means handling readings there: its output rate in the table.
+    const row = page.locator('#stages-table tr[data-node="edge-soil-2"][data-stage="filter"]');
+    await row.locator(".state.ok").waitFor({ timeout: 30000 });
+    const rate = await eventually("the moved filter's output rate on edge-soil-2", async () => {
+      const outPerSecond = Number(await row.locator("td").nth(5).innerText());
+      return outPerSecond > 0 ? outPerSecond : null;
+    }, { timeoutMs: 45000 });
+    return `filter running on edge-soil-2 (${rate} readings/s out)`;
   });
 
   await step("upload-and-deploy-module", async () => {

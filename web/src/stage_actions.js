@@ -71,6 +71,8 @@ async function run(container, title, stage, post, done) {
   // The answer's per-node states, unless the stream was faster and told more already.
   for (const step of (answer && (answer.targets || answer.steps)) || []) if (!progress.seen(step.node)) progress.step(step);
   for (const skipped of (answer && answer.skipped) || []) progress.note(`${skipped.node} skipped: ${skipped.state}`, "bad");
+  const summary = done && done.describe && answer ? done.describe(answer) : "";
+  if (summary) progress.note(summary, "ok");
   if (!done) {
     progress.close();
     return true;
@@ -112,6 +114,11 @@ export function openStageDialog(nodeId, stageName, { moveTo } = {}) {
         },
         // A failure step ends it; success is only the stage seen running there.
         final: (event) => (outcomeOf(event) === "failed" ? "failed" : ""),
+        // The source's account of the move (docs/api.md, POST /api/stages/<stage>/move).
+        describe: (answer) => (typeof answer.unavailable_ms === "number"
+          ? `${answer.state || "moved"} to ${answer.to || to}: unavailable ${answer.unavailable_ms.toFixed(1)} ms` +
+            ` (snapshot ${answer.snapshot_bytes ?? "?"} bytes, ${answer.pending_inputs ?? 0} pending inputs, ${answer.runtime || "wasm"})`
+          : ""),
         success: `${stageName} is running on ${to}`,
         failureText: `${stageName} was not moved to ${to}`,
         timeoutText: `${stageName} not seen running on ${to}`,
