@@ -23,10 +23,12 @@
 #include "continuum/adapters/ed25519_keys.h"
 #include "continuum/adapters/mqtt_bus.h"
 #include "continuum/adapters/openssl_crypto.h"
+#include "continuum/adapters/password_hash.h"
 #include "continuum/node/agent/agent.h"
 #include "continuum/ota/signature.h"
 #include "support/node_toml.h"
 #include "support/poll.h"
+#include "support/run_program.h"
 #include "support/server_process.h"
 
 namespace continuum::node::agent {
@@ -436,6 +438,24 @@ TEST_F(Dashboard, EventsAndGraphFollowARealEdgeNodeUntilItsWill) {
     const json* c = find(g["nodes"], "edge-1/stage/control");
     return m && c && (*m)["state"] == "offline" && (*c)["health"] == "offline";
   }));
+}
+
+TEST(HashPasswordCli, PrintsAHashThatVerifiesAndRefusesAnEmptyStdin) {
+  testing::TempDir dir;
+  const std::string sh = "/bin/sh";
+  testing::ProgramRun made = testing::run_program(
+      sh, {"-c", std::string("printf '%s\\n' 'pass word' | ") + CONTINUUM_BIN + " hash-password --iterations 1000"},
+      dir.path());
+  ASSERT_EQ(made.status, 0) << made.err;
+  std::string hash = made.out;
+  while (!hash.empty() && hash.back() == '\n') hash.pop_back();
+  EXPECT_EQ(hash.rfind("pbkdf2-sha256$1000$", 0), 0u) << hash;
+  EXPECT_TRUE(adapters::verify_password("pass word", hash));
+  EXPECT_FALSE(adapters::verify_password("pass", hash));
+  testing::ProgramRun empty =
+      testing::run_program(sh, {"-c", std::string(CONTINUUM_BIN) + " hash-password < /dev/null"}, dir.path());
+  EXPECT_EQ(empty.status, 2);
+  EXPECT_EQ(empty.err.rfind("error: ", 0), 0u) << empty.err;
 }
 
 }  // namespace
