@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -28,18 +29,18 @@ using Clock = std::chrono::steady_clock;
 
 bool is_topic_level(const std::string& s) { return !s.empty() && s.find_first_of("/+#") == std::string::npos; }
 
-// The node a heartbeat says runs STAGE (state not "moved"/"adopting"), or "".
-std::string runner_in(const node::Message& m, const std::string& stage) {
-  json hb = json::parse(m.payload, nullptr, false);
-  if (!hb.is_object() || !hb.contains("stage_stats") || !hb["stage_stats"].is_object()) return "";
-  auto st = hb["stage_stats"].find(stage);
-  if (st == hb["stage_stats"].end() || !st->is_object()) return "";
-  std::string state = st->value("state", "");
-  if (state == "moved" || state == "adopting") return "";
-  // ctm/v1/<node>/hb
+// From a heartbeat on ctm/v1/<node>/hb: the node, and whether it says it
+// runs STAGE (listed, state not "moved"/"adopting").
+std::pair<std::string, bool> runs_in(const node::Message& m, const std::string& stage) {
   const std::string& t = m.topic;
   std::size_t a = t.find('/', t.find('/') + 1), b = t.rfind('/');
-  return a == std::string::npos || b <= a ? "" : t.substr(a + 1, b - a - 1);
+  std::string node = a == std::string::npos || b <= a ? "" : t.substr(a + 1, b - a - 1);
+  json hb = json::parse(m.payload, nullptr, false);
+  if (!hb.is_object() || !hb.contains("stage_stats") || !hb["stage_stats"].is_object()) return {node, false};
+  auto st = hb["stage_stats"].find(stage);
+  if (st == hb["stage_stats"].end() || !st->is_object()) return {node, false};
+  std::string state = st->value("state", "");
+  return {node, state != "moved" && state != "adopting"};
 }
 
 }  // namespace
@@ -92,11 +93,26 @@ Command add_move_command(CLI::App& app) {
     std::optional<json> reply;
     std::string runner = o->from;
     std::string reply_topic;  // set once the source is known
+    // Per node: heartbeats seen, and whether the last one runs the stage. A
+    // node counts once two of its heartbeats arrived: the first may have
+    // been sent before a move that just ended.
+    std::map<std::string, std::pair<int, bool>> seen;
+    std::string ambiguous;  // the nodes running it, when more than one
     adapters::MqttBus bus(mc);
     bus.set_message_handler([&](const node::Message& m) {
       std::lock_guard<std::mutex> lock(mutex);
       if (runner.empty() && m.topic.size() > 3 && m.topic.compare(m.topic.size() - 3, 3, "/hb") == 0) {
-        runner = runner_in(m, o->stage);
+        auto [node, runs] = runs_in(m, o->stage);
+        auto& [count, running] = seen[node];
+        ++count;
+        running = runs;
+        if (count >= 2 && running) {
+          runner = node;
+          // A stage name several nodes run is ambiguous: say so.
+          for (const auto& [other, state] : seen)
+            if (other != node && state.second) ambiguous += (ambiguous.empty() ? "" : ", ") + other;
+          if (!ambiguous.empty()) ambiguous = node + ", " + ambiguous;
+        }
       } else if (!reply_topic.empty() && m.topic == reply_topic) {
         json r = json::parse(m.payload, nullptr, false);
         if (r.is_object() && r.value("id", json()) == json(id)) reply = std::move(r);
@@ -126,6 +142,8 @@ Command add_move_command(CLI::App& app) {
         return lock.unlock(), fail("no node reported running stage " + o->stage + " within " + o->timeout +
                                    " (is it deployed? --from NODE names the node)");
     }
+    if (!ambiguous.empty())
+      return fail("stage " + o->stage + " runs on several nodes (" + ambiguous + "); name the one to move with --from");
     if (runner == o->to) {
       bus.stop();
       std::fprintf(stderr, "stage %s already runs on %s\n", o->stage.c_str(), o->to.c_str());

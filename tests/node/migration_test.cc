@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "continuum/adapters/http_client.h"
 #include "continuum/adapters/mqtt_bus.h"
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
@@ -164,9 +165,10 @@ TEST_F(Migration, SoilFilterFogToEdgeAndBackKeepsItsOutputSequence) {
   EXPECT_GE(there["result"]["unavailable_ms"].get<double>(), 0.0);
   EXPECT_EQ(stage_of(agents_["fog-1"]->stats(), "filter").state, "moved");
   ASSERT_TRUE(eventually([&] { return stage_of(edge.stats(), "filter").delivered > 100; }));
-  // Back with the CLI, which finds the node running it from the heartbeats.
+  // Back with the CLI (--from: ref-1 runs a stage of that name too).
   testing::ProgramRun back = testing::run_program(
-      CONTINUUM_BIN, {"move", "filter", "--to", "fog-1", "--broker", "127.0.0.1:" + std::to_string(broker_.port())},
+      CONTINUUM_BIN,
+      {"move", "filter", "--to", "fog-1", "--from", "edge-1", "--broker", "127.0.0.1:" + std::to_string(broker_.port())},
       dir_.path());
   ASSERT_EQ(back.status, 0) << back.out << back.err;
   EXPECT_NE(back.out.find("moved filter from edge-1 to fog-1"), std::string::npos) << back.out;
@@ -249,6 +251,41 @@ TEST_F(Migration, BadMovesAreRefusedWithAReasonAndTheStageKeepsRunning) {
   ASSERT_TRUE(publisher.publish(topics::data("gen", "src", "readings"), reading(0), 1, false, &token));
   EXPECT_TRUE(eventually([&] { return outputs_of("fog-1", "filtered").size() == 1; }));
   publisher.stop();
+}
+
+// POST /api/stages/<stage>/move on a cloud node's HTTP API: the source is
+// found in the fleet view, the move answered with its figures; bad requests
+// refused with the reason.
+TEST_F(Migration, HttpMoveRoute) {
+  start_probe();
+  const int http_port = testing::free_loopback_port();
+  const std::string token = "migration-test-token-0123";
+  start("cloud-1", "cloud", "[http]\nport = " + std::to_string(http_port) + "\napi_token = \"" + token + "\"\n");
+  Agent& fog = start("fog-1", "fog", filter_stage());
+  start("edge-1", "edge", "");
+  wait_ready({"cloud-1", "fog-1", "edge-1"});
+  const std::string api = "http://127.0.0.1:" + std::to_string(http_port);
+  adapters::HttpRequestOptions auth;
+  auth.bearer_token = token;
+  auto post = [&](const std::string& path, const std::string& body) {
+    return adapters::http_post(api, path, body, "application/json", auth);
+  };
+  ASSERT_TRUE(eventually([&] {
+    adapters::HttpResult nodes = adapters::http_get(api, "/api/nodes", auth);
+    return nodes.ok && nodes.body.find("edge-1") != std::string::npos && nodes.body.find("\"filter\"") != std::string::npos;
+  }));
+  EXPECT_EQ(post("/api/stages/filter/move", "{}").status, 400);
+  adapters::HttpResult unknown = post("/api/stages/filter/move", R"({"to":"ghost"})");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(unknown.body.find("unknown node"), std::string::npos) << unknown.body;
+  EXPECT_EQ(post("/api/stages/nope/move", R"({"to":"edge-1"})").status, 404);
+  adapters::HttpResult moved = post("/api/stages/filter/move", R"({"to":"edge-1"})");
+  ASSERT_EQ(moved.status, 200) << moved.body << moved.error;
+  json result = json::parse(moved.body);
+  EXPECT_EQ(result["from"], "fog-1");
+  EXPECT_EQ(result["to"], "edge-1");
+  EXPECT_TRUE(result["unavailable_ms"].is_number());
+  EXPECT_EQ(stage_of(fog.stats(), "filter").state, "moved");
 }
 
 // [placement] (docs/migration.md "Placement"): fog-1 runs as a process and

@@ -139,7 +139,15 @@ bool Agent::Impl::open(std::string* error) {
     }
     if (config_.http.enabled) {
       http_ = HttpService::start(config_, *bus_, ingest_.get(), error,
-                                 registry_ ? registry_->http_sources() : adapters::RegistrySources{});
+                                 registry_ ? registry_->http_sources() : adapters::RegistrySources{},
+                                 [this](const std::string& from, const std::string& stage, const std::string& to,
+                                        std::string* why) -> std::optional<std::string> {
+                                   // The source waits up to twice [migration] timeout itself.
+                                   std::optional<nlohmann::json> r = call_node(
+                                       from, "stage.migrate", {{"stage", stage}, {"to", to}}, why,
+                                       config_.migration.timeout * 3);
+                                   return r ? std::optional<std::string>(r->dump()) : std::nullopt;
+                                 });
       if (!http_) return false;
       // Deploy/rollback progress to the dashboard's event stream.
       if (registry_)

@@ -113,8 +113,9 @@ class Agent::Impl final : public CommandTarget {
   void publish_snapshots();
   std::string migration_reply_topic() const { return topics::reply(config_.id, "migrate"); }
   void on_migration_reply(const Message& m);
+  // Waits up to TIMEOUT ([migration] timeout when zero).
   std::optional<nlohmann::json> call_node(const std::string& node, const std::string& cmd, const nlohmann::json& args,
-                                          std::string* error);
+                                          std::string* error, Millis timeout = Millis(0));
   void after_call(StageSlot& slot, const host::CallResult& r, uint64_t refusals_before);
   int32_t on_emit(std::size_t index, std::string_view port, std::string_view values);
   void on_bus_message(const Message& m);

@@ -85,7 +85,8 @@ void Agent::Impl::on_migration_reply(const Message& m) {
 // Sends CMD to NODE and waits (bounded by [migration] timeout) for its
 // answer: the reply's "result", or nullopt with *error.
 std::optional<json> Agent::Impl::call_node(const std::string& node, const std::string& cmd, const json& args,
-                                           std::string* error) {
+                                           std::string* error, Millis timeout) {
+  if (timeout.count() <= 0) timeout = config_.migration.timeout;
   // Unique across restarts of this node too: the target remembers replies by id.
   const std::string id = config_.id + "-move-" + std::to_string(wall_ms()) + "-" + std::to_string(++next_call_);
   json request = {{"id", id}, {"cmd", cmd}, {"args", args}, {"reply_to", migration_reply_topic()}};
@@ -102,9 +103,9 @@ std::optional<json> Agent::Impl::call_node(const std::string& node, const std::s
     return std::nullopt;
   }
   std::unique_lock<std::mutex> lock(calls_mutex_);
-  bool answered = calls_changed_.wait_for(lock, config_.migration.timeout, [&] { return call_replies_.count(id) > 0; });
+  bool answered = calls_changed_.wait_for(lock, timeout, [&] { return call_replies_.count(id) > 0; });
   if (!answered) {
-    *error = "node " + node + " did not answer " + cmd + " within " + std::to_string(config_.migration.timeout.count()) +
+    *error = "node " + node + " did not answer " + cmd + " within " + std::to_string(timeout.count()) +
              " ms (offline, unknown, or busy?)";
     return std::nullopt;
   }
@@ -404,6 +405,11 @@ bool Agent::Impl::adopt_prepare(const json& args, json* result, std::string* err
   StageSlot* existing = find_slot(stage);
   if (existing && existing->placement == StageSlot::Placement::kHere) {
     *error = "node " + config_.id + " already runs a stage named " + stage;
+    return false;
+  }
+  if (existing && existing->publisher != args.value("publisher", from)) {
+    *error = "node " + config_.id + " has another stage named " + stage + " (published as " + existing->publisher +
+             "); stage names must be unique to move";
     return false;
   }
   std::optional<StageSettings> incoming;

@@ -107,6 +107,12 @@ struct HttpApiSources {
   std::function<bool()> bus_connected;
   std::function<int64_t()> now_ms;      // default: system clock (ms since the epoch)
   RegistrySources registry;
+  // POST /api/stages/<stage>/move (move_routes.cc, docs/migration.md): asks
+  // node FROM to move STAGE to node TO (stage.migrate) and waits; the
+  // source's result as JSON text, or nullopt and *error. Empty: no route.
+  using MoveStage = std::function<std::optional<std::string>(const std::string& from, const std::string& stage,
+                                                             const std::string& to, std::string* error)>;
+  MoveStage move_stage;
 };
 
 class HttpApi {
