@@ -5,6 +5,7 @@
 
 #include "api_json.h"
 #include "continuum/adapters/password_hash.h"
+#include "route_helpers.h"
 
 namespace continuum::adapters::http {
 
@@ -13,11 +14,6 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kUser = "admin";
-
-void reply(httplib::Response& res, const json& doc, int status) {
-  res.status = status;
-  res.set_content(dump(doc) + "\n", "application/json");
-}
 
 AccessRequest access_request(const httplib::Request& req) {
   return {req.method, req.path, req.get_header_value("Cookie"), req.get_header_value(kCsrfHeader),

@@ -167,14 +167,14 @@ void add_rollout_routes(httplib::Server& server, const RegistrySources& registry
   });
   server.Get("/api/rollouts", [registry](const httplib::Request&, httplib::Response& res) {
     res.status = 200;
-    res.set_content(registry.rollouts() + "\n", "application/json");
+    res.set_content(registry.rollouts() + "\n", kJsonContentType);
   });
   server.Get(R"(/api/rollouts/([^/]+))", [registry](const httplib::Request& req, httplib::Response& res) {
     const std::string id = req.matches[1];
     std::optional<std::string> r = registry.rollout(id);
     if (!r) return reply_error(res, 404, "no rollout \"" + id + "\" (this node keeps the last 64)");
     res.status = 200;
-    res.set_content(*r + "\n", "application/json");
+    res.set_content(*r + "\n", kJsonContentType);
   });
 }
 

@@ -12,9 +12,17 @@
 
 namespace continuum::adapters::http {
 
+// Why the charset parameter: Debian's cpp-httplib 0.11 is built with Brotli
+// and compresses a body whose type is text/* or exactly "application/json" or
+// "application/javascript" whenever the client accepts br, at Brotli's
+// slowest quality: seconds for a large series answer or script. With the
+// parameter the type no longer matches and the body goes out as it is
+// (loopback and LAN need no compression).
+inline constexpr const char* kJsonContentType = "application/json; charset=utf-8";
+
 inline void reply(httplib::Response& res, const nlohmann::json& doc, int status) {
   res.status = status;
-  res.set_content(dump(doc) + "\n", "application/json");
+  res.set_content(dump(doc) + "\n", kJsonContentType);
 }
 
 inline bool is_topic_level(const std::string& s) {

@@ -208,7 +208,7 @@ TEST(StaticFiles, ServesFilesUnderTheRootOnly) {
   ASSERT_TRUE(served("/"));
   EXPECT_EQ(fs::path(served("/")->path).filename(), "index.html");
   EXPECT_EQ(served("/")->mime_type, "text/html; charset=utf-8");
-  EXPECT_EQ(served("/app.js")->mime_type, "text/javascript; charset=utf-8");
+  EXPECT_EQ(served("/app.js")->mime_type, "application/javascript; charset=utf-8");
   EXPECT_EQ(served("/assets/font.woff2")->mime_type, "font/woff2");
   EXPECT_EQ(served("//assets//font.woff2")->mime_type, "font/woff2");
   EXPECT_EQ(fs::path(served("/assets/")->path).parent_path().filename(), "assets");
