@@ -18,6 +18,8 @@
 #include <memory>
 #include <sstream>
 
+#include "continuum/adapters/ed25519_keys.h"
+#include "continuum/adapters/openssl_crypto.h"
 #include "continuum/node/agent/config.h"
 #include "continuum/node/up/child_process.h"
 #include "continuum/node/up/deployment.h"
@@ -41,6 +43,41 @@ std::string seconds_text(const char* what, double s) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%s %.1f s", what, s);
   return buf;
+}
+
+// Every run directory gets a deployment key, keys/deploy.key, and a trust
+// store, trust/, holding its public key, so that a deployment file can name
+// them (${run_dir}/keys/deploy.key for the registry's signing_key,
+// ${run_dir}/trust for [trust] keys): what the registry signs (the dashboard's
+// code area) or what a user signs with that key installs on every node. Made
+// before any node starts, because a node reads its trust store once, at start.
+// A key that is already there (a rerun, or one the user put there) is kept.
+bool ensure_deployment_key(const std::string& run_dir, std::string* error) {
+  const fs::path keys = fs::path(run_dir) / "keys", trust = fs::path(run_dir) / "trust";
+  const fs::path key = keys / "deploy.key", pub = keys / "deploy.key.pub";
+  std::error_code ec;
+  fs::create_directories(keys, ec);
+  if (!ec) fs::create_directories(trust, ec);
+  if (ec) {
+    *error = "cannot create " + keys.string() + " or " + trust.string() + ": " + ec.message();
+    return false;
+  }
+  if (!fs::exists(key, ec)) {
+    adapters::OpenSslCrypto crypto;
+    std::string key_id;
+    if (Status s = adapters::generate_ed25519_key_pair(key.string(), crypto, &key_id); !s) {
+      *error = "cannot make the deployment key " + key.string() + ": " + s.message;
+      return false;
+    }
+  }
+  if (fs::exists(pub, ec) && !fs::exists(trust / "deploy.pub", ec)) {
+    fs::copy_file(pub, trust / "deploy.pub", ec);
+    if (ec) {
+      *error = "cannot copy " + pub.string() + " into " + trust.string() + ": " + ec.message();
+      return false;
+    }
+  }
+  return true;
 }
 
 int tier_rank(const std::string& tier) {
@@ -212,6 +249,7 @@ bool Run::start_everything(std::string* error) {
     return false;
   }
   print("run directory: " + b_.run_dir);
+  if (!ensure_deployment_key(b_.run_dir, error)) return false;
   if (d_.broker.managed) {
     broker_ = std::make_unique<ManagedBroker>(b_.run_dir + "/broker", b_.broker_port);
     *error = broker_->start();
