@@ -48,9 +48,11 @@ static int same(const char* a, const char* b) {
   return *a == *b;
 }
 
+// A channel is one probe: sensor names repeat across fields (every field has
+// its soil-1), so both names identify it.
 static Channel* channel_for(const char* sensor, const char* field) {
   for (int i = 0; i < g_channel_count; ++i)
-    if (same(g_channels[i].sensor, sensor)) return &g_channels[i];
+    if (same(g_channels[i].sensor, sensor) && same(g_channels[i].field, field)) return &g_channels[i];
   if (g_channel_count == MAX_SENSORS) return 0;
   Channel* c = &g_channels[g_channel_count++];
   for (int i = 0; i < NAME_CAP; ++i) c->sensor[i] = sensor[i];
