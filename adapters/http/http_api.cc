@@ -21,6 +21,7 @@
 #include "graph_json.h"
 #include "metrics.h"
 #include "registry_routes.h"
+#include "route_helpers.h"
 #include "move_routes.h"
 #include "rollout_routes.h"
 #include "series_query.h"
@@ -38,10 +39,7 @@ int64_t system_now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-void reply_json(httplib::Response& res, const json& doc, int status = 200) {
-  res.status = status;
-  res.set_content(http::dump(doc) + "\n", "application/json");
-}
+void reply_json(httplib::Response& res, const json& doc, int status = 200) { http::reply(res, doc, status); }
 
 void reply_error(httplib::Response& res, int status, const std::string& message) {
   reply_json(res, {{"error", message}}, status);

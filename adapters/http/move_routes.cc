@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_json.h"
+#include "route_helpers.h"
 
 namespace continuum::adapters::http {
 
@@ -10,19 +11,10 @@ using nlohmann::json;
 
 namespace {
 
-void reply(httplib::Response& res, const json& doc, int status) {
-  res.status = status;
-  res.set_content(dump(doc) + "\n", "application/json");
-}
-
 void reply_error(httplib::Response& res, int status, const std::string& message) {
   reply(res, {{"error", message}}, status);
 }
 
-bool is_topic_level(const std::string& s) {
-  return !s.empty() && s.size() <= 64 && s.find_first_of("/+#") == std::string::npos &&
-         s.find('\0') == std::string::npos;
-}
 
 bool runs(const node::NodeView& n, const std::string& stage) {
   for (const node::StageView& s : n.stages)
