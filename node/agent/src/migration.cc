@@ -22,6 +22,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "whole_file.h"
 #include "agent_impl.h"
 #include "migration_wire.h"
 
@@ -38,14 +39,6 @@ int64_t wall_ms() {
 
 double ms_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return std::nullopt;
-  return bytes;
 }
 
 bool is_wasm(const std::string& bytes) { return bytes.compare(0, 4, std::string_view("\0asm", 4)) == 0; }
@@ -145,7 +138,7 @@ bool Agent::Impl::settings_for_elsewhere(const StageSlot& slot, StageSettings* o
 // Its module as base64; "" for a native build (the target needs its own,
 // [migration] native); nullopt and *error when it cannot be read.
 std::optional<std::string> Agent::Impl::module_for_elsewhere(const StageSlot& slot, std::string* error) {
-  std::optional<std::string> module = read_file(slot.module);
+  std::optional<std::string> module = read_whole_file(slot.module);
   if (!module) {
     *error = "cannot read the module " + slot.module + " to send it along";
     return std::nullopt;

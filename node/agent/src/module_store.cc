@@ -1,3 +1,4 @@
+#include "whole_file.h"
 #include "module_store.h"
 
 #include <fcntl.h>
@@ -13,14 +14,6 @@
 
 namespace continuum::node::agent {
 namespace {
-
-std::optional<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return std::nullopt;
-  return bytes;
-}
 
 // Temporary name, fsync, rename: after a crash PATH holds the old content or
 // the new, complete one.
@@ -62,7 +55,7 @@ std::optional<StoredModule> ModuleStore::store(const std::string& stage, const s
   m.sha256 = hex_sha256(bytes);
   std::filesystem::path path = dir / (m.sha256 + ".wasm");
   m.path = path.string();
-  std::optional<std::string> there = read_file(path);
+  std::optional<std::string> there = read_whole_file(path);
   if (there && *there == bytes) return m;
   if (!write_atomically(path, bytes, error)) return std::nullopt;
   return m;
@@ -95,7 +88,7 @@ bool ModuleStore::make_current(const std::string& stage, const StoredModule& m, 
 
 std::optional<std::string> ModuleStore::previous(const std::string& stage, const std::string& config_module,
                                                  std::string* note) const {
-  std::optional<std::string> text = read_file(root_ / stage / "current.json");
+  std::optional<std::string> text = read_whole_file(root_ / stage / "current.json");
   nlohmann::json j = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
   if (!j.is_object() || !j.value("previous", nlohmann::json()).is_string()) {
     *note = "no previous version is kept (no update of this stage was confirmed since it ran its config's module)";
@@ -126,7 +119,7 @@ void ModuleStore::record_rollback(const std::string& stage, const nlohmann::json
 }
 
 nlohmann::json ModuleStore::rollbacks(const std::string& stage) const {
-  std::optional<std::string> text = read_file(root_ / stage / "rollbacks.json");
+  std::optional<std::string> text = read_whole_file(root_ / stage / "rollbacks.json");
   nlohmann::json j = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json::array();
   return j.is_array() ? j : nlohmann::json::array();
 }
@@ -134,7 +127,7 @@ nlohmann::json ModuleStore::rollbacks(const std::string& stage) const {
 std::optional<StoredModule> ModuleStore::current(const std::string& stage, const std::string& config_module,
                                                  std::string* note) const {
   std::filesystem::path record = root_ / stage / "current.json";
-  std::optional<std::string> text = read_file(record);
+  std::optional<std::string> text = read_whole_file(record);
   if (!text) return std::nullopt;  // no confirmed update: the config's module
   nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.value("module", nlohmann::json()).is_string() ||
@@ -153,7 +146,7 @@ std::optional<StoredModule> ModuleStore::current(const std::string& stage, const
     *note = record.string() + " names a module outside its directory; ignored";
     return std::nullopt;
   }
-  std::optional<std::string> bytes = read_file(m.path);
+  std::optional<std::string> bytes = read_whole_file(m.path);
   if (!bytes || hex_sha256(*bytes) != m.sha256) {
     *note = m.path + (bytes ? " does not match its recorded SHA-256" : " is missing") + "; ignored";
     return std::nullopt;
@@ -171,7 +164,7 @@ void ModuleStore::end_probation(const std::string& stage) const {
 }
 
 std::optional<nlohmann::json> ModuleStore::take_unfinished_probation(const std::string& stage) const {
-  std::optional<std::string> text = read_file(root_ / stage / "probation.json");
+  std::optional<std::string> text = read_whole_file(root_ / stage / "probation.json");
   if (!text) return std::nullopt;
   end_probation(stage);
   nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);

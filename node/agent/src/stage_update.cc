@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "whole_file.h"
 #include "agent_impl.h"
 #include "continuum/node/topics.h"
 #include "continuum/ota/semver.h"
@@ -18,14 +19,6 @@ namespace {
 int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::optional<std::string> read_whole_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return std::nullopt;
-  return bytes;
 }
 
 }  // namespace
