@@ -195,6 +195,15 @@ Status MqttBus::subscribe_tagged(const std::string& filter, int qos, uint32_t id
   return Status::success();
 }
 
+Status MqttBus::unsubscribe(const std::string& filter) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(subscriptions_, [&](const Subscription& s) { return s.filter == filter; });
+  if (!client_ || !connected_.load()) return Status::success();  // not renewed on reconnect
+  int rc = mosquitto_unsubscribe_v5(client_, nullptr, filter.c_str(), nullptr);
+  if (rc) return mosquitto_failure("mqtt: unsubscribe", rc);
+  return Status::success();
+}
+
 // Under mutex_.
 int MqttBus::send_subscribe(const Subscription& s) {
   mosquitto_property* props = nullptr;

@@ -66,9 +66,13 @@ class Agent::Impl final : public CommandTarget {
   bool migrate_stage(const std::string& stage, const std::string& to, nlohmann::json* result,
                      std::string* error) override;
   bool adopt_stage(const nlohmann::json& args, nlohmann::json* result, std::string* error) override;
+  // Rerouting an input (stage_route.cc, docs/protocol.md "stage.route").
+  bool route_stage(const std::string& stage, const std::string& input, const std::vector<std::string>& sources,
+                   nlohmann::json* result, std::string* error) override;
 
  private:
   StageSlot* find_slot(std::string_view stage) const;
+  StageSettings& owned_settings(const StageSlot& slot);
   void unload_stage(StageSlot& slot);
   nlohmann::json stage_state(StageSlot& slot);
   void run_commands();

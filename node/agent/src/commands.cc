@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "continuum/node/topics.h"
@@ -51,6 +52,11 @@ bool stage_adopt(CommandTarget& target, const json& args, json* result, std::str
   return target.adopt_stage(args, result, error);
 }
 
+bool stage_route(CommandTarget& target, const json& args, json* result, std::string* error) {
+  return target.route_stage(args["stage"].get<std::string>(), args["input"].get<std::string>(),
+                            args["sources"].get<std::vector<std::string>>(), result, error);
+}
+
 const char* type_name(ArgType type) {
   switch (type) {
     case ArgType::kString: return "string";
@@ -58,6 +64,7 @@ const char* type_name(ArgType type) {
     case ArgType::kInteger: return "integer";
     case ArgType::kBool: return "boolean";
     case ArgType::kObject: return "object";
+    case ArgType::kStrings: return "array of strings";
   }
   return "?";
 }
@@ -69,6 +76,8 @@ bool has_type(const json& value, ArgType type) {
     case ArgType::kInteger: return value.is_number_integer();
     case ArgType::kBool: return value.is_boolean();
     case ArgType::kObject: return value.is_object();
+    case ArgType::kStrings:
+      return value.is_array() && std::all_of(value.begin(), value.end(), [](const json& v) { return v.is_string(); });
   }
   return false;
 }
@@ -115,6 +124,11 @@ const std::vector<CommandSpec>& command_table() {
       {"stage.migrate", {{"stage", ArgType::kStage, true}, {"to", ArgType::kString, true}}, stage_migrate,
        "moves a running stage to node `to` with its state (docs/migration.md): the target prepares, the stage pauses "
        "between two messages, its snapshot goes across, the target resumes it; answers with the unavailability time"},
+      {"stage.route",
+       {{"stage", ArgType::kStage, true}, {"input", ArgType::kString, true}, {"sources", ArgType::kStrings, true}},
+       stage_route,
+       "rewires the stage's input port `input` to `sources` (\"stage.port\" on this node, \"node/stage/port\" "
+       "elsewhere; at least one): subscribes to the new ones, drops the others; until the node restarts"},
       {"stage.adopt",
        {{"phase", ArgType::kString, true},
         {"stage", ArgType::kString, true},

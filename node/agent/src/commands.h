@@ -45,6 +45,10 @@ class CommandTarget {
   virtual bool migrate_stage(const std::string& stage, const std::string& to, nlohmann::json* result,
                              std::string* error) = 0;
   virtual bool adopt_stage(const nlohmann::json& args, nlohmann::json* result, std::string* error) = 0;
+  // Rewires STAGE's input port INPUT to SOURCES ("stage.port" or
+  // "node/stage/port"), replacing its sources (stage_route.cc).
+  virtual bool route_stage(const std::string& stage, const std::string& input,
+                           const std::vector<std::string>& sources, nlohmann::json* result, std::string* error) = 0;
 };
 
 enum class ArgType {
@@ -53,6 +57,7 @@ enum class ArgType {
   kInteger,
   kBool,
   kObject,
+  kStrings,  // an array of strings
 };
 
 struct ArgSpec {

@@ -465,6 +465,8 @@ void read_device(Table& t, DeviceSettings& d, const std::string& base_dir) {
   t.reject_unknown();
 }
 
+}  // namespace
+
 bool parse_source(const std::string& text, SourceSettings* s) {
   s->text = text;
   std::size_t slash = text.find('/');
@@ -483,6 +485,8 @@ bool parse_source(const std::string& text, SourceSettings* s) {
   s->port = text.substr(dot + 1);
   return valid_id(s->stage) && valid_id(s->port);
 }
+
+namespace {
 
 void read_stage(Table& t, StageSettings& s, const std::string& base_dir) {
   if (auto name = t.string("name", "a string (stage name)", true)) {

@@ -89,6 +89,7 @@ class MqttBus final : public node::MessageBus {
   node::Status subscribe(const std::string& filter, int qos) override;
   // MQTT 5 Subscription Identifier (id 0: untagged). Renewed with its id.
   node::Status subscribe_tagged(const std::string& filter, int qos, uint32_t id) override;
+  node::Status unsubscribe(const std::string& filter) override;
   static constexpr uint32_t kMaxSubscriptionId = 268'435'455;
   bool connected() const override { return connected_.load(); }
 

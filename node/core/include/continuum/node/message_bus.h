@@ -54,6 +54,12 @@ class MessageBus {
     (void)filter, (void)qos, (void)id;
     return Status::failure("this bus cannot tag subscriptions with identifiers");
   }
+  // Drops every subscription made with exactly FILTER (a stage input
+  // rerouted away from a topic): no longer renewed on reconnect either.
+  virtual Status unsubscribe(const std::string& filter) {
+    (void)filter;
+    return Status::failure("this bus cannot unsubscribe");
+  }
   virtual bool connected() const = 0;
 };
 

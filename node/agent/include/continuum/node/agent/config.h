@@ -198,6 +198,11 @@ bool substitute_variables(const std::string& text, const EnvLookup& env, std::st
 // "250ms", "10s", "5m", "1h", "2d" -> milliseconds.
 std::optional<Millis> parse_duration(const std::string& text);
 
+// One input source as written in `inputs`: "<stage>.<port>" (this node) or
+// "<node>/<stage>/<port>" (remote); false when malformed. Also used by the
+// stage.route command.
+bool parse_source(const std::string& text, SourceSettings* out);
+
 // Reads and checks PATH. On failure returns nullopt with *error like
 // "edge-1.toml: stages[0].module: expected a string (path to .wasm or .so)".
 std::optional<NodeConfig> load_node_config(const std::string& path, const EnvLookup& env,
