@@ -15,13 +15,6 @@ void reply_error(httplib::Response& res, int status, const std::string& message)
   reply(res, {{"error", message}}, status);
 }
 
-
-bool runs(const node::NodeView& n, const std::string& stage) {
-  for (const node::StageView& s : n.stages)
-    if (s.name == stage && s.state != "moved" && s.state != "adopting") return true;
-  return false;
-}
-
 }  // namespace
 
 // {"to": NODE} in the body, ?from=NODE optional (default: the online node
@@ -40,10 +33,10 @@ void add_move_routes(httplib::Server& server, const HttpApiSources::MoveStage& m
     std::string from = req.has_param("from") ? req.get_param_value("from") : "";
     if (!from.empty()) {
       std::optional<node::NodeView> n = fleet->node(from);
-      if (!n || !runs(*n, stage)) return reply_error(res, 404, "node " + from + " runs no stage \"" + stage + "\"");
+      if (!n || !runs_stage(*n, stage)) return reply_error(res, 404, "node " + from + " runs no stage \"" + stage + "\"");
     } else {
       for (const node::NodeView& n : fleet->nodes())
-        if (n.state == "online" && runs(n, stage)) from = n.id;
+        if (n.state == "online" && runs_stage(n, stage)) from = n.id;
       if (from.empty()) return reply_error(res, 404, "no online node runs a stage \"" + stage + "\" (see GET /api/stages)");
     }
     std::optional<node::NodeView> target = fleet->node(to);

@@ -30,4 +30,12 @@ inline bool is_topic_level(const std::string& s) {
          s.find('\0') == std::string::npos;
 }
 
+// Whether node N's last heartbeat runs STAGE itself (not moved away, not
+// still being moved there): the node to send stage commands to.
+inline bool runs_stage(const node::NodeView& n, const std::string& stage) {
+  for (const node::StageView& s : n.stages)
+    if (s.name == stage && s.state != "moved" && s.state != "adopting") return true;
+  return false;
+}
+
 }  // namespace continuum::adapters::http

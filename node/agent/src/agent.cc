@@ -147,6 +147,15 @@ bool Agent::Impl::open(std::string* error) {
                                        from, "stage.migrate", {{"stage", stage}, {"to", to}}, why,
                                        config_.migration.timeout * 3);
                                    return r ? std::optional<std::string>(r->dump()) : std::nullopt;
+                                 },
+                                 [this](const std::string& node, const std::string& stage, const std::string& input,
+                                        const std::vector<std::string>& sources,
+                                        std::string* why) -> std::optional<std::string> {
+                                   // The node answers once subscribed (up to [migration] timeout).
+                                   std::optional<nlohmann::json> r = call_node(
+                                       node, "stage.route", {{"stage", stage}, {"input", input}, {"sources", sources}},
+                                       why, config_.migration.timeout * 2);
+                                   return r ? std::optional<std::string>(r->dump()) : std::nullopt;
                                  });
       if (!http_) return false;
       // Deploy/rollback progress to the dashboard's event stream.

@@ -22,7 +22,8 @@ class HttpService {
   // `registry`: the /api/modules endpoints when the node has [registry].
   static std::unique_ptr<HttpService> start(const NodeConfig& config, MessageBus& bus, IngestWorker* ingest,
                                             std::string* error, adapters::RegistrySources registry = {},
-                                            adapters::HttpApiSources::MoveStage move_stage = {});
+                                            adapters::HttpApiSources::MoveStage move_stage = {},
+                                            adapters::HttpApiSources::RouteStage route_stage = {});
   ~HttpService();
 
   // True for ctm/v1/<node>/status and ctm/v1/<node>/hb (the fleet view).

@@ -113,6 +113,13 @@ struct HttpApiSources {
   using MoveStage = std::function<std::optional<std::string>(const std::string& from, const std::string& stage,
                                                              const std::string& to, std::string* error)>;
   MoveStage move_stage;
+  // POST /api/stages/<stage>/route (route_change_routes.cc): asks NODE to
+  // rewire STAGE's input port INPUT to SOURCES (stage.route);
+  // the node's result as JSON text, or nullopt and *error. Empty: no route.
+  using RouteStage = std::function<std::optional<std::string>(const std::string& node, const std::string& stage,
+                                                              const std::string& input,
+                                                              const std::vector<std::string>& sources, std::string* error)>;
+  RouteStage route_stage;
 };
 
 class HttpApi {
