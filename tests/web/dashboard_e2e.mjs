@@ -1,7 +1,8 @@
 // End-to-end test of the web dashboard (web/) in real headless Chromium,
 // driven by playwright-core, against a real local deployment
 // (tests/web/dashboard.toml through `continuum up`): sign in; a chart gets new
-// points; the graph shows the nodes and stages; move the soil filter to
+// points; the graph shows the nodes and stages; change the filter's route
+// (the graph's edge follows); move the soil filter to
 // another node and see it run there; upload a signed module and see it
 // deployed; write an AssemblyScript module in the code area, deploy it and
 // see its output. Screenshots of every step go to --out.
@@ -125,7 +126,7 @@ async function actionOutcome(box, timeoutMs) {
     const text = await box.innerText();
     if (/refused: .*(no such endpoint|unknown endpoint|no such route)/i.test(text)) throw new Pending(`the server has no such route yet: ${text.split("\n").find((l) => /refused/.test(l))}`);
     if (/refused:|not seen/.test(text)) return { ok: false, text };
-    if (/is running on|runs [\w-]+ \d|runs its previous version/.test(text)) return { ok: true, text };
+    if (/is running on|runs [\w-]+ \d|runs its previous version|takes [\w-]+ from/.test(text)) return { ok: true, text };
     return null;
   }, { timeoutMs });
 }
@@ -192,6 +193,37 @@ try {
     if (found.edges < 3) throw new Error(`only ${found.edges} edges`);
     await page.waitForTimeout(1500); // the layout's animation, for the screenshot
     return `${found.machines} machines, ${found.edges} edges`;
+  });
+
+  await step("change-route", async () => {
+    // The fog filter takes readings from both edges: untick edge-soil-1 in
+    // its dialog, and the graph's edge from it goes away; then tick it again.
+    const edgeFrom = (edge) => `edge-soil-${edge}/stage/control:readings->fog-1/stage/filter:readings`;
+    const graphHas = () => page.evaluate((ids) => ids.map((id) => !window.continuumGraph.getElementById(id).empty()),
+      [edgeFrom(1), edgeFrom(2)]);
+    const reroute = async (ticked) => {
+      await openStage("fog-1", "filter");
+      await page.selectOption("#route-input", "readings");
+      for (const box of await page.locator("#route-sources input").all())
+        await box.setChecked(ticked.includes(await box.getAttribute("value")));
+      await page.click("#route-button");
+      const outcome = await actionOutcome(page.locator("#action-log .action").first(), 60000);
+      if (!outcome.ok) throw new Error(outcome.text);
+      await closeDialog();
+      await page.goto(`${url}/#graph`);
+    };
+    await reroute(["edge-soil-2/control/readings"]);
+    await eventually("the graph without the edge from edge-soil-1", async () => {
+      const [one, two] = await graphHas();
+      return !one && two;
+    }, { timeoutMs: 30000 });
+    await screenshot("route-changed");
+    await reroute(["edge-soil-1/control/readings", "edge-soil-2/control/readings"]);
+    await eventually("the graph with both edges again", async () => {
+      const [one, two] = await graphHas();
+      return one && two;
+    }, { timeoutMs: 30000 });
+    return "filter rerouted to edge-soil-2 only (graph edge from edge-soil-1 gone), then back to both";
   });
 
   await step("move-soil-filter", async () => {

@@ -13,6 +13,7 @@ import { chartsFor, CHART_KINDS } from "../../web/src/chart_kinds.js";
 import { parseDiagnostics } from "../../web/src/compile_errors.js";
 import { graphElements, shapeOf } from "../../web/src/graph_model.js";
 import { MODULE_TEMPLATE, COMPILE_OPTIONS } from "../../web/src/module_template.js";
+import { knownOutputs } from "../../web/src/route_choices.js";
 
 const web = resolve(dirname(fileURLToPath(import.meta.url)), "../../web");
 
@@ -134,4 +135,21 @@ test("a wrong module gives an error at its line", { skip: !existsSync(asc) && "w
   const line = MODULE_TEMPLATE.split("\n").findIndex((text) => text.includes("++ticks;")) + 1;
   assert.equal(first.line, line);
   assert.match(first.message, /Cannot find name 'tickz'/);
+});
+
+test("change route offers the fleet's known outputs as the stage names them, without its own", () => {
+  const nodes = [
+    { id: "edge-1", stages: [{ name: "control", publish: ["readings", "pump"] }] },
+    { id: "edge-2", stages: [{ name: "control", publish: ["*"] }] },
+    { id: "fog-1", stages: [
+      { name: "filter", publish: ["filtered"], inputs: { readings: ["edge-1/control/readings", "edge-2/control/readings"] } },
+      { name: "alarm", inputs: { levels: ["filter.filtered"] } },
+      { name: "old", state: "moved", publish: ["gone"] },
+    ] },
+  ];
+  assert.deepEqual(knownOutputs(nodes, "fog-1", "filter"),
+    ["edge-1/control/pump", "edge-1/control/readings", "edge-2/control/readings"]);
+  assert.deepEqual(knownOutputs(nodes, "fog-1", "alarm"),
+    ["edge-1/control/pump", "edge-1/control/readings", "edge-2/control/readings", "filter.filtered"]);
+  assert.deepEqual(knownOutputs(nodes, "edge-1", "control"), ["edge-2/control/readings", "fog-1/filter/filtered"]);
 });

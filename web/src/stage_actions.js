@@ -1,4 +1,5 @@
-// The stage dialog: move a stage to another node, deploy a new version (a
+// The stage dialog: move a stage to another node, change a route (which
+// outputs feed one of its inputs), deploy a new version (a
 // signed .wasm uploaded to the registry, then the stage's deploy route), roll
 // back; each shows its steps as they happen (progress.js) and the server's
 // reason when something is refused or fails. Used from the overview's rows
@@ -7,6 +8,7 @@ import { api, ApiError, query } from "./api.js";
 import * as fleet from "./fleet.js";
 import { el } from "./format.js";
 import { ProgressView, outcomeOf } from "./progress.js";
+import { knownOutputs } from "./route_choices.js";
 
 const dialog = () => document.getElementById("stage-dialog");
 
@@ -160,6 +162,8 @@ export function openStageDialog(nodeId, stageName, { moveTo } = {}) {
     rollbackButton.disabled = false;
   } }, "Roll back");
 
+  const routeSection = routeChooser(log, nodeId, stageName, stage);
+
   const counters = stage.counters || {};
   dialog().replaceChildren(
     el("div", { class: "dialog-head" },
@@ -170,11 +174,56 @@ export function openStageDialog(nodeId, stageName, { moveTo } = {}) {
       fleet.versionOf(stage) ? `, version ${fleet.versionOf(stage)}` : "",
       `, traps ${counters.traps ?? 0}, restarts ${counters.restarts ?? 0}`),
     section("Move to another node", moveSelect, " ", moveButton),
+    routeSection,
     section("Deploy a new version (signed .wasm)", fileInput, " ", deployButton),
     section("Roll back to the previous version", rollbackButton),
     log,
   );
   if (!dialog().open) dialog().showModal();
+}
+
+// "Change route": choose one of the stage's inputs, tick the outputs that
+// feed it (the fleet's known outputs, the current ones ticked), and the node
+// rewires (POST /api/stages/<stage>/route); done once its heartbeat shows
+// the new inputs. Until the node restarts (docs/api.md).
+function routeChooser(log, nodeId, stageName, stage) {
+  const ports = Object.keys(stage.inputs || {});
+  if (!ports.length) return section("Change route", el("p", { class: "muted" }, "This stage has no inputs to route."));
+  const inputSelect = el("select", { id: "route-input" }, ports.map((port) => el("option", { value: port }, port)));
+  const boxes = el("div", { id: "route-sources", class: "route-sources" });
+  const fill = () => {
+    const current = new Set((stage.inputs || {})[inputSelect.value] || []);
+    const choices = [...new Set([...knownOutputs(fleet.allNodes(), nodeId, stageName), ...current])].sort();
+    boxes.replaceChildren(...choices.map((source) => el("label", { class: "route-source" },
+      el("input", { type: "checkbox", value: source, checked: current.has(source) }), ` ${source}`)));
+  };
+  inputSelect.addEventListener("change", fill);
+  fill();
+  const routeButton = el("button", { id: "route-button", onclick: async () => {
+    const input = inputSelect.value;
+    const sources = [...boxes.querySelectorAll("input:checked")].map((box) => box.value);
+    if (!sources.length) {
+      log.prepend(el("p", { class: "error" }, "Tick at least one source (Stop the stage to pause it)."));
+      return;
+    }
+    routeButton.disabled = true;
+    const wanted = [...sources].sort().join(" ");
+    await run(newAction(log), `Route ${stageName}.${input} on ${nodeId} from ${sources.join(", ")}`, stageName,
+      () => api.post(`/api/stages/${encodeURIComponent(stageName)}/route`, { json: { node: nodeId, input, sources } }),
+      {
+        test: () => {
+          const now = fleet.findStage(nodeId, stageName);
+          return !!now && [...((now.inputs || {})[input] || [])].sort().join(" ") === wanted;
+        },
+        describe: (answer) => (answer.subscribed
+          ? `rewired: ${answer.subscribed.length} subscribed, ${answer.unsubscribed.length} dropped` : ""),
+        success: `${stageName} on ${nodeId} takes ${input} from ${sources.join(", ")}`,
+        failureText: `${stageName} on ${nodeId} was not rerouted`,
+        timeoutText: `the new route not seen in the heartbeat of ${nodeId}`,
+      });
+    routeButton.disabled = false;
+  } }, "Change route");
+  return section("Change route", "Input ", inputSelect, boxes, routeButton);
 }
 
 // Registers a module (the upload or the browser's sign request) and deploys it
