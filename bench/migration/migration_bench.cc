@@ -1,9 +1,13 @@
-// bench_migration [--moves N] [--rate R]: the soil filter moved N times
-// between two node agents (fog-1 <-> edge-1, in this process) over a
+// bench_migration [--moves N] [--swaps N] [--rate R]: the soil filter moved N
+// times between two node agents (fog-1 <-> edge-1, in this process) over a
 // mosquitto on a loopback port while R readings per second stream in; prints
 // each move's unavailability (the source's stage.migrate answer: from the
 // command's start to the target's commit answer) and the median, with the
-// machine. Exit 1 when a move fails.
+// machine. Then, on fog-1, N hot swaps (stage.update) between two builds of
+// the soil filter under the same stream: each swap's time as the agent
+// measures it (swap_ms: the stage handles nothing from the start of the
+// update on its loop thread until the new instance is in place; docs/ota.md
+// "Hot swap"). Exit 1 when a move or a swap fails.
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -107,17 +111,18 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int moves = 10, rate = 200;
+  int moves = 10, swaps = 10, rate = 200;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--moves") && i + 1 < argc) moves = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--swaps") && i + 1 < argc) swaps = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--rate") && i + 1 < argc) rate = std::atoi(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: bench_migration [--moves N] [--rate READINGS_PER_S]\n");
+      std::fprintf(stderr, "usage: bench_migration [--moves N] [--swaps N] [--rate READINGS_PER_S]\n");
       return 2;
     }
   }
-  if (moves < 1 || rate < 1) {
-    std::fprintf(stderr, "error: --moves and --rate must be at least 1\n");
+  if (moves < 1 || swaps < 0 || rate < 1) {
+    std::fprintf(stderr, "error: --moves and --rate must be at least 1, --swaps at least 0\n");
     return 2;
   }
   testing::BrokerOptions options;
@@ -140,8 +145,10 @@ int main(int argc, char** argv) {
                        "\"\ngrants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
                        "inputs = { readings = \"gen/src/readings\" }\n";
   std::string error;
-  auto fog_config = node_config("fog-1", filter);
-  auto edge_config = node_config("edge-1", "");
+  // A probation of one message: the next swap may follow soon after.
+  const std::string short_probation = "[update]\nhealth_messages = 1\nhealth_window = \"1s\"\n";
+  auto fog_config = node_config("fog-1", short_probation + filter);
+  auto edge_config = node_config("edge-1", short_probation);
   if (!fog_config || !edge_config) return 1;
   auto fog = node::agent::Agent::start(*fog_config, &error);
   auto edge = fog ? node::agent::Agent::start(*edge_config, &error) : nullptr;
@@ -196,6 +203,42 @@ int main(int argc, char** argv) {
     at = to;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+  // Hot swaps on the node the filter ended on (the moves above warmed it up), alternating between the wasm
+  // build and a copy of it (another file, the same code: a swap does the
+  // same work whatever the version).
+  std::vector<double> swap_ms, handover_ms;
+  const std::string copy = (dir.path() / "soil-filter-copy.wasm").string();
+  {
+    std::ifstream in(SOIL_FILTER_WASM, std::ios::binary);
+    std::ofstream out(copy, std::ios::binary);
+    out << in.rdbuf();
+  }
+  for (int i = 0; i < swaps && status == 0; ++i) {
+    const std::string module = i % 2 ? SOIL_FILTER_WASM : copy;
+    std::optional<json> r;
+    // The previous swap's probation ends with the next message (health_messages = 1).
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      r = requester.call(at, "swap-" + std::to_string(i) + "-" + std::to_string(attempt), "stage.update",
+                         {{"stage", "filter"}, {"module", module}});
+      if (r && (r->value("ok", false) || r->value("error", "").find("probation") == std::string::npos)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!r || !r->value("ok", false)) {
+      std::fprintf(stderr, "error: swap %d failed: %s\n", i, r ? r->dump().c_str() : "no answer");
+      status = 1;
+      break;
+    }
+    const json& res = (*r)["result"];
+    swap_ms.push_back(res.value("swap_ms", -1.0));
+    handover_ms.push_back(res.value("handover_ms", -1.0));
+    std::printf("swap %2d on %-6s swap %6.2f ms (handover %5.2f ms, %s)\n", i, at.c_str(), swap_ms.back(),
+                handover_ms.back(), res.value("handover", "").c_str());
+    if (swap_ms.back() < 0) {
+      std::fprintf(stderr, "error: swap %d: the answer has no swap_ms: %s\n", i, r->dump().c_str());
+      status = 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   stop = true;
   stream.join();
   requester.stop();
@@ -210,5 +253,11 @@ int main(int argc, char** argv) {
               static_cast<int>(unavailable.size()), rate, median(unavailable),
               unavailable.empty() ? 0 : *std::min_element(unavailable.begin(), unavailable.end()),
               unavailable.empty() ? 0 : *std::max_element(unavailable.begin(), unavailable.end()), median(paused));
+  if (!swap_ms.empty())
+    std::printf("soil filter, %d hot swaps at %d readings/s: swap median %.2f ms (min %.2f, max %.2f); handover "
+                "median %.2f ms\n",
+                static_cast<int>(swap_ms.size()), rate, median(swap_ms),
+                *std::min_element(swap_ms.begin(), swap_ms.end()), *std::max_element(swap_ms.begin(), swap_ms.end()),
+                median(handover_ms));
   return status;
 }

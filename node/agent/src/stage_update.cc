@@ -123,6 +123,11 @@ bool Agent::Impl::install_update(StageSlot& slot, const std::string& bytes, cons
     *error = "stage " + stage + " is still on probation after an update to " + slot.probation->label + "; try again later";
     return false;
   }
+  // The swap time: this runs on the loop thread, between two deliveries, so
+  // from here until the new instance is in place the stage handles nothing
+  // (its messages wait in its queue): checks, storing, loading beside the
+  // old one, the state handover.
+  const Clock::time_point swap_start = Clock::now();
   // An OTA install's "installing" is the receiver's to report.
   if (transfer.empty()) publish_update_status(slot, "", ota::OtaState::kInstalling, label, "");
   std::unique_ptr<host::StageRuntime> next;
@@ -143,6 +148,7 @@ bool Agent::Impl::install_update(StageSlot& slot, const std::string& bytes, cons
   }
   host::HandoverKind kind{};
   std::string why;
+  const Clock::time_point handover_start = Clock::now();
   if (next && !slot.runtime->handover_to(*next, &kind, &why)) {
     *error = "stage " + stage + ": the new version failed to take over (" + why + "); the old one keeps serving";
     next.reset();
@@ -155,6 +161,7 @@ bool Agent::Impl::install_update(StageSlot& slot, const std::string& bytes, cons
                                         config_.update.health_messages, Clock::now() + config_.update.health_window,
                                         *stored, transfer, label};
   slot.runtime = std::move(next);
+  const Clock::time_point swapped = Clock::now();
   slot.module = stored->path;
   slot.manifest = manifest;
   note_version(slot);
@@ -172,6 +179,9 @@ bool Agent::Impl::install_update(StageSlot& slot, const std::string& bytes, cons
   (*result)["stored"] = stored->path;
   (*result)["update"] = "probation";
   (*result)["handover"] = kind == host::HandoverKind::StateHooks ? "state-hooks" : "kv-only";
+  auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  (*result)["swap_ms"] = ms(swapped - swap_start);
+  (*result)["handover_ms"] = ms(swapped - handover_start);
   (*result)["health_messages"] = config_.update.health_messages;
   (*result)["health_window_ms"] = config_.update.health_window.count();
   if (manifest) {
