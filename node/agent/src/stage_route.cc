@@ -3,6 +3,8 @@
 // "Change route"). The change lives in the running agent only: at the next
 // start the config file's `inputs` apply again.
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "agent_impl.h"
@@ -117,7 +119,7 @@ bool Agent::Impl::route_stage(const std::string& stage, const std::string& input
   // of a source taken again later is still recognised.
   std::set<std::string> publishers;
   for (const SourceSettings& src : sources)
-    publishers.insert(src.remote ? src.node + "/" + src.stage : slot->publisher + "/" + src.stage);
+    publishers.insert((src.remote ? src.node : find_slot(src.stage)->publisher) + "/" + src.stage);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     std::erase_if(slot->queue, [&](const Delivery& d) {
