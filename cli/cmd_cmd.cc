@@ -45,21 +45,16 @@ Command add_cmd_command(CLI::App& app) {
   struct Options {
     std::string node, command;
     std::vector<std::string> args;
-    std::string broker;
-    std::string host = "127.0.0.1";
-    int port = 1883;
+    BrokerOptions where;
     std::string timeout = "5s";
     bool json = false;
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("cmd", "Send a command to a node's agent and print its reply (docs/protocol.md)");
-  cmd->set_help_flag("--help", "Print this help message and exit");  // -h is the broker host, as in mosquitto_pub
   cmd->add_option("node", o->node, "The node id")->required();
   cmd->add_option("command", o->command, "The command (`help` lists them)")->required();
   cmd->add_option("args", o->args, "Arguments as key=value (numbers and true/false are typed, the rest strings)");
-  cmd->add_option("--broker", o->broker, "The broker as HOST:PORT (default 127.0.0.1:1883)");
-  cmd->add_option("-h,--host", o->host, "The broker's host (default 127.0.0.1)");
-  cmd->add_option("-p,--port", o->port, "The broker's port (default 1883)");
+  add_broker_options(*cmd, o->where);
   cmd->add_option("--timeout", o->timeout, "How long to wait for the reply (default 5s; reaching the broker may take up to 5s more)");
   cmd->add_flag("--json", o->json, "Print the whole reply as one JSON line");
   return [o]() -> int {
@@ -72,7 +67,7 @@ Command add_cmd_command(CLI::App& app) {
       }
     }
     adapters::MqttConfig mc;
-    if (!broker_config(o->broker, o->host, o->port, &mc, &error)) {
+    if (!broker_config(o->where, &mc, &error)) {
       std::fprintf(stderr, "error: %s\n", error.c_str());
       return kExitUsage;
     }

@@ -47,27 +47,23 @@ std::pair<std::string, bool> runs_in(const node::Message& m, const std::string& 
 
 Command add_move_command(CLI::App& app) {
   struct Options {
-    std::string stage, to, from, broker;
-    std::string host = "127.0.0.1";
-    int port = 1883;
+    std::string stage, to, from;
+    BrokerOptions where;
     std::string timeout = "60s";
     bool json = false;
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("move", "Move a running stage to another node with its state (docs/migration.md)");
-  cmd->set_help_flag("--help", "Print this help message and exit");  // -h is the broker host
   cmd->add_option("stage", o->stage, "The stage to move")->required();
   cmd->add_option("--to", o->to, "The node to move it to")->required();
   cmd->add_option("--from", o->from, "The node running it now (default: found from the nodes' heartbeats)");
-  cmd->add_option("--broker", o->broker, "The broker as HOST:PORT (default 127.0.0.1:1883)");
-  cmd->add_option("-h,--host", o->host, "The broker's host (default 127.0.0.1)");
-  cmd->add_option("-p,--port", o->port, "The broker's port (default 1883)");
+  add_broker_options(*cmd, o->where);
   cmd->add_option("--timeout", o->timeout, "How long to wait for the move as a whole (default 60s)");
   cmd->add_flag("--json", o->json, "Print the source's whole answer as one JSON line");
   return [o]() -> int {
     std::string error;
     adapters::MqttConfig mc;
-    if (!broker_config(o->broker, o->host, o->port, &mc, &error)) {
+    if (!broker_config(o->where, &mc, &error)) {
       std::fprintf(stderr, "error: %s\n", error.c_str());
       return kExitUsage;
     }

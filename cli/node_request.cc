@@ -38,4 +38,11 @@ std::string random_requester_id() {
   return out;
 }
 
+void add_broker_options(CLI::App& cmd, BrokerOptions& o) {
+  cmd.set_help_flag("--help", "Print this help message and exit");  // -h is the broker host, as in mosquitto_pub
+  cmd.add_option("--broker", o.broker, "The broker as HOST:PORT (default 127.0.0.1:1883)");
+  cmd.add_option("-h,--host", o.host, "The broker's host (default 127.0.0.1)");
+  cmd.add_option("-p,--port", o.port, "The broker's port (default 1883)");
+}
+
 }  // namespace continuum::cli

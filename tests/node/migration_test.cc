@@ -113,7 +113,12 @@ class Migration : public ::testing::Test {
   void stream_readings(std::atomic<bool>& stop, uint64_t min, std::atomic<uint64_t>& sent) {
     adapters::MqttConfig pc;
     pc.port = broker_.port();
+    // Every reading acknowledged before the publisher disconnects: a QoS 1
+    // message still in flight at DISCONNECT never reaches the broker, and on
+    // a loaded machine that was the last few dozen of them.
+    std::atomic<uint64_t> acked{0};
     adapters::MqttBus publisher(pc);
+    publisher.set_ack_handler([&](int) { ++acked; });
     ASSERT_TRUE(publisher.start());
     ASSERT_TRUE(publisher.wait_connected(30000));
     int token = 0;
@@ -122,6 +127,7 @@ class Migration : public ::testing::Test {
       sent = seq + 1;
       std::this_thread::sleep_for(std::chrono::microseconds(300));
     }
+    EXPECT_TRUE(eventually([&] { return acked >= sent; })) << acked << " of " << sent << " readings acknowledged";
     publisher.stop();
   }
   // The moved stage's outputs equal the reference's: same seqs, same values.
