@@ -152,4 +152,6 @@ test("change route offers the fleet's known outputs as the stage names them, wit
   assert.deepEqual(knownOutputs(nodes, "fog-1", "alarm"),
     ["edge-1/control/pump", "edge-1/control/readings", "edge-2/control/readings", "filter.filtered"]);
   assert.deepEqual(knownOutputs(nodes, "edge-1", "control"), ["edge-2/control/readings", "fog-1/filter/filtered"]);
+  // Unticked from the only input naming it, an output stays on offer (to put the route back).
+  assert.ok(knownOutputs([{ id: "fog-1", stages: [] }], "fog-1", "filter").includes("edge-2/control/readings"));
 });

@@ -17,6 +17,11 @@ export function relativeTo(nodeId, full) {
   return node === nodeId ? `${stage}.${port}` : full;
 }
 
+// Outputs seen since the page loaded: a source unticked from the only input
+// that named it (a port published with `publish = true` is named nowhere
+// else) stays on offer, so a route can be put back.
+const seen = new Set();
+
 // NODES: /api/nodes objects. Returns the sorted, distinct choices for a
 // stage STAGE_NAME on NODE_ID (its own outputs left out: no loops).
 export function knownOutputs(nodes, nodeId, stageName) {
@@ -32,7 +37,8 @@ export function knownOutputs(nodes, nodeId, stageName) {
         }
     }
   }
-  return [...outputs]
+  for (const full of outputs) seen.add(full);
+  return [...seen]
     .filter((full) => full.split("/")[1] !== stageName || full.split("/")[0] !== nodeId)
     .map((full) => relativeTo(nodeId, full))
     .sort();
