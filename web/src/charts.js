@@ -141,7 +141,9 @@ class LatencyChart {
         width: Math.max(320, this.body.clientWidth || 600),
         height: 200,
         scales: { x: X_SCALE },
-        series: [{}, ...["p50", "p95", "p99"].map((name, i) => ({ label: name, spanGaps: true, ...seriesStyle("line", i) }))],
+        // Points shown: polled every 2 s into a window of minutes, the first
+        // samples sit in the last pixels of the axis and a bare line is invisible.
+        series: [{}, ...["p50", "p95", "p99"].map((name, i) => ({ label: name, spanGaps: true, ...seriesStyle("line", i), points: { show: true, size: 4 } }))],
         axes: [{}, { label: "ms" }],
       }, data, this.body);
     } else {
