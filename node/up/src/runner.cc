@@ -62,16 +62,24 @@ bool ensure_deployment_key(const std::string& run_dir, std::string* error) {
     *error = "cannot create " + keys.string() + " or " + trust.string() + ": " + ec.message();
     return false;
   }
+  adapters::OpenSslCrypto crypto;
   if (!fs::exists(key, ec)) {
-    adapters::OpenSslCrypto crypto;
     std::string key_id;
     if (Status s = adapters::generate_ed25519_key_pair(key.string(), crypto, &key_id); !s) {
       *error = "cannot make the deployment key " + key.string() + ": " + s.message;
       return false;
     }
   }
-  if (fs::exists(pub, ec) && !fs::exists(trust / "deploy.pub", ec)) {
-    fs::copy_file(pub, trust / "deploy.pub", ec);
+  std::unique_ptr<adapters::Ed25519Signer> signer = adapters::Ed25519Signer::load(key.string(), crypto, error);
+  if (!signer) {
+    *error = "the deployment key " + key.string() + ": " + *error;
+    return false;
+  }
+  // Named as the registry names the copy it makes of its own key
+  // (registry_service.cc), so the trust store holds the key once.
+  const fs::path trusted = trust / ("deploy-" + signer->key_id() + ".pub");
+  if (!fs::exists(trusted, ec)) {
+    fs::copy_file(pub, trusted, ec);
     if (ec) {
       *error = "cannot copy " + pub.string() + " into " + trust.string() + ": " + ec.message();
       return false;
