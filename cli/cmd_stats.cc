@@ -7,7 +7,7 @@
 #include <string>
 
 #include "commands.h"
-#include "continuum/adapters/http_client.h"
+#include "api_client.h"
 #include "exit_codes.h"
 
 namespace continuum::cli {
@@ -15,28 +15,6 @@ namespace continuum::cli {
 namespace {
 
 using nlohmann::json;
-
-// GET one endpoint as JSON; on failure prints an error: line and returns null.
-json fetch(const std::string& api, const std::string& path, const std::string& token) {
-  adapters::HttpResult r = adapters::http_get(api, path, adapters::HttpRequestOptions{token, 10'000});
-  if (!r.ok) {
-    std::fprintf(stderr, "error: cannot reach the API at %s (%s); expected a cloud node with an [http] section, "
-                 "e.g. --api http://127.0.0.1:8080\n", api.c_str(), r.error.c_str());
-    return nullptr;
-  }
-  json doc = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
-  if (r.status != 200) {
-    std::string message = doc.is_object() && doc.contains("error") && doc["error"].is_string()
-                              ? doc["error"].get<std::string>() : r.body;
-    std::fprintf(stderr, "error: %s%s answered HTTP %d: %s\n", api.c_str(), path.c_str(), r.status, message.c_str());
-    return nullptr;
-  }
-  if (doc.is_discarded()) {
-    std::fprintf(stderr, "error: %s%s did not answer JSON; is this a Continuum API?\n", api.c_str(), path.c_str());
-    return nullptr;
-  }
-  return doc;
-}
 
 double number(const json& object, const char* key) {
   return object.is_object() && object.contains(key) && object[key].is_number() ? object[key].get<double>() : 0.0;
@@ -90,28 +68,19 @@ void print_text(const json& latency, const json& stages) {
 
 Command add_stats_command(CLI::App& app) {
   struct Options {
-    std::string api = "http://127.0.0.1:8080";
-    std::string token = adapters::api_token_from_env();
+    ApiOptions api;
     bool json = false;
   };
   auto options = std::make_shared<Options>();
   CLI::App* stats = app.add_subcommand("stats", "Latency percentiles and stage rates from a cloud node's HTTP API");
-  stats->add_option("--api", options->api, "Base URL of the API (the cloud node's [http] section)")->capture_default_str();
-  stats->add_option("--token", options->token,
-                    "API token (Authorization: Bearer), needed when reads are signed-in only; default: "
-                    "$CONTINUUM_API_TOKEN");
+  add_api_options(*stats, options->api);
   stats->add_flag("--json", options->json, "Print {\"latency\": ..., \"stages\": ...} as JSON");
   return [options]() -> int {
-    std::string api = options->api;
-    while (!api.empty() && api.back() == '/') api.pop_back();
-    if (api.rfind("http://", 0) != 0) {
-      std::fprintf(stderr, "error: --api: expected an http:// URL like http://127.0.0.1:8080, got \"%s\"\n",
-                   options->api.c_str());
-      return kExitUsage;
-    }
-    json latency = fetch(api, "/api/latency", options->token);
+    std::optional<ApiClient> api = ApiClient::open(options->api);
+    if (!api) return kExitUsage;
+    json latency = api->get("/api/latency");
     if (latency.is_null()) return kExitError;
-    json stages = fetch(api, "/api/stages", options->token);
+    json stages = api->get("/api/stages");
     if (stages.is_null()) return kExitError;
     if (options->json) {
       std::printf("%s\n", json{{"latency", latency}, {"stages", stages}}.dump(2).c_str());
