@@ -27,6 +27,7 @@
 #include "rollout_routes.h"
 #include "series_query.h"
 #include "static_files.h"
+#include "continuum/node/wall_clock.h"
 
 namespace continuum::adapters {
 
@@ -34,11 +35,6 @@ using nlohmann::json;
 using node::Status;
 
 namespace {
-
-int64_t system_now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 void reply_json(httplib::Response& res, const json& doc, int status = 200) { http::reply(res, doc, status); }
 
@@ -82,7 +78,7 @@ class HttpApi::Impl {
         events_(config_.events_capacity),
         auth_(config_.auth, [this] { return sources_.now_ms(); },
               [this](const http::FailedLogin& f) { on_failed_login(f); }) {
-    if (!sources_.now_ms) sources_.now_ms = system_now_ms;
+    if (!sources_.now_ms) sources_.now_ms = node::wall_clock_ms;
   }
 
   Status start();

@@ -11,6 +11,7 @@
 
 #include "continuum/ota/semver.h"
 #include "sqlite_db.h"
+#include "continuum/node/wall_clock.h"
 
 namespace continuum::adapters {
 
@@ -35,11 +36,6 @@ std::vector<ota::ModuleImport> imports_from_json(const std::string& text) {
   if (!j.is_array()) return out;
   for (const json& i : j) out.push_back({i.value("module", ""), i.value("name", ""), i.value("kind", "")});
   return out;
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 bool is_sha256_hex(std::string_view s) {
@@ -96,7 +92,7 @@ std::optional<ota::AddOutcome> SqliteModuleRegistry::add(std::string_view module
     return std::nullopt;
   }
   if (!write_blob(blob_path(record->sha256), module, error)) return std::nullopt;
-  record->added_ms = now_ms();
+  record->added_ms = node::wall_clock_ms();
   std::lock_guard lock(mutex_);
   auto insert = db_->prepare(
       "INSERT INTO modules (sha256, name, version, key_id, size, imports, required_grants, added_ms)"

@@ -30,15 +30,13 @@
 #include "report.h"
 #include "stage_slot.h"
 #include "agent_impl.h"
+#include "continuum/node/wall_clock.h"
 
 namespace continuum::node::agent {
 namespace {
 
 using std::chrono::milliseconds;
 
-// Failure kinds the supervisor restarts a stage for; each is logged once per
-// stage and counted every time.
-enum FailureKind : uint32_t { kTrap = 1, kOutOfFuel = 2, kRefusalStorm = 4, kInitFailed = 8 };
 // Not a failure (no restart), but logged once per stage the same way.
 constexpr uint32_t kHandlerErrorLogged = 16;
 
@@ -52,10 +50,6 @@ const char* failure_name(uint32_t kind) {
 }
 
 uint64_t refusals(const host::StageCounters& c) { return c.not_granted + c.bad_pointer + c.unsafe; }
-
-int64_t wall_now_ms() {
-  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 
@@ -360,7 +354,7 @@ int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::stri
     e.ts_ms = slot.handling->origin_ts_ms;
     e.hops_json = slot.handling->hops_json;
   } else {
-    e.ts_ms = wall_now_ms();
+    e.ts_ms = wall_clock_ms();
   }
   e.values_json = std::string(values);
   std::string text, why;
@@ -469,7 +463,7 @@ void Agent::Impl::enqueue(std::size_t index, std::string port, std::string paylo
       ++slot.stats.dropped;
     }
     slot.queue.push_back(
-        {std::move(port), std::move(payload), wall_now_ms(), std::move(origin), std::move(source), seq});
+        {std::move(port), std::move(payload), wall_clock_ms(), std::move(origin), std::move(source), seq});
   }
   wake_.notify_one();
 }
@@ -566,7 +560,7 @@ void Agent::Impl::run_loop() {
       next_snapshot = now + config_.migration.snapshot_every;
     }
     if (!stopping && store_ && config_.ingest.storage.retention_ms > 0 && now >= next_retention) {
-      adapters::apply_retention(*store_, config_.ingest.storage, wall_now_ms());
+      adapters::apply_retention(*store_, config_.ingest.storage, wall_clock_ms());
       next_retention = now + config_.ingest.retention_every;
     }
     if (busy) continue;
@@ -590,165 +584,6 @@ void Agent::Impl::run_loop() {
     if (bus_) until = std::min(until, next_heartbeat);
     wake_.wait_until(lock, until);
   }
-}
-
-nlohmann::json Agent::Impl::report() {
-  ReportInputs in;
-  in.node = config_.id;
-  in.tier = config_.tier;
-  in.ts_ms = wall_now_ms();
-  in.uptime_s = std::chrono::duration<double>(Clock::now() - epoch_).count();
-  in.stats = stats();
-  in.process = read_process_usage();
-  if (in.process && cpu_meter_) in.cpu_percent = cpu_meter_->peek(in.process->cpu_s, Clock::now());
-  in.load = read_system_load();
-  in.ingest = ingest_ != nullptr;
-  if (commands_) in.commands = commands_->counters_json();
-  nlohmann::json j = build_report(in);
-  if (inbound_) j["bad_input"] = inbound_->counters_json();
-  return j;
-}
-
-void Agent::Impl::heartbeat() {
-  nlohmann::json j = report();
-  // The next heartbeat's cpu_percent covers the period from here.
-  std::optional<ProcessUsage> usage = read_process_usage();
-  if (usage && cpu_meter_) cpu_meter_->advance(usage->cpu_s, Clock::now());
-  int token = 0;
-  bus_->publish(topics::heartbeat(config_.id), j.dump(), 0, false, &token);
-}
-
-AgentStats Agent::Impl::stats() {
-  AgentStats s;
-  {
-    std::shared_lock<std::shared_mutex> wiring(wiring_mutex_);
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::lock_guard<std::mutex> stats_lock(stats_mutex_);
-    for (auto& slot : slots_) {
-      StageStats st = slot->stats;
-      st.queue_depth = slot->queue.size();
-      st.in_per_s = slot->in_rate.per_second();
-      st.out_per_s = slot->out_rate.per_second();
-      for (const auto& [port, sources] : slot->settings.inputs)
-        for (const SourceSettings& source : sources) st.inputs[port].push_back(source.text);
-      st.grants = slot->settings.grants;
-      st.publish = slot->settings.publish_all ? std::vector<std::string>{"*"} : slot->settings.publish;
-      s.stages.push_back(st);
-    }
-    s.published = published_;
-    s.published_per_s = published_rate_.per_second();
-    s.window_s = published_rate_.window_s();
-  }
-  if (outbox_) {
-    s.outbox_depth = outbox_->size();
-    s.outbox_overflow = outbox_->overflow_count();
-  }
-  if (bus_) s.connected = bus_->connected();
-  if (ingest_) {
-    IngestCounters c = ingest_->counters();
-    s.ingest_stored = c.stored;
-    s.ingest_duplicates = c.duplicates;
-    s.ingest_rejected = c.rejected;
-  }
-  if (inbound_) {
-    BadInputCounters c = inbound_->counters();
-    s.bad_input_oversized = c.oversized;
-    s.bad_input_malformed = c.malformed;
-  }
-  return s;
-}
-
-// Requests received since the last pass; each reply goes out at QoS 1 (not
-// through the outbox: a reply nobody is waiting for any more is worthless).
-void Agent::Impl::run_commands() {
-  std::deque<std::string> requests;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    requests.swap(pending_commands_);
-  }
-  for (const std::string& request : requests) {
-    std::optional<CommandProcessor::Reply> reply = commands_->handle(request);
-    if (!reply) continue;
-    int token = 0;
-    Status sent = bus_->publish(reply->topic, reply->payload, 1, false, &token);
-    if (!sent)
-      std::fprintf(stderr, "%s: cannot publish a command reply on %s: %s\n", config_.id.c_str(), reply->topic.c_str(),
-                   sent.message.c_str());
-  }
-}
-
-nlohmann::json Agent::Impl::stats_report() { return report(); }
-
-StageSlot* Agent::Impl::find_slot(std::string_view stage) const {
-  std::shared_lock<std::shared_mutex> wiring(wiring_mutex_);  // the bus thread looks stages up too
-  for (const auto& slot : slots_)
-    if (slot->settings.name == stage) return slot.get();
-  return nullptr;
-}
-
-std::vector<std::string> Agent::Impl::stage_names() const {
-  std::vector<std::string> names;
-  for (const auto& slot : slots_) names.push_back(slot->settings.name);
-  return names;
-}
-
-nlohmann::json Agent::Impl::stage_state(StageSlot& slot) {
-  std::lock_guard<std::mutex> lock(stats_mutex_);
-  return {{"stage", slot.settings.name}, {"state", slot.stats.state}, {"restarts", slot.stats.restarts}};
-}
-
-bool Agent::Impl::stop_stage(const std::string& stage, nlohmann::json* result, std::string*) {
-  StageSlot& slot = *find_slot(stage);
-  slot.stopped = true;
-  unload_stage(slot);
-  {
-    std::lock_guard<std::mutex> lock(stats_mutex_);
-    slot.stats.state = "stopped";
-    slot.stats.fuel_used = slot.carried_fuel;
-  }
-  *result = stage_state(slot);
-  return true;
-}
-
-// stage.start and stage.restart: load the stage now rather than at the
-// supervisor's next turn, so the reply can say whether it came up.
-bool Agent::Impl::load_on_command(StageSlot& slot, const std::string& stage, nlohmann::json* result,
-                                  std::string* error) {
-  std::string why;
-  if (!load_stage(slot, &why)) {
-    fail_stage(slot, kInitFailed, why);
-    *error = why + " (the supervisor keeps retrying)";
-    return false;
-  }
-  if (!slot.runtime) {
-    *error = "stage " + stage + " failed in ctm_init; the supervisor restarts it with backoff";
-    return false;
-  }
-  *result = stage_state(slot);
-  return true;
-}
-
-bool Agent::Impl::start_stage(const std::string& stage, nlohmann::json* result, std::string* error) {
-  StageSlot& slot = *find_slot(stage);
-  if (!slot.stopped) {  // already running (or restarting by itself): nothing to do
-    *result = stage_state(slot);
-    return true;
-  }
-  slot.stopped = false;
-  slot.backoff = milliseconds(0);  // a fresh start, not a failure streak
-  return load_on_command(slot, stage, result, error);
-}
-
-bool Agent::Impl::restart_stage(const std::string& stage, nlohmann::json* result, std::string* error) {
-  StageSlot& slot = *find_slot(stage);
-  unload_stage(slot);
-  slot.stopped = false;
-  slot.backoff = milliseconds(0);
-  {
-    std::lock_guard<std::mutex> lock(stats_mutex_);
-    ++slot.stats.restarts;
-  }
-  return load_on_command(slot, stage, result, error);
 }
 
 void Agent::Impl::stop() {

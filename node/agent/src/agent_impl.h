@@ -40,6 +40,10 @@ namespace continuum::node::agent {
 // The window of the heartbeat's per-second rates.
 inline constexpr int kRateWindowS = 10;
 
+// Failure kinds the supervisor restarts a stage for (fail_stage); each is
+// logged once per stage and counted every time.
+enum FailureKind : uint32_t { kTrap = 1, kOutOfFuel = 2, kRefusalStorm = 4, kInitFailed = 8 };
+
 class Agent::Impl final : public CommandTarget {
  public:
   explicit Impl(NodeConfig config)

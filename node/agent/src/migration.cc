@@ -25,6 +25,7 @@
 #include "whole_file.h"
 #include "agent_impl.h"
 #include "migration_wire.h"
+#include "continuum/node/wall_clock.h"
 
 namespace continuum::node::agent {
 
@@ -32,10 +33,6 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 
 namespace {
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 double ms_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
@@ -81,7 +78,7 @@ std::optional<json> Agent::Impl::call_node(const std::string& node, const std::s
                                            std::string* error, Millis timeout) {
   if (timeout.count() <= 0) timeout = config_.migration.timeout;
   // Unique across restarts of this node too: the target remembers replies by id.
-  const std::string id = config_.id + "-move-" + std::to_string(wall_ms()) + "-" + std::to_string(++next_call_);
+  const std::string id = config_.id + "-move-" + std::to_string(wall_clock_ms()) + "-" + std::to_string(++next_call_);
   json request = {{"id", id}, {"cmd", cmd}, {"args", args}, {"reply_to", migration_reply_topic()}};
   std::string payload = request.dump();
   if (payload.size() > config_.mqtt.max_payload) {
@@ -178,7 +175,7 @@ void Agent::Impl::publish_snapshots() {
                 {"node", config_.id},
                 {"tier", config_.tier},
                 {"publisher", slot.publisher},
-                {"ts_ms", wall_ms()},
+                {"ts_ms", wall_clock_ms()},
                 {"grants", slot.settings.grants}};
     std::string why;
     StageSettings wire;
@@ -210,7 +207,7 @@ void Agent::Impl::publish_snapshots() {
     }
     std::string payload = doc.dump();
     if (payload.size() > config_.mqtt.max_payload) {
-      doc = {{"stage", stage}, {"node", config_.id}, {"tier", config_.tier}, {"ts_ms", wall_ms()},
+      doc = {{"stage", stage}, {"node", config_.id}, {"tier", config_.tier}, {"ts_ms", wall_clock_ms()},
              {"not_movable", "its snapshot (" + std::to_string(payload.size()) + " bytes) exceeds [mqtt] max_payload"}};
       payload = doc.dump();
     }
@@ -526,7 +523,7 @@ bool Agent::Impl::adopt_commit(const json& args, json* result, std::string* erro
       else kept.push_back(std::move(d));
     }
     // The source's pending inputs come first, in their order.
-    const int64_t now = wall_ms();
+    const int64_t now = wall_clock_ms();
     for (auto it = pending.rbegin(); it != pending.rend(); ++it)
       kept.push_front(Delivery{it->port, std::string(it->payload.begin(), it->payload.end()), now, std::nullopt, "", 0});
     slot.queue.swap(kept);

@@ -5,17 +5,13 @@
 #include <cstdio>
 
 #include "continuum/node/topics.h"
+#include "continuum/node/wall_clock.h"
 
 namespace continuum::node::agent {
 
 using nlohmann::json;
 
 namespace {
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // ctm/v1/<node>/snapshot/<stage> -> (node, stage); empty when not one.
 std::pair<std::string, std::string> snapshot_topic_parts(const std::string& topic) {
@@ -62,7 +58,7 @@ bool PlacementService::handle_message(const Message& m) {
     else snapshots_[node][stage] = std::move(doc);
     return true;
   }
-  FleetUpdate update = fleet_.handle(m.topic, m.payload, wall_ms());
+  FleetUpdate update = fleet_.handle(m.topic, m.payload, wall_clock_ms());
   if (update.kind == FleetUpdate::Kind::kStatus && update.state_changed && update.node != self_) {
     std::optional<NodeView> n = fleet_.node(update.node);
     if (n && n->state == "offline") {
@@ -101,7 +97,7 @@ void PlacementService::replace_stages_of(const std::string& dead) {
     stages = snapshots_[dead];
   }
   for (const auto& [stage, snapshot] : stages) {
-    json verdict = {{"stage", stage}, {"from", dead}, {"ts_ms", wall_ms()}};
+    json verdict = {{"stage", stage}, {"from", dead}, {"ts_ms", wall_clock_ms()}};
     std::string target, why;
     if (snapshot.contains("device_bound")) {
       verdict["state"] = "down";
@@ -113,7 +109,7 @@ void PlacementService::replace_stages_of(const std::string& dead) {
     } else if (replace_one(dead, snapshot, &target, &why)) {
       verdict["state"] = "replaced";
       verdict["node"] = target;
-      verdict["snapshot_age_ms"] = wall_ms() - snapshot.value("ts_ms", int64_t{0});
+      verdict["snapshot_age_ms"] = wall_clock_ms() - snapshot.value("ts_ms", int64_t{0});
     } else {
       verdict["state"] = "down";
       verdict["reason"] = why;

@@ -8,6 +8,7 @@
 #include "continuum/adapters/ed25519_keys.h"
 #include "continuum/node/topics.h"
 #include "continuum/ota/sign_request.h"
+#include "continuum/node/wall_clock.h"
 
 namespace continuum::node::agent {
 
@@ -103,11 +104,6 @@ std::optional<ota::Offer> RegistryService::offer(const std::string& node, const 
 
 namespace {
 
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The reply topic of the rollback commands this node sends.
 std::string rollout_reply_topic(const std::string& node_id) { return topics::reply(node_id, "rollout"); }
 
@@ -143,7 +139,7 @@ std::optional<ota::Rollout> RegistryService::deploy(const std::string& stage, co
   rollout.sha256 = sha256;
   rollout.name = record->name;
   rollout.version = record->version;
-  rollout.started_ms = wall_ms();
+  rollout.started_ms = wall_clock_ms();
   ota::OfferOptions options;
   options.allow_downgrade = allow_downgrade;
   options.stage = stage;
@@ -177,7 +173,7 @@ std::optional<ota::Rollout> RegistryService::rollback(const std::string& stage, 
   ota::Rollout rollout;
   rollout.kind = "rollback";
   rollout.stage = stage;
-  rollout.started_ms = wall_ms();
+  rollout.started_ms = wall_clock_ms();
   for (const std::string& node : nodes) {
     ota::RolloutTarget target;
     target.node = node;

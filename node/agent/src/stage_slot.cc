@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "continuum/host/abi.h"
+#include "continuum/node/wall_clock.h"
 
 namespace continuum::node::agent {
 
@@ -110,11 +111,7 @@ int64_t StageServices::monotonic_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - epoch_).count();
 }
 
-int64_t StageServices::wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t StageServices::wall_ms() { return wall_clock_ms(); }
 
 void StageServices::random_bytes(uint8_t* buf, uint32_t len) {
   for (uint32_t i = 0; i < len; ++i) buf[i] = static_cast<uint8_t>(random_());

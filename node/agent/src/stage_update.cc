@@ -12,14 +12,10 @@
 #include "continuum/node/topics.h"
 #include "continuum/ota/semver.h"
 #include "continuum/ota/version_guard.h"
+#include "continuum/node/wall_clock.h"
 
 namespace continuum::node::agent {
 namespace {
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -99,7 +95,7 @@ bool Agent::Impl::rollback_stage(const std::string& stage, nlohmann::json* resul
   const std::string from = slot.module, from_version = slot.stats.module_version;
   if (!install_update(slot, *bytes, "rollback to " + *previous, /*allow_downgrade=*/true, "", 0, result, error))
     return false;
-  nlohmann::json record{{"at_ms", wall_ms()}, {"kind", "explicit"}, {"from", from}, {"to", *previous}, {"reason", why}};
+  nlohmann::json record{{"at_ms", wall_clock_ms()}, {"kind", "explicit"}, {"from", from}, {"to", *previous}, {"reason", why}};
   if (!from_version.empty()) record["from_version"] = from_version;
   modules_.record_rollback(stage, record);
   {
@@ -324,7 +320,7 @@ void Agent::Impl::roll_back(StageSlot& slot, const std::string& why) {
   slot.rolled_back = true;
   // Kept with the reason: the status message is retained only until the
   // next update, the log may be gone.
-  modules_.record_rollback(slot.settings.name, {{"at_ms", wall_ms()},
+  modules_.record_rollback(slot.settings.name, {{"at_ms", wall_clock_ms()},
                                                 {"kind", transfer.empty() ? "probation" : "probation (OTA)"},
                                                 {"from", failed_module},
                                                 {"to", slot.module},

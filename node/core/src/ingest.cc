@@ -4,22 +4,14 @@
 #include <chrono>
 
 #include "continuum/node/topics.h"
+#include "continuum/node/wall_clock.h"
 
 namespace continuum::node {
-
-namespace {
-
-int64_t system_now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
 
 IngestWorker::IngestWorker(MessageBus& bus, ReadingStore& store, IngestConfig config)
     : bus_(bus), store_(store), config_(std::move(config)), end_to_end_(config_.latency_window_ms) {
   if (config_.filter.empty()) config_.filter = topics::all_data();
-  if (!config_.now_ms) config_.now_ms = system_now_ms;
+  if (!config_.now_ms) config_.now_ms = wall_clock_ms;
 }
 
 IngestWorker::~IngestWorker() {
