@@ -1,9 +1,6 @@
 #include "whole_file.h"
 #include "module_store.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -14,29 +11,6 @@
 
 namespace continuum::node::agent {
 namespace {
-
-// Temporary name, fsync, rename: after a crash PATH holds the old content or
-// the new, complete one.
-bool write_atomically(const std::filesystem::path& path, const std::string& bytes, std::string* error) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0;
-  for (size_t done = 0; ok && done < bytes.size();) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n <= 0) ok = false;
-    else done += static_cast<size_t>(n);
-  }
-  if (ok) ok = ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  if (ok) ok = std::rename(tmp.c_str(), path.c_str()) == 0;
-  if (!ok) {
-    *error = "cannot write " + path.string();
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-  }
-  return ok;
-}
 
 std::string hex_sha256(const std::string& bytes) { return ota::to_hex(adapters::OpenSslCrypto().sha256(bytes)); }
 
@@ -57,7 +31,7 @@ std::optional<StoredModule> ModuleStore::store(const std::string& stage, const s
   m.path = path.string();
   std::optional<std::string> there = read_whole_file(path);
   if (there && *there == bytes) return m;
-  if (!write_atomically(path, bytes, error)) return std::nullopt;
+  if (!write_whole_file_atomically(path, bytes, error)) return std::nullopt;
   return m;
 }
 
@@ -72,7 +46,7 @@ bool ModuleStore::make_current(const std::string& stage, const StoredModule& m, 
     j["version"] = manifest->version;
   }
   if (!previous_module.empty() && previous_module != m.path) j["previous"] = previous_module;
-  if (!write_atomically(root_ / stage / "current.json", j.dump() + "\n", error)) return false;
+  if (!write_whole_file_atomically(root_ / stage / "current.json", j.dump() + "\n", error)) return false;
   // Only the current version and the one before it are needed (a restart,
   // an explicit rollback); older ones would pile up with every update.
   std::error_code ec;
@@ -114,7 +88,7 @@ void ModuleStore::record_rollback(const std::string& stage, const nlohmann::json
   std::error_code ec;
   std::filesystem::create_directories(root_ / stage, ec);
   std::string error;
-  if (!write_atomically(root_ / stage / "rollbacks.json", history.dump() + "\n", &error))
+  if (!write_whole_file_atomically(root_ / stage / "rollbacks.json", history.dump() + "\n", &error))
     std::fprintf(stderr, "%s: the rollback is not recorded: %s\n", stage.c_str(), error.c_str());
 }
 
@@ -155,7 +129,7 @@ std::optional<StoredModule> ModuleStore::current(const std::string& stage, const
 }
 
 bool ModuleStore::begin_probation(const std::string& stage, const nlohmann::json& record, std::string* error) const {
-  return write_atomically(root_ / stage / "probation.json", record.dump() + "\n", error);
+  return write_whole_file_atomically(root_ / stage / "probation.json", record.dump() + "\n", error);
 }
 
 void ModuleStore::end_probation(const std::string& stage) const {
