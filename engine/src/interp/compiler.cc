@@ -306,6 +306,39 @@ bool Compiler::rotate_chain() {
 #endif
 }
 
+// An f64.add of a constant to the accumulator, when the accumulator is a
+// product computed just before ("x * y + c", and the Horner step
+// "p = c + a * p" where the product itself read the previous result from the
+// accumulator): the two become one F64MulAddImm / F64MulAccAddImm. The
+// caller has popped both operands; false (nothing emitted) if they do not fit.
+bool Compiler::mul_add_imm(uint64_t imm_bits) {
+#if CTM_INTERP_SUPERINSTRUCTIONS
+  if (acc_iop_ == IOp::F64Mul) {
+    uint32_t x = code_[acc_start_ + 2], y = code_[acc_start_ + 3];
+    rewind_to(acc_start_);
+    op(IOp::F64MulAddImm);
+    dst_top();
+    word(x);
+    word(y);
+  } else if (acc_iop_ == generated_op(Op::F64Mul).acc_b) {
+    // "a * acc": the accumulator still holds the value the product read,
+    // because the product was the only instruction after its producer.
+    uint32_t a = code_[acc_start_ + 2];
+    rewind_to(acc_start_);
+    op(IOp::F64MulAccAddImm);
+    dst_top();
+    word(a);
+  } else {
+    return false;
+  }
+  imm64(imm_bits);
+  return true;
+#else
+  (void)imm_bits;
+  return false;
+#endif
+}
+
 void Compiler::numeric(const OpInfo& info) {
   const GeneratedOp& g = generated_op(info.op);
   uint32_t top = static_cast<uint32_t>(stack_.size() - 1);
@@ -336,6 +369,11 @@ void Compiler::numeric(const OpInfo& info) {
     bool from_acc = acc_holds(pos);
     uint32_t a = from_acc ? 0 : read_slot(pos);
     (void)stack_.resize(top - 1);
+    if (from_acc && info.op == Op::F64Add && mul_add_imm(bits)) {
+      push_slot();
+      mark_acc();
+      return;
+    }
     op(from_acc ? g.imm_acc : g.with_imm);
     dst_top();
     if (!from_acc) word(a);
@@ -373,6 +411,19 @@ void Compiler::numeric(const OpInfo& info) {
     word(base);
     word(imm);
     word(offset);
+  } else if (info.op == Op::F64Add && (a_acc || b_acc) && acc_iop_ == IOp::F64Mul) {
+    // "a + x * y", the step of a dot product or a matrix product: the
+    // product's instruction "f64.mul dst x y" just before becomes the fused
+    // one (f64.add is commutative up to which NaN comes out, which wasm
+    // leaves open).
+    uint32_t other = b_acc ? a : b;
+    uint32_t x = code_[acc_start_ + 2], y = code_[acc_start_ + 3];
+    rewind_to(acc_start_);
+    op(IOp::F64MulAdd);
+    dst_top();
+    word(other);
+    word(x);
+    word(y);
 #endif
   } else if (pair3 != IOp::Count_) {
     // The accumulator came from "inner dst x y" just before: replace it by

@@ -357,6 +357,7 @@ class Compiler {
   Result<void> memory_or_table(BinaryReader& r, const OpInfo& info);
   void numeric(const OpInfo& info);
   bool rotate_chain();
+  bool mul_add_imm(uint64_t imm_bits);
   void local_set(uint32_t x, bool tee);
 
   RuntimeInstance& inst_;

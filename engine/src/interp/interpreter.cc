@@ -705,6 +705,24 @@ dispatch:
     ip += 6;
     NEXT();
   }
+  HANDLER(F64MulAdd) {
+    TrapKind t = TrapKind::None;
+    CTM_WR_F64(1, sem::F64Add(CTM_RD_F64(2), sem::F64Mul(CTM_RD_F64(3), CTM_RD_F64(4), t), t));
+    ip += 5;
+    NEXT();
+  }
+  HANDLER(F64MulAddImm) {
+    TrapKind t = TrapKind::None;
+    CTM_WR_F64(1, sem::F64Add(sem::F64Mul(CTM_RD_F64(2), CTM_RD_F64(3), t), CTM_IMM_F64(4), t));
+    ip += 6;
+    NEXT();
+  }
+  HANDLER(F64MulAccAddImm) {
+    TrapKind t = TrapKind::None;
+    CTM_WR_F64(1, sem::F64Add(sem::F64Mul(CTM_RD_F64(2), CTM_ACC_F64, t), CTM_IMM_F64(3), t));
+    ip += 5;
+    NEXT();
+  }
   HANDLER(I32AddImmNeImmBr) {
     uint32_t v = CTM_RD_I32(2) + ip[3];
     // Out of fuel must leave the counter unchanged: resume() repeats the
