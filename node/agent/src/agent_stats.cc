@@ -23,6 +23,7 @@ nlohmann::json Agent::Impl::report() {
   if (in.process && cpu_meter_) in.cpu_percent = cpu_meter_->peek(in.process->cpu_s, Clock::now());
   in.load = read_system_load();
   in.ingest = ingest_ != nullptr;
+  in.devices = device_grants_served(config_.devices);
   if (commands_) in.commands = commands_->counters_json();
   nlohmann::json j = build_report(in);
   if (inbound_) j["bad_input"] = inbound_->counters_json();
@@ -59,6 +60,7 @@ AgentStats Agent::Impl::stats() {
     s.published_per_s = published_rate_.per_second();
     s.window_s = published_rate_.window_s();
   }
+  if (sender_) s.batches_sent = sender_->batches_sent();
   if (outbox_) {
     s.outbox_depth = outbox_->size();
     s.outbox_overflow = outbox_->overflow_count();
@@ -74,6 +76,7 @@ AgentStats Agent::Impl::stats() {
     BadInputCounters c = inbound_->counters();
     s.bad_input_oversized = c.oversized;
     s.bad_input_malformed = c.malformed;
+    s.bad_input_bad_batches = c.bad_batches;
   }
   return s;
 }

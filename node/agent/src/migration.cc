@@ -25,6 +25,7 @@
 #include "whole_file.h"
 #include "agent_impl.h"
 #include "migration_wire.h"
+#include "placement_policy.h"
 #include "continuum/node/wall_clock.h"
 
 namespace continuum::node::agent {
@@ -39,19 +40,6 @@ double ms_between(Clock::time_point from, Clock::time_point to) {
 }
 
 bool is_wasm(const std::string& bytes) { return bytes.compare(0, 4, std::string_view("\0asm", 4)) == 0; }
-
-// Whether this node's [[devices]] provide RESOURCE of KIND ("sensor",
-// "actuator", "serial"), the way NodeDevices routes them.
-bool has_device_resource(const NodeConfig& config, const std::string& kind, const std::string& name) {
-  for (const DeviceSettings& d : config.devices) {
-    if (kind == "serial" && d.kind == "serial" && d.name == name) return true;
-    if (kind == "sensor" && (d.sim_sensors.count(name) || d.modbus_sensors.count(name))) return true;
-    if (kind == "actuator" &&
-        (std::find(d.sim_actuators.begin(), d.sim_actuators.end(), name) != d.sim_actuators.end() || d.coils.count(name)))
-      return true;
-  }
-  return false;
-}
 
 bool valid_node_id(const std::string& id) { return !id.empty() && id.find_first_of("/+#") == std::string::npos; }
 
@@ -158,7 +146,7 @@ void Agent::Impl::pending_and_covered(const StageSlot& slot, const std::deque<De
 // The first grant that needs a device of this node ("sensor:soil-1"), or "".
 static std::string device_grant(const StageSettings& settings) {
   for (const std::string& grant : settings.grants)
-    if (grant.starts_with("sensor:") || grant.starts_with("actuator:") || grant.starts_with("serial:")) return grant;
+    if (is_device_grant(grant)) return grant;
   return "";
 }
 
@@ -197,6 +185,8 @@ void Agent::Impl::publish_snapshots() {
       if (!slot.runtime->snapshot(pending, &snapshot, &why)) {
         doc["not_movable"] = "cannot snapshot: " + why;
       } else {
+        // Also kept locally: an adopted stage comes back from it after a crash.
+        if (!is_configured(slot)) save_adopted_snapshot(slot, slot.module, snapshot, covered, /*clean=*/false);
         doc["settings"] = stage_settings_json(wire);
         if (!module->empty()) doc["module"] = *module;
         doc["snapshot"] =
@@ -379,8 +369,10 @@ StageSlot& Agent::Impl::add_adopted_slot(const StageSettings& settings) {
       }
     }
   }
-  // Plain ingest already brings every data topic (see open()).
-  if (!inputs_via_ingest_)
+  // Plain ingest already brings every data topic (see open()); at open()
+  // (an adopted stage brought back) the bus is not there yet and subscribes
+  // to every route once it is.
+  if (bus_ && !inputs_via_ingest_)
     for (const std::string& topic : new_topics) bus_->subscribe_tagged(topic, 1, kInputSubscription);
   return *slots_[index];
 }
@@ -416,16 +408,11 @@ bool Agent::Impl::adopt_prepare(const json& args, json* result, std::string* err
   }
   // A stage coming back keeps its own settings here (its configured wiring).
   const StageSettings& settings = existing ? existing->settings : *incoming;
-  for (const std::string& grant : settings.grants) {
-    // The target must have every device the stage's grants name.
-    std::size_t colon = grant.find(':');
-    std::string kind = grant.substr(0, colon);
-    if (colon == std::string::npos || (kind != "sensor" && kind != "actuator" && kind != "serial")) continue;
-    if (!has_device_resource(config_, kind, grant.substr(colon + 1))) {
-      *error = "stage " + stage + " needs " + grant + " (a grant bound to a local device), which node " + config_.id +
-               " has no device for ([[devices]])";
-      return false;
-    }
+  // The target must have every device the stage's grants name (the placement rule's check).
+  if (std::string missing = missing_device(settings.grants, device_grants_served(config_.devices)); !missing.empty()) {
+    *error = "stage " + stage + " needs " + missing + " (a grant bound to a local device), which node " + config_.id +
+             " has no device for ([[devices]])";
+    return false;
   }
   // The module: this node's native build of it ([migration] native), or the
   // wasm bytes sent along (kept in <data_dir>/modules like an update).
@@ -534,6 +521,7 @@ bool Agent::Impl::adopt_commit(const json& args, json* result, std::string* erro
   slot.up_since = Clock::now();
   if (slot.settings.tick) slot.next_tick = Clock::now() + *slot.settings.tick;
   note_version(slot);
+  remember_adopted(slot, args["from"].get<std::string>(), *snapshot, covered);  // survives a restart of this node
   {
     std::lock_guard<std::mutex> lock(stats_mutex_);
     slot.stats.state = "running";
@@ -574,9 +562,12 @@ void Agent::Impl::set_moved_away(StageSlot& slot, const std::string& node) {
     slot.moved_to = node;
     slot.queue.clear();
   }
-  std::lock_guard<std::mutex> lock(stats_mutex_);
-  slot.stats.state = "moved";
-  slot.stats.moved_to = node;
+  {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    slot.stats.state = "moved";
+    slot.stats.moved_to = node;
+  }
+  remember_moved_away(slot, node);  // a restart does not run it here again (stage_persistence.cc)
 }
 
 }  // namespace continuum::node::agent

@@ -1,6 +1,22 @@
 #include "node_devices.h"
 
+#include <algorithm>
+
 namespace continuum::node::agent {
+
+std::vector<std::string> device_grants_served(const std::vector<DeviceSettings>& settings) {
+  std::vector<std::string> out;
+  for (const DeviceSettings& d : settings) {
+    if (d.kind == "serial") out.push_back("serial:" + d.name);
+    for (const auto& [name, value] : d.sim_sensors) out.push_back("sensor:" + name);
+    for (const auto& [name, sensor] : d.modbus_sensors) out.push_back("sensor:" + name);
+    for (const std::string& name : d.sim_actuators) out.push_back("actuator:" + name);
+    for (const auto& [name, coil] : d.coils) out.push_back("actuator:" + name);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 NodeDevices::NodeDevices(const std::vector<DeviceSettings>& settings) {
   for (const DeviceSettings& d : settings) {

@@ -14,6 +14,11 @@
 
 namespace continuum::node::agent {
 
+// What the declared devices serve, as the grants that name them
+// ("sensor:soil-1", "actuator:valve", "serial:rs485"), sorted: the heartbeat's
+// "devices", which placement matches stage grants against.
+std::vector<std::string> device_grants_served(const std::vector<DeviceSettings>& settings);
+
 class NodeDevices {
  public:
   explicit NodeDevices(const std::vector<DeviceSettings>& settings);

@@ -19,6 +19,7 @@ json build_report(const ReportInputs& in) {
   j["tier"] = in.tier;
   j["engine"] = kEngineName;
   j["version"] = kVersion;
+  j["devices"] = in.devices;
   j["connected"] = s.connected;
   j["window_s"] = s.window_s;
   j["published"] = s.published;

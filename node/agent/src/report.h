@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/presence.h"
@@ -26,6 +27,7 @@ struct ReportInputs {
   std::optional<SystemLoad> load;
   bool ingest = false;     // the node ingests: report its counters
   nlohmann::json commands;  // the command counters, or null
+  std::vector<std::string> devices;  // what [[devices]] serve, as grants (device_grants_served)
 };
 
 nlohmann::json build_report(const ReportInputs& in);

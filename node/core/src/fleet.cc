@@ -178,6 +178,7 @@ FleetUpdate FleetModel::apply_heartbeat(NodeView& node, std::string_view payload
     set_if(node.mem_available_kb, number(*load, "mem_available_kb"));
   }
   if (std::optional<std::vector<StageView>> stages = read_stages(hb)) node.stages = std::move(*stages);
+  if (auto devices = hb.find("devices"); devices != hb.end() && devices->is_array()) node.devices = texts(hb, "devices");
   if (auto ingest = hb.find("ingest"); ingest != hb.end() && ingest->is_object()) node.ingest = true;
   ++counters_.heartbeats;
   return update;

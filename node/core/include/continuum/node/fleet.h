@@ -52,6 +52,10 @@ struct NodeView {
   std::optional<double> outbox_depth, outbox_overflow;
   std::optional<double> load1, mem_total_kb, mem_available_kb;  // of the host
   bool ingest = false;                 // the node stores readings (its heartbeat has "ingest")
+  // The devices the node serves, as grants ("sensor:soil-1", ...); nullopt
+  // when its heartbeat does not say (an older agent). Placement matches
+  // stages' device grants against it.
+  std::optional<std::vector<std::string>> devices;
   std::vector<StageView> stages;       // by name
 };
 
