@@ -95,6 +95,7 @@ bool Agent::Impl::open(std::string* error) {
       }
     }
   }
+  bring_back_moves();  // stages moved away before this start, and adopted ones (stage_persistence.cc)
   if (config_.mqtt.enabled) {
     Status status;
     adapters::SqliteOutboxConfig oc;
@@ -214,6 +215,8 @@ bool Agent::Impl::open(std::string* error) {
   if (!ota_receiver_)
     for (auto& slot : slots_) report_unfinished_probation(*slot);  // with [mqtt]: done before connecting
   for (auto& slot : slots_) {
+    if (slot->placement == StageSlot::Placement::kMovedAway) continue;  // runs on another node
+    if (start_restored(*slot)) continue;  // adopted: from its last snapshot
     if (!load_stage(*slot, error)) return false;
   }
   std::optional<ProcessUsage> usage = read_process_usage();
@@ -595,6 +598,7 @@ void Agent::Impl::stop() {
   }
   wake_.notify_all();
   if (loop_.joinable()) loop_.join();
+  save_adopted_on_stop();  // restored at the next start (docs/migration.md "Across restarts")
   for (auto& slot : slots_) {
     if (slot->placement != StageSlot::Placement::kHere) continue;  // its state is the other node's now
     if (slot->runtime) slot->kv = slot->runtime->host().kv().entries();

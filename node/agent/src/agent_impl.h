@@ -33,6 +33,7 @@
 #include "module_store.h"
 #include "node_devices.h"
 #include "process_usage.h"
+#include "stage_records.h"
 #include "stage_slot.h"
 
 namespace continuum::node::agent {
@@ -102,6 +103,9 @@ class Agent::Impl final : public CommandTarget {
   std::optional<std::string> installed_version(const std::string& name);
   void report_unfinished_probation(StageSlot& slot);
   void roll_back(StageSlot& slot, const std::string& why);
+  // stage.rollback during probation: the new version's state into a fresh
+  // instance of the previous one ("state-hooks", "kv-only"; "" and *why: not).
+  std::string hand_state_back(StageSlot& slot, std::string* why);
   void confirm_update(StageSlot& slot);
   void publish_update_status(const StageSlot& slot, const std::string& transfer, ota::OtaState state,
                              const std::string& module, const std::string& reason);
@@ -113,6 +117,20 @@ class Agent::Impl final : public CommandTarget {
   bool adopt_abort(const nlohmann::json& args, nlohmann::json* result, std::string* error);
   StageSlot& add_adopted_slot(const StageSettings& settings);
   void set_moved_away(StageSlot& slot, const std::string& node);
+  // Moves across restarts (stage_persistence.cc, stage_records.h): recorded
+  // when a stage moves in (remember_adopted: at the commit, or when the cloud
+  // places a new stage here) or away (remember_moved_away, from
+  // set_moved_away); brought back at open().
+  bool is_configured(const StageSlot& slot) const;
+  std::optional<std::string> module_digest(const std::string& path) const;
+  void remember_adopted(StageSlot& slot, const std::string& from, const std::string& snapshot,
+                        const std::map<std::string, uint64_t, std::less<>>& covered);
+  void remember_moved_away(StageSlot& slot, const std::string& node);
+  void save_adopted_snapshot(StageSlot& slot, const std::string& module, const std::vector<uint8_t>& snapshot,
+                             const std::map<std::string, uint64_t, std::less<>>& covered, bool clean);
+  void save_adopted_on_stop();
+  void bring_back_moves();
+  bool start_restored(StageSlot& slot);
   bool settings_for_elsewhere(const StageSlot& slot, StageSettings* out, std::string* error);
   std::optional<std::string> module_for_elsewhere(const StageSlot& slot, std::string* error);
   void pending_and_covered(const StageSlot& slot, const std::deque<Delivery>& queued,
@@ -159,6 +177,8 @@ class Agent::Impl final : public CommandTarget {
   std::unique_ptr<ota::Crypto> crypto_;
   ota::TrustStore trust_;
   ModuleStore modules_;  // <data_dir>/modules: installed and confirmed updates
+  StageRecords records_{config_.data_dir};  // <data_dir>/stages: stages moved in and away
+  std::map<std::string, StageRecord> restoring_;  // open(): adopted stages to start from their snapshot
   // With [mqtt]: OTA transfers to this node; verified modules wait in
   // pending_installs_ (guarded by mutex_) for the loop thread.
   std::unique_ptr<ota::TransferReceiver> ota_receiver_;

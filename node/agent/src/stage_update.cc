@@ -66,19 +66,27 @@ bool Agent::Impl::update_stage(const std::string& stage, const std::string& path
 
 // stage.rollback: back to the version the stage ran before its current one
 // (current.json's "previous"), past the downgrade guard because an operator
-// asked for it. During a probation it ends the probation now, with the old
-// instance as it was. The swap itself is stage.update's (probation
-// included), and the reason is recorded (rollbacks.json, heartbeat).
+// asked for it. During a probation it ends the probation now, and the
+// previous version takes the state the new one has now (hand_state_back).
+// The swap itself is stage.update's (probation included), and the reason is
+// recorded (rollbacks.json, heartbeat).
 bool Agent::Impl::rollback_stage(const std::string& stage, nlohmann::json* result, std::string* error) {
   StageSlot& slot = *find_slot(stage);
   const std::string why = "explicit rollback (stage.rollback)";
   if (slot.probation) {
     const std::string from = slot.probation->label;
+    std::string not_handed;
+    const std::string handover = hand_state_back(slot, &not_handed);
+    if (handover.empty())
+      std::fprintf(stderr, "%s/%s: the state of %s cannot go back to the previous version (%s): that one resumes "
+                   "with its state as at the update\n", config_.id.c_str(), stage.c_str(), from.c_str(),
+                   not_handed.c_str());
     roll_back(slot, why);
     *result = stage_state(slot);
     (*result)["rollback"] = "probation ended";
     (*result)["from"] = from;
     (*result)["module"] = slot.module;
+    (*result)["handover"] = handover.empty() ? "none: " + not_handed : handover;
     return true;
   }
   std::string note;
@@ -302,8 +310,32 @@ void Agent::Impl::report_unfinished_probation(StageSlot& slot) {
   ota_receiver_->report_unfinished(status, *sha256);
 }
 
-// The new version failed on probation: drop it and run the old one again
-// (as it was at the swap: what the new one changed in its state is lost).
+// An explicit rollback during probation: the previous version comes back
+// with the state the new one has now, so what the messages since the update
+// did to it is kept (an EMA keeps its value). The same handover as the swap,
+// the other way: a fresh instance of the previous version gets the KV state
+// and, when both versions export the hooks, ctm_state_save of the new one
+// through ctm_state_load; it replaces the previous instance kept since the
+// swap. Not for an automatic rollback: the new version failed (trapped, out
+// of fuel), its state is not to be trusted, and its instance is not called
+// again.
+std::string Agent::Impl::hand_state_back(StageSlot& slot, std::string* why) {
+  StageSlot::Probation& p = *slot.probation;
+  if (!slot.runtime) {
+    *why = "the new version is not running";
+    return "";
+  }
+  std::unique_ptr<host::StageRuntime> fresh = make_runtime(slot, p.previous_module, why);
+  host::HandoverKind kind{};
+  if (!fresh || !slot.runtime->handover_to(*fresh, &kind, why)) return "";
+  if (p.previous) carry_counters(slot, *p.previous);
+  p.previous = std::move(fresh);
+  return kind == host::HandoverKind::StateHooks ? "state-hooks" : "kv-only";
+}
+
+// The new version failed on probation, or an operator asked: drop it and
+// run the old one again (as it was at the swap, unless hand_state_back gave
+// it the new one's state first).
 void Agent::Impl::roll_back(StageSlot& slot, const std::string& why) {
   carry_counters(slot, *slot.runtime);
   const std::string failed_module = slot.probation->label;
