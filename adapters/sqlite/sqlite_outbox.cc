@@ -163,6 +163,31 @@ Status SqliteOutbox::remove(int64_t id) {
   return Status::success();
 }
 
+Status SqliteOutbox::remove_many(const std::vector<int64_t>& ids) {
+  if (ids.size() == 1) return remove(ids.front());
+  std::lock_guard lock(mutex_);
+  // As remove(): not durable on its own (a lost delete only re-sends).
+  const bool full = config_.sync == OutboxSync::kFull;
+  if (full) db_->exec("PRAGMA synchronous=NORMAL");
+  bool ok = static_cast<bool>(db_->exec_cached("BEGIN IMMEDIATE"));
+  std::size_t removed = 0;
+  for (std::size_t k = 0; ok && k < ids.size(); ++k) {
+    sqlite::Statement erase = db_->cached("DELETE FROM outbox WHERE id = ?");
+    erase.bind(1, ids[k]);
+    ok = erase.step() == SQLITE_DONE;
+    if (ok) removed += static_cast<std::size_t>(db_->changes());
+  }
+  if (ok) ok = static_cast<bool>(db_->exec_cached("COMMIT"));
+  if (!ok) db_->exec_cached("ROLLBACK");
+  if (full) db_->exec("PRAGMA synchronous=FULL");
+  if (!ok) return Status::failure("outbox: delete failed: " + db_->error());
+  if (removed > 0) {
+    size_ -= removed;
+    room_.notify_all();
+  }
+  return Status::success();
+}
+
 std::size_t SqliteOutbox::size() {
   std::lock_guard lock(mutex_);
   return size_;

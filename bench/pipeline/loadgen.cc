@@ -6,7 +6,7 @@
 //           the bare broker round trip: publish N small messages at R/s to a
 //           topic this client subscribes to; latency = receive - send on one
 //           steady clock. Prints {"sent","received","p50_us","p95_us","p99_us"}.
-//   publish --port P --topic T --rate R --seconds S [--qos 1] [--publishers K]
+//   publish --port P --topic T --rate R --seconds S [--qos 1] [--publishers K] [--batch B]
 //           [--watch-node N --watch-stage ST] [--settle S]
 //           publishes reading envelopes (node "gen", stage "src", seq 0..,
 //           values sensor/t_ms/value/status as irrigation-control emits them)
@@ -14,7 +14,11 @@
 //           raw_publisher.h), each on its own thread: every half millisecond
 //           the messages due go out in one write (no busy wait: the generator
 //           shares the machine with the broker and the node). "acked" counts
-//           the broker's PUBACKs. With --watch-* it follows node N's heartbeat and
+//           the broker's PUBACKs. --batch B > 1: the readings due in one burst
+//           leave as batch messages of up to B readings (docs/protocol.md,
+//           "Batches"), as an edge node's outbox sends what queued up under
+//           load; a burst with one reading due still sends it alone.
+//           With --watch-* it follows node N's heartbeat and
 //           waits (up to --settle seconds) until stage ST has delivered +
 //           dropped everything offered. Prints the offered count and rate and
 //           the last heartbeat's figures for the stage, plus the largest queue
@@ -30,6 +34,7 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 
+#include "continuum/node/reading_batch.h"
 #include "raw_publisher.h"
 
 #include <algorithm>
@@ -71,13 +76,14 @@ struct Options {
   std::string nodes;
   double settle = 30;
   int publishers = 1;
+  int batch = 1;
 };
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
                "error: %s\nusage: bench_pipeline_loadgen rtt --port P --rate R --count N [--qos Q]\n"
                "       bench_pipeline_loadgen publish --port P --topic T --rate R --seconds S [--qos Q]\n"
-               "                              [--publishers K]\n"
+               "                              [--publishers K] [--batch B]\n"
                "                              [--watch-node N --watch-stage ST] [--settle S]\n"
                "       bench_pipeline_loadgen wait-online --port P --nodes A,B,... [--settle S]\n",
                why.c_str());
@@ -107,6 +113,7 @@ Options parse(int argc, char** argv) {
     else if (key == "--qos") need_number(), o.qos = int(number);
     else if (key == "--settle") need_number(), o.settle = number;
     else if (key == "--publishers") need_number(), o.publishers = int(number);
+    else if (key == "--batch") need_number(), o.batch = int(number);
     else if (key == "--topic") o.topic = value;
     else if (key == "--watch-node") o.watch_node = value;
     else if (key == "--nodes") o.nodes = value;
@@ -116,6 +123,7 @@ Options parse(int argc, char** argv) {
   if (o.rate <= 0) usage("--rate must be > 0");
   if (o.qos > 2) usage("--qos must be 0, 1 or 2");
   if (o.publishers < 1 || o.publishers > 64) usage("--publishers must be 1..64");
+  if (o.batch < 1 || o.batch > int(continuum::node::kMaxBatchReadings)) usage("--batch must be 1..256");
   if (o.mode == "publish" && o.qos != 1) usage("publish sends QoS 1 (what the nodes use for data); --qos must be 1");
   if (o.mode == "publish" && o.topic.empty()) usage("publish needs --topic");
   return o;
@@ -293,6 +301,7 @@ int run_publish(const Options& o) {
   for (long k = 0; k < long(publishers.size()); ++k) {
     threads.emplace_back([&, k] {
       RawPublisher& p = *publishers[std::size_t(k)];
+      std::vector<std::string> due;  // with --batch: this burst's envelopes
       auto send = [&](long i) {
         int64_t ms = wall_ms();
         char text[256];
@@ -301,9 +310,27 @@ int run_publish(const Options& o) {
                                 "\"t_ms\":%lld,\"value\":%.1f,\"status\":\"ok\"}}",
                                 i, static_cast<long long>(ms), kSensors[i % 4], static_cast<long long>(ms),
                                 30.0 + double(i % 17) * 0.1);
-        p.add(o.topic, std::string_view(text, std::size_t(len)));
+        if (o.batch == 1) p.add(o.topic, std::string_view(text, std::size_t(len)));
+        else due.emplace_back(text, std::size_t(len));
       };
-      if (!paced_bursts(n, o.rate, t0, k, long(publishers.size()), send, [&] { return p.flush(); }))
+      auto flush = [&] {
+        for (std::size_t at = 0; at < due.size();) {
+          std::vector<std::string_view> batch;
+          std::size_t bytes = 0;
+          for (; at < due.size() && batch.size() < std::size_t(o.batch) &&
+                 continuum::node::reading_batch_size(batch.size() + 1, bytes + due[at].size()) <=
+                     continuum::node::kMaxBatchBytes;
+               ++at) {
+            batch.push_back(due[at]);
+            bytes += due[at].size();
+          }
+          if (batch.size() == 1) p.add(o.topic, batch[0]);
+          else p.add(o.topic, continuum::node::encode_reading_batch(batch));
+        }
+        due.clear();
+        return p.flush();
+      };
+      if (!paced_bursts(n, o.rate, t0, k, long(publishers.size()), send, flush))
         publish_failed = true;
     });
   }
@@ -312,7 +339,8 @@ int run_publish(const Options& o) {
   nlohmann::json out = {{"offered", n},
                         {"publish_s", publish_s},
                         {"offered_per_s", double(n) / publish_s},
-                        {"publishers", publishers.size()}};
+                        {"publishers", publishers.size()},
+                        {"batch", o.batch}};
   // What the broker acknowledged (PUBACK): it has taken the message.
   uint64_t acked = 0;
   for (auto& p : publishers) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "continuum/node/reading_batch.h"
 #include "continuum/node/topics.h"
 #include "continuum/node/wall_clock.h"
 
@@ -32,7 +33,14 @@ Status IngestWorker::start() {
   return bus_.subscribe(filter, /*qos=*/1);
 }
 
-void IngestWorker::handle(const Message& message) { handle(message, decode_reading(message.payload)); }
+void IngestWorker::handle(const Message& message) {
+  if (!is_reading_batch(message.payload)) return handle(message, decode_reading(message.payload));
+  // A batch (reading_batch.h): each element is a reading of its own, stored
+  // (or rejected) as if it had come alone; a malformed batch counts once.
+  std::optional<std::vector<std::string_view>> elements = split_reading_batch(message.payload);
+  if (!elements) return handle(message, std::nullopt);
+  for (std::string_view element : *elements) handle(message, decode_reading(element));
+}
 
 // Readings queued and not yet stored, at most: past it handle() waits, as it
 // waits for the store without group commit, so memory stays bounded.

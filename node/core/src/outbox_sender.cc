@@ -1,5 +1,10 @@
 #include "continuum/node/outbox_sender.h"
 
+#include <algorithm>
+
+#include "continuum/node/reading_batch.h"
+#include "continuum/node/topics.h"
+
 namespace continuum::node {
 
 OutboxSender::OutboxSender(Outbox& outbox, MessageBus& bus, std::size_t window)
@@ -74,16 +79,65 @@ uint64_t OutboxSender::post_failures() {
   return post_failures_;
 }
 
+void OutboxSender::set_batching(std::size_t max_readings) {
+  std::lock_guard lock(mutex_);
+  batch_max_ = std::clamp<std::size_t>(max_readings, 1, kMaxBatchReadings);
+}
+
+namespace {
+
+// An entry that may share a message: a data envelope (an object, not itself
+// a batch). Anything else (commands, raw test payloads) always goes alone.
+bool batchable(const OutboxEntry& e) {
+  static const std::string data_prefix = topics::all_data().substr(0, topics::all_data().size() - 1);
+  return e.topic.compare(0, data_prefix.size(), data_prefix) == 0 && !e.payload.empty() && e.payload[0] == '{' &&
+         !is_reading_batch(e.payload);
+}
+
+}  // namespace
+
 void OutboxSender::pump() {
   // Held across publish() so that an ack cannot arrive before its token is
   // recorded.
   std::lock_guard lock(mutex_);
   if (!bus_.connected() || in_flight_.size() >= window_) return;
-  for (const OutboxEntry& entry : outbox_.peek(last_dispatched_id_, window_ - in_flight_.size())) {
+  const std::size_t free_slots = window_ - in_flight_.size();
+  // With batching, look at as many entries as the free slots could carry;
+  // they are grouped below and whatever does not fit is read again next time.
+  std::vector<OutboxEntry> entries = outbox_.peek(last_dispatched_id_, free_slots * batch_max_);
+  std::size_t sent_messages = 0;
+  for (std::size_t k = 0; k < entries.size() && sent_messages < free_slots;) {
+    // The run of consecutive entries that go together: same data topic,
+    // within the count and byte bounds.
+    std::size_t end = k + 1;
+    if (batch_max_ > 1 && batchable(entries[k])) {
+      std::size_t bytes = entries[k].payload.size();
+      while (end < entries.size() && end - k < batch_max_ && entries[end].topic == entries[k].topic &&
+             batchable(entries[end]) &&
+             reading_batch_size(end - k + 1, bytes + entries[end].payload.size()) <= kMaxBatchBytes) {
+        bytes += entries[end].payload.size();
+        ++end;
+      }
+    }
+    std::vector<int64_t> ids;
+    ids.reserve(end - k);
+    for (std::size_t j = k; j < end; ++j) ids.push_back(entries[j].id);
     int token = 0;
-    if (!bus_.publish(entry.topic, entry.payload, /*qos=*/1, /*retain=*/false, &token)) return;
-    in_flight_[token] = entry.id;
-    last_dispatched_id_ = entry.id;
+    Status published;
+    if (end - k == 1) {
+      published = bus_.publish(entries[k].topic, entries[k].payload, /*qos=*/1, /*retain=*/false, &token);
+    } else {
+      std::vector<std::string_view> envelopes;
+      envelopes.reserve(end - k);
+      for (std::size_t j = k; j < end; ++j) envelopes.push_back(entries[j].payload);
+      published = bus_.publish(entries[k].topic, encode_reading_batch(envelopes), 1, false, &token);
+    }
+    if (!published) return;
+    if (end - k > 1) ++batches_sent_;
+    last_dispatched_id_ = entries[end - 1].id;
+    in_flight_[token] = std::move(ids);
+    ++sent_messages;
+    k = end;
   }
 }
 
@@ -92,11 +146,16 @@ void OutboxSender::on_ack(int token) {
     std::lock_guard lock(mutex_);
     auto it = in_flight_.find(token);
     if (it == in_flight_.end()) return;  // not ours (e.g. a status message)
-    outbox_.remove(it->second);
+    outbox_.remove_many(it->second);
+    acknowledged_ += it->second.size();
     in_flight_.erase(it);
-    ++acknowledged_;
   }
   pump();
+}
+
+uint64_t OutboxSender::batches_sent() {
+  std::lock_guard lock(mutex_);
+  return batches_sent_;
 }
 
 std::size_t OutboxSender::in_flight() {

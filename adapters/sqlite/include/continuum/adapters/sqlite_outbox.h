@@ -54,6 +54,7 @@ class SqliteOutbox final : public node::Outbox {
       const std::vector<std::pair<std::string, std::string>>& messages) override;
   std::vector<node::OutboxEntry> peek(int64_t after_id, std::size_t max) override;
   node::Status remove(int64_t id) override;
+  node::Status remove_many(const std::vector<int64_t>& ids) override;  // one transaction
   std::size_t size() override;
   uint64_t overflow_count() override;
 

@@ -75,7 +75,9 @@ class IngestWorker {
 
   // Installs the message handler and subscribes (QoS 1).
   Status start();
-  // Handles one data message (also usable without a bus, e.g. replay).
+  // Handles one data message (also usable without a bus, e.g. replay): a
+  // single envelope or a batch of them (reading_batch.h), each element
+  // counted, stored and deduplicated as a reading of its own.
   void handle(const Message& message);
   // The same with the payload already decoded by the caller (the node
   // agent's inbound check parsed it): not parsed again. Empty: rejected.

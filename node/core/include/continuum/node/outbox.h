@@ -52,6 +52,14 @@ class Outbox {
   virtual std::vector<OutboxEntry> peek(int64_t after_id, std::size_t max) = 0;
   // Removes an acknowledged entry (absent ids are ignored).
   virtual Status remove(int64_t id) = 0;
+  // Removes several (one acknowledged batch message, reading_batch.h);
+  // backends that can do it in one transaction do.
+  virtual Status remove_many(const std::vector<int64_t>& ids) {
+    Status last = Status::success();
+    for (int64_t id : ids)
+      if (Status s = remove(id); !s) last = s;
+    return last;
+  }
   virtual std::size_t size() = 0;
   // Messages lost or refused because the outbox was full, since it was created.
   virtual uint64_t overflow_count() = 0;

@@ -51,8 +51,17 @@ class OutboxSender {
   // kDropNewest/kBlock, or a storage error).
   uint64_t post_failures();
 
-  std::size_t in_flight();
-  uint64_t acknowledged();
+  // Opportunistic batching of data envelopes (reading_batch.h): when the
+  // window lets several stored entries go at once and consecutive ones are
+  // envelopes on the same data topic, up to MAX_READINGS of them (and
+  // kMaxBatchBytes) leave as one {"batch":[...]} message; a lone entry still
+  // leaves as itself, so nothing waits for a batch to fill. 1 (the default):
+  // every entry is its own message. Set before the first send.
+  void set_batching(std::size_t max_readings);
+
+  std::size_t in_flight();  // messages (a batch counts once)
+  uint64_t acknowledged();  // outbox entries acknowledged
+  uint64_t batches_sent();  // messages that carried more than one entry
 
  private:
   void on_ack(int token);
@@ -63,8 +72,10 @@ class OutboxSender {
   const std::size_t window_;
   std::mutex mutex_;
   int64_t last_dispatched_id_ = 0;
-  std::unordered_map<int, int64_t> in_flight_;  // bus token -> outbox id
+  std::unordered_map<int, std::vector<int64_t>> in_flight_;  // bus token -> outbox ids it carries
   uint64_t acknowledged_ = 0;
+  std::size_t batch_max_ = 1;
+  uint64_t batches_sent_ = 0;
 
   std::mutex post_mutex_;  // the fields below
   std::condition_variable posted_, committed_;
