@@ -4,7 +4,8 @@
 // stores; a module that traps on every message), and the KR C2 simulator's
 // line faults on a real pty. Each kind is dropped and counted, logged once
 // however often it comes, and good input sent after it is still processed
-// and stored.
+// and stored. Batches of readings: each element handled as a reading of
+// its own, bad batches counted like other bad input.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include "continuum/adapters/mqtt_bus.h"
 #include "continuum/adapters/sqlite_reading_store.h"
 #include "continuum/node/agent/agent.h"
+#include "continuum/node/reading_batch.h"
 #include "continuum/node/topics.h"
 #include "continuum/sim/krc2_sim.h"
 #include "support/envelopes.h"
@@ -167,6 +169,87 @@ TEST(NodeBadInput, GarbageOversizedMalformedAndTrapsAreDroppedCountedLoggedOnceA
   EXPECT_EQ(occurrences(log, "not a valid envelope"), 1u) << log;
   EXPECT_EQ(occurrences(log, "fog-9/bad: trapped"), 1u) << log;
   EXPECT_EQ(occurrences(log, "fog-9/filter: a handler returned an error"), 1u) << log;
+}
+
+// Batches (docs/protocol.md, "Batches") on the same node: a batch of N
+// readings reaches the stage as N deliveries and ingest as N rows; the same
+// batch again (a QoS 1 redelivery) is stored as duplicates only; a malformed
+// batch, an oversized one and one over the element bound are dropped and
+// counted, a bad element alone is dropped (counted as malformed) while its
+// good neighbours go on, and the refusals are logged once per kind.
+TEST(NodeBadInput, BatchesAreHandledReadingByReadingAndBadBatchesAreCounted) {
+  testing::MosquittoServer broker;
+  ASSERT_TRUE(broker.start()) << broker.log();
+  testing::TempDir dir;
+  const std::string config_path = (dir.path() / "fog-8.toml").string();
+  const std::string log_path = (dir.path() / "fog-8.log").string();
+  std::ofstream(config_path) << "[node]\nid = \"fog-8\"\ndata_dir = \"" << dir.path().string()
+                             << "\"\nheartbeat = \"100ms\"\n[mqtt]\nport = " << broker.port()
+                             << "\nmax_payload = 65536\n[ingest]\n"
+                             << "[[stages]]\nname = \"filter\"\nmodule = \"" << SOIL_FILTER_WASM << "\"\n"
+                             << "grants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
+                             << "inputs = { readings = \"gen/src/readings\" }\npublish = [\"aggregate\"]\n";
+  HeartbeatWatch hb(broker.port(), "fog-8");
+  ASSERT_TRUE(hb.started());
+  testing::ChildProcess node;
+  ASSERT_TRUE(node.start({CONTINUUM_BIN, "node", "--config", config_path}, log_path));
+  ASSERT_TRUE(eventually([&] { return hb.last().contains("stage_stats"); })) << read_file(log_path);
+
+  adapters::MqttConfig pc;
+  pc.port = broker.port();
+  adapters::MqttBus publisher(pc);
+  ASSERT_TRUE(publisher.start());
+  ASSERT_TRUE(publisher.wait_connected(10000));
+  const std::string topic = topics::data("gen", "src", "readings");
+  constexpr int kBatch = 50;
+  std::vector<std::string> good;
+  for (int i = 0; i < kBatch; ++i) good.push_back(envelope(i, 30.0 + i * 0.1));
+  std::vector<std::string_view> views(good.begin(), good.end());
+  const std::string batch = encode_reading_batch(views);
+  std::vector<std::string> mixed = {envelope(kBatch, 31.0), "{\"node\":\"gen\",\"stage\":\"src\",\"ts\":1,\"values\":{}}",
+                                    envelope(kBatch + 1, 32.0), envelope(kBatch + 2, 33.0)};
+  std::vector<std::string_view> mixed_views(mixed.begin(), mixed.end());
+  std::vector<std::string_view> too_many(kMaxBatchReadings + 1, "{}");
+  std::vector<std::string_view> huge(400, good[0]);  // ~60,000 bytes of envelopes, over max_payload with the rest
+  std::vector<std::string_view> huge2(huge);
+  huge2.insert(huge2.end(), huge.begin(), huge.end());
+  int token = 0;
+  ASSERT_TRUE(publisher.publish(topic, batch, 1, false, &token));
+  ASSERT_TRUE(publisher.publish(topic, batch, 1, false, &token));  // again: ingest keeps the first copy only
+  ASSERT_TRUE(publisher.publish(topic, "{\"batch\":[1,2,3]}", 1, false, &token));
+  ASSERT_TRUE(publisher.publish(topic, "{\"batch\":[" + good[0] + "", 1, false, &token));
+  ASSERT_TRUE(publisher.publish(topic, encode_reading_batch(too_many), 1, false, &token));
+  ASSERT_TRUE(publisher.publish(topic, encode_reading_batch(huge2), 1, false, &token));
+  ASSERT_TRUE(publisher.publish(topic, encode_reading_batch(mixed_views), 1, false, &token));
+
+  constexpr int kDelivered = 2 * kBatch + 3;
+  ASSERT_TRUE(eventually([&] { return hb.at({"stage_stats", "filter", "delivered"}) >= kDelivered; }))
+      << hb.last().dump() << read_file(log_path);
+  ASSERT_TRUE(eventually([&] { return hb.at({"ingest", "stored"}) + hb.at({"ingest", "duplicates"}) >= kDelivered; }))
+      << hb.last().dump();
+  nlohmann::json last = hb.last();
+  EXPECT_EQ(last["stage_stats"]["filter"]["delivered"], kDelivered) << last.dump();
+  EXPECT_EQ(last["stage_stats"]["filter"]["emitted"], kDelivered);  // one filtered sample per reading
+  EXPECT_EQ(last["stage_stats"]["filter"]["dropped"], 0);
+  EXPECT_EQ(last["ingest"]["stored"], kBatch + 3);
+  EXPECT_EQ(last["ingest"]["duplicates"], kBatch);
+  EXPECT_EQ(last["bad_input"]["bad_batches"], 3) << last.dump();
+  EXPECT_EQ(last["bad_input"]["oversized"], 1);
+  EXPECT_EQ(last["bad_input"]["malformed"], 1);
+  publisher.stop();
+  node.stop(20000);
+
+  auto store = adapters::SqliteReadingStore::open((dir.path() / "readings.db").string());
+  ASSERT_TRUE(store);
+  std::vector<StoredReading> rows = store->range("gen", "src", {0, INT64_MAX});
+  std::vector<uint64_t> seqs;
+  for (const StoredReading& r : rows) seqs.push_back(r.reading.seq);
+  std::sort(seqs.begin(), seqs.end());
+  ASSERT_EQ(seqs.size(), std::size_t(kBatch + 3));
+  for (int i = 0; i < kBatch + 3; ++i) EXPECT_EQ(seqs[i], uint64_t(i));
+  std::string log = read_file(log_path);
+  EXPECT_EQ(occurrences(log, "dropped a batch on"), 1u) << log;
+  EXPECT_EQ(occurrences(log, "not a valid envelope (in a batch"), 1u) << log;
 }
 
 TEST(NodeBadInput, MaxPayloadOutOfRangeIsAConfigError) {

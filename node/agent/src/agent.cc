@@ -21,6 +21,7 @@
 #include "continuum/node/ingest.h"
 #include "continuum/node/outbox_sender.h"
 #include "continuum/node/presence.h"
+#include "continuum/node/reading_batch.h"
 #include "continuum/node/topics.h"
 #include "commands.h"
 #include "http_service.h"
@@ -113,6 +114,7 @@ bool Agent::Impl::open(std::string* error) {
     adapters::use_node_presence(mc, config_.id);
     bus_ = std::make_unique<adapters::MqttBus>(mc);
     sender_ = std::make_unique<OutboxSender>(*outbox_, *bus_, config_.outbox.window);
+    sender_->set_batching(config_.outbox.batch);  // docs/protocol.md, "Batches"
     if (config_.ingest.enabled) {
       store_ = adapters::open_reading_store(config_.ingest.storage, &status);
       if (!store_) {
@@ -438,69 +440,101 @@ void Agent::Impl::on_data_message(const Message& m) {
   // comes on their copy, so the ingest-only copy of it is dropped uncounted.
   bool count = for_inputs || !has_inputs || inputs_via_ingest_;
   // The check's parse is the only one: ingest stores its result, and the
-  // deliveries take the lineage from it.
-  std::optional<Reading> reading;
-  if (!inbound_->accept(m, count, &reading)) return;
-  std::optional<InputOrigin> origin;
-  std::string source;
-  uint64_t seq = 0;
-  if (for_inputs && reading) {
-    origin = InputOrigin{reading->ts_ms, reading->hops};
-    source = reading->node + "/" + reading->stage;
-    seq = reading->seq;
+  // deliveries take the lineage from it. A batch (docs/protocol.md,
+  // "Batches") is handled as its readings one by one, each with its own
+  // seq and origin, exactly as if they had come alone.
+  thread_local std::vector<InboundGuard::Accepted> readings;
+  if (!inbound_->accept_data(m, count, &readings)) return;
+  if (for_inputs) {
+    // Every reading of the message enters the queues under one lock and the
+    // loop is woken once: one hand-off per message, not per reading.
+    const int64_t arrival_ms = wall_clock_ms();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const InboundGuard::Accepted& a : readings) {
+        for (const auto& [receiver, input] : routes->second)
+          push_delivery(*slots_[receiver],
+                        {input, std::string(a.text), arrival_ms, InputOrigin{a.reading.ts_ms, a.reading.hops},
+                         a.reading.node + "/" + a.reading.stage, a.reading.seq});
+      }
+    }
+    wake_.notify_one();
   }
-  if (for_ingest) ingest_->handle(m, std::move(reading));
-  if (for_inputs)
-    for (const auto& [receiver, input] : routes->second) enqueue(receiver, input, m.payload, origin, source, seq);
+  if (for_ingest)
+    for (InboundGuard::Accepted& a : readings) ingest_->handle(m, std::move(a.reading));
+  readings.clear();
+}
+
+// Under mutex_.
+void Agent::Impl::push_delivery(StageSlot& slot, Delivery d) {
+  if (slot.placement == StageSlot::Placement::kMovedAway) return;  // the node it runs on has its own copy
+  if (slot.queue.size() >= slot.settings.queue) {
+    slot.queue.pop_front();  // the newest data matters most to a control loop
+    std::lock_guard<std::mutex> stats_lock(stats_mutex_);
+    ++slot.stats.dropped;
+  }
+  slot.queue.push_back(std::move(d));
 }
 
 void Agent::Impl::enqueue(std::size_t index, std::string port, std::string payload,
                           std::optional<InputOrigin> origin, std::string source, uint64_t seq) {
-  StageSlot& slot = *slots_[index];
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (slot.placement == StageSlot::Placement::kMovedAway) return;  // the node it runs on has its own copy
-    if (slot.queue.size() >= slot.settings.queue) {
-      slot.queue.pop_front();  // the newest data matters most to a control loop
-      std::lock_guard<std::mutex> stats_lock(stats_mutex_);
-      ++slot.stats.dropped;
-    }
-    slot.queue.push_back(
-        {std::move(port), std::move(payload), wall_clock_ms(), std::move(origin), std::move(source), seq});
+    push_delivery(*slots_[index],
+                  {std::move(port), std::move(payload), wall_clock_ms(), std::move(origin), std::move(source), seq});
   }
   wake_.notify_one();
 }
 
-bool Agent::Impl::deliver_one(StageSlot& slot) {
-  Delivery d;
+// Takes what is queued for the stage (up to kDeliveryBurst) under one lock
+// and delivers it in order: one lock round and one look at the queue per
+// burst instead of per message. What a burst cannot deliver (the stage
+// failed, was rolled back or moved) goes back to the front of the queue,
+// in order, before anything else runs.
+constexpr std::size_t kDeliveryBurst = 32;
+
+bool Agent::Impl::deliver_queued(StageSlot& slot) {
+  std::vector<Delivery>& burst = delivery_burst_;  // the loop thread's
+  burst.clear();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (slot.queue.empty()) return false;
-    d = std::move(slot.queue.front());
-    slot.queue.pop_front();
+    std::size_t n = std::min(slot.queue.size(), kDeliveryBurst);
+    for (std::size_t k = 0; k < n; ++k) {
+      burst.push_back(std::move(slot.queue.front()));
+      slot.queue.pop_front();
+    }
   }
-  uint64_t before = refusals(slot.runtime->host().counters());
-  slot.rolled_back = false;
-  slot.handling = d.origin ? lineage_of_origin(*d.origin, config_.id, slot.settings.name, d.arrival_ms)
-                           : lineage_of_input(d.payload, config_.id, slot.settings.name, d.arrival_ms);
-  host::CallResult r = slot.runtime->deliver(d.port, reinterpret_cast<const uint8_t*>(d.payload.data()),
-                                             static_cast<uint32_t>(d.payload.size()));
-  slot.handling.reset();
-  {
-    std::lock_guard<std::mutex> lock(stats_mutex_);
-    ++slot.stats.delivered;
-    slot.in_rate.add();
-  }
-  after_call(slot, r, before);
-  if (slot.rolled_back) {
-    // The message the new version failed on goes to the old one next.
+  std::size_t k = 0;
+  for (; k < burst.size(); ++k) {
+    if (!slot.runtime || slot.placement != StageSlot::Placement::kHere) break;
+    Delivery& d = burst[k];
+    uint64_t before = refusals(slot.runtime->host().counters());
     slot.rolled_back = false;
-    std::lock_guard<std::mutex> lock(mutex_);
-    slot.queue.push_front(std::move(d));
-  } else {
+    slot.handling = d.origin ? lineage_of_origin(*d.origin, config_.id, slot.settings.name, d.arrival_ms)
+                             : lineage_of_input(d.payload, config_.id, slot.settings.name, d.arrival_ms);
+    host::CallResult r = slot.runtime->deliver(d.port, reinterpret_cast<const uint8_t*>(d.payload.data()),
+                                               static_cast<uint32_t>(d.payload.size()));
+    slot.handling.reset();
+    {
+      std::lock_guard<std::mutex> lock(stats_mutex_);
+      ++slot.stats.delivered;
+      slot.in_rate.add();
+    }
+    after_call(slot, r, before);
+    if (slot.rolled_back) {
+      // The message the new version failed on goes to the old one next.
+      slot.rolled_back = false;
+      break;
+    }
     if (!d.source.empty()) slot.last_handled[d.source] = d.seq;  // what a move's target must not handle again
     if (slot.probation && slot.runtime && --slot.probation->messages_left == 0) confirm_update(slot);
   }
+  if (k < burst.size()) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (std::size_t j = burst.size(); j-- > k;) slot.queue.push_front(std::move(burst[j]));
+  }
+  burst.clear();
   return true;
 }
 
@@ -551,7 +585,7 @@ void Agent::Impl::run_loop() {
         busy = true;
         if (!slot.runtime) continue;
       }
-      if (deliver_one(slot)) busy = true;
+      if (deliver_queued(slot)) busy = true;
       if (slot.probation && now >= slot.probation->until) confirm_update(slot);
     }
     if (!stopping && bus_ && now >= next_heartbeat) {

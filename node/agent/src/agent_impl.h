@@ -152,7 +152,8 @@ class Agent::Impl final : public CommandTarget {
   }
   void enqueue(std::size_t index, std::string port, std::string payload,
                std::optional<InputOrigin> origin = std::nullopt, std::string source = {}, uint64_t seq = 0);
-  bool deliver_one(StageSlot& slot);
+  void push_delivery(StageSlot& slot, Delivery d);  // under mutex_
+  bool deliver_queued(StageSlot& slot);
   void heartbeat();
   bool publishes(const StageSlot& slot, std::string_view port) const;
   std::string kv_path(const std::string& stage) const {
@@ -215,6 +216,7 @@ class Agent::Impl final : public CommandTarget {
   std::optional<CpuMeter> cpu_meter_;  // loop thread: CPU use between heartbeats
   std::unique_ptr<CommandProcessor> commands_;  // with [mqtt]
   std::deque<std::string> pending_commands_;    // guarded by mutex_
+  std::vector<Delivery> delivery_burst_;  // loop thread: deliver_queued's messages in hand
   std::thread loop_;
 };
 

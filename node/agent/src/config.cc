@@ -253,6 +253,7 @@ void read_outbox(Table& root, NodeConfig& c, const std::string& base_dir) {
   if (!path.empty()) c.outbox.path = resolve(base_dir, path);
   t->integer_into("capacity", &c.outbox.capacity, 1, 1'000'000'000);
   t->integer_into("window", &c.outbox.window, 1, 1000);
+  t->integer_into("batch", &c.outbox.batch, 1, 256);  // kMaxBatchReadings
   std::string overflow;
   t->string_into("overflow", &overflow, "one of \"drop-oldest\", \"drop-newest\", \"block\"");
   if (overflow == "drop-oldest") c.outbox.policy = OverflowPolicy::kDropOldest;

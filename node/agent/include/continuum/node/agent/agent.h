@@ -56,7 +56,8 @@ struct AgentStats {
   bool connected = false;
   uint64_t ingest_stored = 0, ingest_duplicates = 0, ingest_rejected = 0;
   // Received over MQTT and dropped before any stage or ingest saw them.
-  uint64_t bad_input_oversized = 0, bad_input_malformed = 0;
+  uint64_t bad_input_oversized = 0, bad_input_malformed = 0, bad_input_bad_batches = 0;
+  uint64_t batches_sent = 0;  // outbox messages that carried several envelopes (docs/protocol.md, "Batches")
 };
 
 class Agent {

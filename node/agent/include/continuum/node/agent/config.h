@@ -85,6 +85,9 @@ struct OutboxSettings {
   // kill of the node process and a broker outage) or "full" (fsync per
   // commit: also survives a power loss); docs/node-config.md.
   bool sync_full = false;
+  // Envelopes queued for the same topic leave as one batch message of at
+  // most this many (docs/protocol.md, "Batches"); 1: never batch.
+  std::size_t batch = 64;
 };
 
 struct IngestSettings {
