@@ -76,14 +76,25 @@ class Migration : public ::testing::Test {
     agents_[id] = std::move(agent);
     return a;
   }
+  int heartbeats_of(const std::string& node) {
+    int seen = 0;
+    for (const Message& m : probe_->messages()) seen += m.topic == topics::heartbeat(node);
+    return seen;
+  }
   // Heartbeats come after the subscriptions: a node that sent two is ready.
   void wait_ready(const std::vector<std::string>& nodes) {
     for (const std::string& n : nodes)
-      ASSERT_TRUE(eventually([&] {
-        int seen = 0;
-        for (const Message& m : probe_->messages()) seen += m.topic == topics::heartbeat(n);
-        return seen >= 2;
-      })) << n << " sent no heartbeats\n" << broker_.log();
+      ASSERT_TRUE(eventually([&] { return heartbeats_of(n) >= 2; })) << n << " sent no heartbeats\n" << broker_.log();
+  }
+  // Stops node ID and starts it again with the same config and data dir:
+  // ready once two more heartbeats came (one may be the old run's last).
+  Agent& restart(const std::string& id, const std::string& tier, const std::string& extra) {
+    agents_[id]->stop();
+    agents_.erase(id);
+    const int before = heartbeats_of(id);
+    Agent& a = start(id, tier, extra);
+    EXPECT_TRUE(eventually([&] { return heartbeats_of(id) >= before + 2; })) << id << " did not come back";
+    return a;
   }
   void start_probe() {
     probe_ = std::make_unique<testing::MqttProbe>(broker_.port());
@@ -93,14 +104,17 @@ class Migration : public ::testing::Test {
     ASSERT_TRUE(probe_->wait_subscribed(30000));
   }
   // Each output of PUBLISHER's filter on PORT, by seq; a seq twice fails.
+  // A message is one envelope or a batch of them (docs/protocol.md, "Batches").
   std::map<uint64_t, json> outputs_of(const std::string& publisher, const std::string& port) {
     std::map<uint64_t, json> by_seq;
     for (const Message& m : probe_->messages()) {
       if (m.topic != topics::data(publisher, "filter", port)) continue;
-      json e = json::parse(m.payload);
-      uint64_t seq = e["seq"].get<uint64_t>();
-      EXPECT_FALSE(by_seq.count(seq)) << publisher << " published seq " << seq << " twice";
-      by_seq[seq] = e["values"];
+      json message = json::parse(m.payload);
+      for (const json& e : message.contains("batch") ? message["batch"] : json::array({message})) {
+        uint64_t seq = e["seq"].get<uint64_t>();
+        EXPECT_FALSE(by_seq.count(seq)) << publisher << " published seq " << seq << " twice";
+        by_seq[seq] = e["values"];
+      }
     }
     return by_seq;
   }
@@ -109,8 +123,19 @@ class Migration : public ::testing::Test {
     EXPECT_TRUE(requester.start());
     return requester.call(id, "stage.migrate", {{"stage", "filter"}, {"to", to}});
   }
-  // Streams readings until `stop` is set and at least MIN were sent; the count sent.
-  void stream_readings(std::atomic<bool>& stop, uint64_t min, std::atomic<uint64_t>& sent) {
+  // Readings FROM..TO-1, each acknowledged by the broker before it returns.
+  void publish_readings(uint64_t from, uint64_t to) {
+    std::atomic<bool> stop{true};
+    std::atomic<uint64_t> sent{0};
+    stream_readings(stop, to, sent, from);
+  }
+  void wait_filtered(const std::string& publisher, std::size_t count) {
+    ASSERT_TRUE(eventually([&] { return outputs_of(publisher, "filtered").size() >= count; }))
+        << publisher << ": " << outputs_of(publisher, "filtered").size() << " of " << count << " outputs";
+  }
+  // Streams readings (from seq FROM on) until `stop` is set and at least MIN
+  // were sent; the count sent.
+  void stream_readings(std::atomic<bool>& stop, uint64_t min, std::atomic<uint64_t>& sent, uint64_t from = 0) {
     adapters::MqttConfig pc;
     pc.port = broker_.port();
     // Every reading acknowledged before the publisher disconnects: a QoS 1
@@ -122,12 +147,13 @@ class Migration : public ::testing::Test {
     ASSERT_TRUE(publisher.start());
     ASSERT_TRUE(publisher.wait_connected(30000));
     int token = 0;
-    for (uint64_t seq = 0; !stop || seq < min; ++seq) {
+    for (uint64_t seq = from; !stop || seq < min; ++seq) {
       ASSERT_TRUE(publisher.publish(topics::data("gen", "src", "readings"), reading(seq), 1, false, &token));
       sent = seq + 1;
-      std::this_thread::sleep_for(std::chrono::microseconds(300));
+      if (!stop) std::this_thread::sleep_for(std::chrono::microseconds(300));
     }
-    EXPECT_TRUE(eventually([&] { return acked >= sent; })) << acked << " of " << sent << " readings acknowledged";
+    EXPECT_TRUE(eventually([&] { return acked >= sent - from; })) << acked << " of " << sent - from
+                                                                   << " readings acknowledged";
     publisher.stop();
   }
   // The moved stage's outputs equal the reference's: same seqs, same values.
@@ -359,6 +385,132 @@ TEST_F(Migration, KilledNodesMovableStageIsReplacedAndDeviceBoundOneReportedDown
   })) << broker_.log();
   EXPECT_EQ(outputs_of("fog-1", "filtered")[PlacementService::kSeqJump + 50], outputs_of("ref-1", "filtered")[50]);
   publisher.stop();
+}
+
+// Across restarts (docs/migration.md "Across restarts"): the filter moved
+// fog-1 -> edge-1, then both nodes stop and start again with the same data
+// dirs. The stage runs once, on edge-1, from the snapshot it saved at the
+// stop; fog-1 reports it moved; the outputs continue exactly like the
+// reference's (no seq missing or twice, the EMA where it was).
+TEST_F(Migration, AMovedStageRunsOnceOnItsTargetAfterBothNodesRestart) {
+  start_probe();
+  start("fog-1", "fog", filter_stage());
+  start("edge-1", "edge", "");
+  start("ref-1", "fog", filter_stage());
+  wait_ready({"fog-1", "edge-1", "ref-1"});
+  publish_readings(0, 200);
+  json there = move("fog-1", "edge-1", "move-r1");
+  ASSERT_TRUE(there.value("ok", false)) << there.dump();
+  publish_readings(200, 400);
+  wait_filtered("fog-1", 400);
+  Agent& fog = restart("fog-1", "fog", filter_stage());
+  Agent& edge = restart("edge-1", "edge", "");
+  EXPECT_EQ(stage_of(fog.stats(), "filter").state, "moved");
+  EXPECT_EQ(stage_of(fog.stats(), "filter").moved_to, "edge-1");
+  EXPECT_EQ(stage_of(edge.stats(), "filter").state, "running");
+  EXPECT_EQ(stage_of(edge.stats(), "filter").publisher, "fog-1");
+  publish_readings(400, 600);
+  expect_same_as_reference(600);
+  EXPECT_EQ(stage_of(fog.stats(), "filter").delivered, 0u);
+  EXPECT_EQ(stage_of(edge.stats(), "filter").delivered, 200u);
+  EXPECT_TRUE(outputs_of("edge-1", "filtered").empty());
+}
+
+// A stage moved away and back clears its record: after a restart it runs
+// on its own node again (its configured start, KV state kept), and the
+// node it visited does not have it any more. Its seq carries on.
+TEST_F(Migration, AStageMovedBackRunsOnItsOwnNodeAfterARestart) {
+  start_probe();
+  start("fog-1", "fog", filter_stage());
+  start("edge-1", "edge", "");
+  wait_ready({"fog-1", "edge-1"});
+  publish_readings(0, 100);
+  ASSERT_TRUE(move("fog-1", "edge-1", "move-b1").value("ok", false));
+  publish_readings(100, 200);
+  wait_filtered("fog-1", 200);
+  ASSERT_TRUE(move("edge-1", "fog-1", "move-b2").value("ok", false));
+  Agent& fog = restart("fog-1", "fog", filter_stage());
+  Agent& edge = restart("edge-1", "edge", "");
+  EXPECT_EQ(stage_of(fog.stats(), "filter").state, "running");
+  for (const StageStats& s : edge.stats().stages) EXPECT_NE(s.name, "filter") << "edge-1 still has the stage";
+  publish_readings(200, 300);
+  wait_filtered("fog-1", 300);
+  std::map<uint64_t, json> outputs = outputs_of("fog-1", "filtered");
+  EXPECT_EQ(outputs.size(), 300u);
+  EXPECT_EQ(outputs.rbegin()->first, 299u);  // 0..299, each once
+  EXPECT_EQ(stage_of(fog.stats(), "filter").delivered, 100u);
+}
+
+// A node that dies (SIGKILL) with an adopted stage brings it back from its
+// last periodic snapshot ([migration] snapshot_every): taken here after
+// every reading so far was handled, so nothing is lost to its state and
+// the outputs go on like the reference's.
+TEST_F(Migration, AnAdoptedStageComesBackFromItsLastSnapshotAfterACrash) {
+  start_probe();
+  ASSERT_TRUE(probe_->subscribe(topics::all_stage_snapshots(), 1));
+  ASSERT_TRUE(probe_->wait_subscribed(30000));
+  start("fog-1", "fog", filter_stage());
+  start("ref-1", "fog", filter_stage());
+  const std::string edge_config = (dir_.path() / "edge-1.toml").string();
+  {
+    std::ofstream out(edge_config);
+    out << node_toml("edge-1", "edge", dir_.path(), broker_.port(), "[migration]\nsnapshot_every = \"100ms\"\n");
+  }
+  auto edge = std::make_unique<testing::ChildProcess>();
+  ASSERT_TRUE(edge->start({CONTINUUM_BIN, "node", "--config", edge_config}, (dir_.path() / "edge-1.log").string()));
+  wait_ready({"fog-1", "edge-1", "ref-1"});
+  publish_readings(0, 100);
+  ASSERT_TRUE(move("fog-1", "edge-1", "move-c1").value("ok", false));
+  publish_readings(100, 200);
+  wait_filtered("fog-1", 200);
+  // A snapshot taken after every reading was handled: none pending in it.
+  const int64_t handled_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_TRUE(eventually([&] {
+    for (const Message& m : probe_->messages()) {
+      if (m.topic != topics::stage_snapshot("edge-1", "filter") || m.payload.empty()) continue;
+      if (json::parse(m.payload).value("ts_ms", int64_t{0}) > handled_ms) return true;
+    }
+    return false;
+  })) << "edge-1 took no snapshot after 200 readings";
+  edge->kill_now();
+  const int before = heartbeats_of("edge-1");
+  edge = std::make_unique<testing::ChildProcess>();
+  ASSERT_TRUE(edge->start({CONTINUUM_BIN, "node", "--config", edge_config}, (dir_.path() / "edge-1.log2").string()));
+  ASSERT_TRUE(eventually([&] { return heartbeats_of("edge-1") >= before + 2; })) << "edge-1 did not come back";
+  publish_readings(200, 300);
+  expect_same_as_reference(300);
+  std::ifstream log(dir_.path() / "edge-1.log2");
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("back from its last periodic snapshot"), std::string::npos) << text;
+}
+
+// An explicit rollback during probation (docs/ota.md, "Rollback") hands the
+// new version's state back to the previous one: updated and rolled back
+// between readings, the filter publishes exactly what the reference does.
+TEST_F(Migration, AnExplicitRollbackDuringProbationKeepsTheStagesState) {
+  start_probe();
+  Agent& fog = start("fog-1", "fog", "[update]\nhealth_messages = 1000000\nhealth_window = \"1h\"\n" + filter_stage());
+  start("ref-1", "fog", filter_stage());
+  wait_ready({"fog-1", "ref-1"});
+  publish_readings(0, 150);
+  const std::filesystem::path v2 = dir_.path() / "soil-filter-v2.wasm";
+  std::filesystem::copy_file(SOIL_FILTER_WASM, v2);
+  test::Requester requester(broker_.port(), "fog-1");
+  ASSERT_TRUE(requester.start());
+  json updated = requester.call("update-1", "stage.update", {{"stage", "filter"}, {"module", v2.string()}});
+  ASSERT_TRUE(updated.value("ok", false)) << updated.dump();
+  EXPECT_EQ(updated["result"]["update"], "probation");
+  publish_readings(150, 300);
+  wait_filtered("fog-1", 300);  // handled by the new version, on probation
+  json back = requester.call("rollback-1", "stage.rollback", {{"stage", "filter"}});
+  ASSERT_TRUE(back.value("ok", false)) << back.dump();
+  EXPECT_EQ(back["result"]["rollback"], "probation ended");
+  EXPECT_EQ(back["result"]["handover"], "state-hooks");
+  EXPECT_EQ(back["result"]["module"], SOIL_FILTER_WASM);
+  publish_readings(300, 450);
+  expect_same_as_reference(450);
+  EXPECT_EQ(stage_of(fog.stats(), "filter").rollbacks, 1u);
 }
 
 }  // namespace
