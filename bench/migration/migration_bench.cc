@@ -8,9 +8,6 @@
 // measures it (swap_ms: the stage handles nothing from the start of the
 // update on its loop thread until the new instance is in place; docs/ota.md
 // "Hot swap"). Exit 1 when a move or a swap fails.
-#include <sys/utsname.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -27,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_common.h"
 #include "continuum/adapters/mqtt_bus.h"
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
@@ -47,14 +45,6 @@ std::string reading(uint64_t seq) {
                 {"t_ms", 1763712000000 + static_cast<int64_t>(seq) * 1000},
                 {"value", 30.0 + 5.0 * std::sin(static_cast<double>(seq) * 0.1)}}}}
       .dump();
-}
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "?";
 }
 
 // Sends node commands and waits for their replies (one requester topic).
@@ -102,11 +92,6 @@ class Requester {
   std::condition_variable changed_;
   std::vector<json> replies_;
 };
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
 
 }  // namespace
 
@@ -244,20 +229,17 @@ int main(int argc, char** argv) {
   requester.stop();
   edge->stop();
   fog->stop();
-  struct utsname u;
-  uname(&u);
-  std::printf("machine: %s, %ld cores, %s %s\n", cpu_model().c_str(), sysconf(_SC_NPROCESSORS_ONLN), u.sysname,
-              u.release);
+  std::printf("%s\n", bench::machine().c_str());
   std::printf("soil filter, %d moves at %d readings/s: unavailable median %.2f ms (min %.2f, max %.2f); "
               "paused (snapshot + commit) median %.2f ms\n",
-              static_cast<int>(unavailable.size()), rate, median(unavailable),
+              static_cast<int>(unavailable.size()), rate, bench::median(unavailable),
               unavailable.empty() ? 0 : *std::min_element(unavailable.begin(), unavailable.end()),
-              unavailable.empty() ? 0 : *std::max_element(unavailable.begin(), unavailable.end()), median(paused));
+              unavailable.empty() ? 0 : *std::max_element(unavailable.begin(), unavailable.end()), bench::median(paused));
   if (!swap_ms.empty())
     std::printf("soil filter, %d hot swaps at %d readings/s: swap median %.2f ms (min %.2f, max %.2f); handover "
                 "median %.2f ms\n",
-                static_cast<int>(swap_ms.size()), rate, median(swap_ms),
+                static_cast<int>(swap_ms.size()), rate, bench::median(swap_ms),
                 *std::min_element(swap_ms.begin(), swap_ms.end()), *std::max_element(swap_ms.begin(), swap_ms.end()),
-                median(handover_ms));
+                bench::median(handover_ms));
   return status;
 }

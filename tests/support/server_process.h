@@ -41,6 +41,7 @@ class ChildProcess {
   // SIGTERM, then SIGKILL if still running after timeout_ms.
   void stop(int timeout_ms = 5000);
   void kill_now();
+  pid_t pid() const { return pid_; }  // -1 when not started
   // False once the process has exited (it is then reaped).
   bool alive();
 

@@ -180,9 +180,16 @@ bool Agent::Impl::open(std::string* error) {
     bus_->subscribe(topics::command(config_.id), 1);
     bus_->subscribe(migration_reply_topic(), 1);  // the targets' answers while this node moves a stage
     if (config_.placement.enabled) {
+      const PlacementSettings& p = config_.placement;
       placement_ = std::make_unique<PlacementService>(
-          config_.id, *bus_, [this](const std::string& node, const std::string& cmd, const nlohmann::json& args,
-                                    std::string* error) { return call_node(node, cmd, args, error); });
+          config_.id, *bus_,
+          [this](const std::string& node, const std::string& cmd, const nlohmann::json& args, std::string* error,
+                 Millis timeout) { return call_node(node, cmd, args, error, timeout); },
+          LoadSettings{p.load_threshold, p.load_window, p.cooldown, p.load_margin}, config_.migration.timeout);
+      if (http_)  // each verdict in the dashboard's event log too
+        placement_->set_verdict_listener([this](const nlohmann::json& v) {
+          http_->publish_event("placement", v.value("node", v.value("from", "")), v.value("stage", ""), v.dump());
+        });
       for (const std::string& topic : placement_->subscriptions()) bus_->subscribe(topic, 1);
     }
     // OTA transfers to this node (docs/ota.md, "Transfer to install"): the

@@ -74,6 +74,9 @@ class Agent::Impl final : public CommandTarget {
   // Rerouting an input (stage_route.cc, docs/protocol.md "stage.route").
   bool route_stage(const std::string& stage, const std::string& input, const std::vector<std::string>& sources,
                    nlohmann::json* result, std::string* error) override;
+  // A re-placed stage's copy here stands down (stand_down.cc).
+  bool stand_down_stage(const std::string& stage, const std::string& runs_on, nlohmann::json* result,
+                        std::string* error) override;
 
  private:
   StageSlot* find_slot(std::string_view stage) const;

@@ -57,6 +57,10 @@ bool stage_route(CommandTarget& target, const json& args, json* result, std::str
                             args["sources"].get<std::vector<std::string>>(), result, error);
 }
 
+bool stage_stand_down(CommandTarget& target, const json& args, json* result, std::string* error) {
+  return target.stand_down_stage(args["stage"].get<std::string>(), args["runs_on"].get<std::string>(), result, error);
+}
+
 const char* type_name(ArgType type) {
   switch (type) {
     case ArgType::kString: return "string";
@@ -142,6 +146,9 @@ const std::vector<CommandSpec>& command_table() {
        stage_adopt,
        "sent by a node moving a stage here (stage.migrate): phase prepare (module, settings: load it and subscribe "
        "to its inputs), commit (snapshot: restore and resume) or abort"},
+      {"stage.stand_down", {{"stage", ArgType::kStage, true}, {"runs_on", ArgType::kString, true}}, stage_stand_down,
+       "sent by the placement service when this node, back after its Will, runs a stage that was restarted on node "
+       "`runs_on` meanwhile: this copy stops and is kept as moved there (docs/migration.md)"},
   };
   return table;
 }

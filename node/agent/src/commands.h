@@ -49,6 +49,10 @@ class CommandTarget {
   // "node/stage/port"), replacing its sources (stage_route.cc).
   virtual bool route_stage(const std::string& stage, const std::string& input,
                            const std::vector<std::string>& sources, nlohmann::json* result, std::string* error) = 0;
+  // STAGE runs on node RUNS_ON now (re-placed while this node was dead): stop
+  // this copy and keep it as moved away (stand_down.cc).
+  virtual bool stand_down_stage(const std::string& stage, const std::string& runs_on, nlohmann::json* result,
+                                std::string* error) = 0;
 };
 
 enum class ArgType {

@@ -377,6 +377,15 @@ void read_placement(Table& root, NodeConfig& c) {
   if (!t) return;
   c.placement.enabled = true;
   t->boolean_into("enabled", &c.placement.enabled);
+  t->number_into("load_threshold", &c.placement.load_threshold);
+  if (c.placement.load_threshold < 0)
+    t->problems().fail(t->key("load_threshold"), "expected a percentage of one core >= 0 (0: no load-based moves)");
+  t->duration_into("load_window", &c.placement.load_window);
+  t->duration_into("cooldown", &c.placement.cooldown);
+  t->number_into("load_margin", &c.placement.load_margin);
+  if (c.placement.load_margin < 0 ||
+      (c.placement.load_threshold > 0 && c.placement.load_margin >= c.placement.load_threshold))
+    t->problems().fail(t->key("load_margin"), "expected a percentage >= 0 and under load_threshold");
   t->reject_unknown();
 }
 

@@ -25,16 +25,22 @@ std::pair<std::string, std::string> snapshot_topic_parts(const std::string& topi
   return {topic.substr(root.size(), node_end - root.size()), stage};
 }
 
-bool runs_stage(const NodeView& n, const std::string& stage) {
-  for (const StageView& s : n.stages)
-    if (s.name == stage && s.state != "moved" && s.state != "adopting") return true;
-  return false;
+std::string percent(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f%%", v);
+  return text;
 }
 
 }  // namespace
 
-PlacementService::PlacementService(std::string self, MessageBus& bus, CallNode call)
-    : self_(std::move(self)), bus_(bus), call_(std::move(call)), worker_([this] { run(); }) {}
+PlacementService::PlacementService(std::string self, MessageBus& bus, CallNode call, LoadSettings load,
+                                   std::chrono::milliseconds step_timeout)
+    : self_(std::move(self)),
+      bus_(bus),
+      call_(std::move(call)),
+      step_timeout_(step_timeout),
+      balancer_(load),
+      worker_([this] { run(); }) {}
 
 PlacementService::~PlacementService() {
   {
@@ -45,8 +51,21 @@ PlacementService::~PlacementService() {
   worker_.join();
 }
 
+void PlacementService::set_verdict_listener(VerdictListener listener) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  listener_ = std::move(listener);
+}
+
 std::vector<std::string> PlacementService::subscriptions() const {
   return {topics::all_stage_snapshots(), topics::all_statuses(), topics::all_heartbeats()};
+}
+
+void PlacementService::push(Job job) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
 }
 
 bool PlacementService::handle_message(const Message& m) {
@@ -59,28 +78,73 @@ bool PlacementService::handle_message(const Message& m) {
     return true;
   }
   FleetUpdate update = fleet_.handle(m.topic, m.payload, wall_clock_ms());
-  if (update.kind == FleetUpdate::Kind::kStatus && update.state_changed && update.node != self_) {
+  if (update.node == self_ && update.kind != FleetUpdate::Kind::kHeartbeat) return false;
+  if (update.kind == FleetUpdate::Kind::kStatus && update.state_changed) {
     std::optional<NodeView> n = fleet_.node(update.node);
     if (n && n->state == "offline") {
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        dead_.push_back(update.node);
+        balancer_.forget(update.node);
       }
-      wake_.notify_one();
+      push(Job{Job::Kind::kReplace, update.node, {}, {}, {}});
     }
+  } else if (update.kind == FleetUpdate::Kind::kHeartbeat) {
+    on_heartbeat(update.node);
   }
   return false;
+}
+
+// Bus thread: the load figures, a load move when one is due, and a stand-down
+// for a re-placed stage its old node runs again.
+void PlacementService::on_heartbeat(const std::string& node) {
+  std::optional<NodeView> view = fleet_.node(node);
+  if (!view) return;
+  const int64_t now = wall_clock_ms();
+  std::vector<NodeView> fleet = fleet_.nodes();
+  std::vector<Job> jobs;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    balancer_.observe(*view, now);
+    if (!move_pending_ && view->state == "online" && balancer_.sustained(node, now)) {
+      std::string why;
+      if (std::optional<LoadMove> move = balancer_.decide(node, fleet, self_, now, &why)) {
+        move_pending_ = true;
+        balancer_.moved(move->stage, node, now);  // cools down now: decided once
+        jobs.push_back(Job{Job::Kind::kMove, node, *move, {}, {}});
+      } else {
+        balancer_.restart_window(node);  // a new window before asking again
+        std::fprintf(stderr, "%s: placement: node %s stays above its load threshold (%s) but nothing moves: %s\n",
+                     self_.c_str(), node.c_str(), percent(view->cpu_percent.value_or(0)).c_str(), why.c_str());
+      }
+    }
+    for (const StageView& s : view->stages) {
+      auto from = replaced_from_.find(s.name);
+      if (from == replaced_from_.end() || from->second != node || !runs_stage(*view, s.name)) continue;
+      // Back from the dead and running it again: where does it live now?
+      for (const NodeView& other : fleet) {
+        if (other.id == node || other.state != "online" || !runs_stage(other, s.name)) continue;
+        if (standing_down_.insert({node, s.name}).second)
+          jobs.push_back(Job{Job::Kind::kStandDown, node, {}, s.name, other.id});
+        break;
+      }
+    }
+  }
+  for (Job& job : jobs) push(std::move(job));
 }
 
 void PlacementService::run() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [&] { return stopping_ || !dead_.empty(); });
+    wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
     if (stopping_) return;
-    std::string node = dead_.front();
-    dead_.pop_front();
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
     lock.unlock();
-    replace_stages_of(node);
+    switch (job.kind) {
+      case Job::Kind::kReplace: replace_stages_of(job.node); break;
+      case Job::Kind::kMove: move_for_load(job.move); break;
+      case Job::Kind::kStandDown: stand_down(job); break;
+    }
     lock.lock();
   }
 }
@@ -88,6 +152,12 @@ void PlacementService::run() {
 void PlacementService::report(const std::string& stage, const json& verdict) {
   int token = 0;
   bus_.publish(topics::placement(stage), verdict.dump(), 1, true, &token);
+  VerdictListener listener;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    listener = listener_;
+  }
+  if (listener) listener(verdict);
 }
 
 void PlacementService::replace_stages_of(const std::string& dead) {
@@ -123,6 +193,8 @@ void PlacementService::replace_stages_of(const std::string& dead) {
     if (verdict["state"] == "replaced") {
       std::lock_guard<std::mutex> lock(mutex_);
       snapshots_[dead].erase(stage);  // it runs elsewhere now
+      replaced_from_[stage] = dead;   // should DEAD come back running it, it stands down
+      standing_down_.erase({dead, stage});
     }
   }
 }
@@ -159,13 +231,13 @@ bool PlacementService::replace_one(const std::string& dead, const json& snapshot
     prepare["settings"] = snapshot["settings"];
     if (snapshot.contains("module")) prepare["module"] = snapshot["module"];
     std::string error;
-    std::optional<json> prepared = call_(n.id, "stage.adopt", prepare, &error);
+    std::optional<json> prepared = call_(n.id, "stage.adopt", prepare, &error, step_timeout_);
     if (prepared && prepared->value("form", "instance") != "instance") {
       error = "node " + n.id + " runs another build of it, which cannot restore an instance snapshot";
       json abort = common;
       abort["phase"] = "abort";
       std::string ignored;
-      call_(n.id, "stage.adopt", abort, &ignored);
+      call_(n.id, "stage.adopt", abort, &ignored, step_timeout_);
       prepared.reset();
     }
     if (prepared) {
@@ -174,7 +246,7 @@ bool PlacementService::replace_one(const std::string& dead, const json& snapshot
       commit["snapshot"] = snapshot["snapshot"];
       commit["next_seq"] = snapshot.value("next_seq", uint64_t{0}) + kSeqJump;
       commit["covered"] = snapshot.value("covered", json::object());
-      if (call_(n.id, "stage.adopt", commit, &error)) {
+      if (call_(n.id, "stage.adopt", commit, &error, step_timeout_)) {
         *target = n.id;
         return true;
       }
@@ -183,6 +255,61 @@ bool PlacementService::replace_one(const std::string& dead, const json& snapshot
   }
   *why = "no node took it: " + refusals;
   return false;
+}
+
+// The live move (the same stage.migrate as `continuum move`): nothing lost,
+// nothing handled twice, the state carried over.
+void PlacementService::move_for_load(const LoadMove& move) {
+  const std::string why = "node " + move.from + " stayed above the load threshold (" + percent(move.from_percent) +
+                          " of a core; the stage's share about " + percent(move.share_percent) + "), node " +
+                          move.to + " had " + percent(move.to_percent);
+  std::fprintf(stderr, "%s: placement: moving stage %s from %s to %s: %s\n", self_.c_str(), move.stage.c_str(),
+               move.from.c_str(), move.to.c_str(), why.c_str());
+  std::string error;
+  std::optional<json> result =
+      call_(move.from, "stage.migrate", {{"stage", move.stage}, {"to", move.to}}, &error, step_timeout_ * 3);
+  json verdict = {{"stage", move.stage},
+                  {"from", move.from},
+                  {"cause", "load"},
+                  {"load_percent", move.from_percent},
+                  {"share_percent", move.share_percent},
+                  {"target_percent", move.to_percent},
+                  {"ts_ms", wall_clock_ms()}};
+  if (result) {
+    verdict["state"] = "moved";
+    verdict["node"] = move.to;
+    verdict["reason"] = why;
+    if (result->contains("unavailable_ms")) verdict["unavailable_ms"] = (*result)["unavailable_ms"];
+    std::fprintf(stderr, "%s: placement: stage %s now runs on %s\n", self_.c_str(), move.stage.c_str(),
+                 move.to.c_str());
+  } else {
+    verdict["state"] = "stays";
+    verdict["node"] = move.from;
+    verdict["reason"] = "the move to " + move.to + " failed: " + error;
+    std::fprintf(stderr, "%s: placement: stage %s stays on %s: %s\n", self_.c_str(), move.stage.c_str(),
+                 move.from.c_str(), error.c_str());
+  }
+  report(move.stage, verdict);
+  std::lock_guard<std::mutex> lock(mutex_);
+  move_pending_ = false;
+}
+
+// A re-placed stage's old node is back and runs its configured copy: it
+// stops it and keeps it as moved away (outputs under the same publisher
+// would otherwise come from two nodes).
+void PlacementService::stand_down(const Job& job) {
+  std::string error;
+  std::optional<json> result =
+      call_(job.node, "stage.stand_down", {{"stage", job.stage}, {"runs_on", job.runs_on}}, &error, step_timeout_);
+  if (result) {
+    std::fprintf(stderr, "%s: placement: node %s is back; its copy of stage %s stood down (it runs on %s)\n",
+                 self_.c_str(), job.node.c_str(), job.stage.c_str(), job.runs_on.c_str());
+  } else {
+    std::fprintf(stderr, "%s: placement: node %s runs stage %s again, which runs on %s; telling it to stand down failed: %s\n",
+                 self_.c_str(), job.node.c_str(), job.stage.c_str(), job.runs_on.c_str(), error.c_str());
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  standing_down_.erase({job.node, job.stage});  // a failure is tried again at its next heartbeat
 }
 
 }  // namespace continuum::node::agent

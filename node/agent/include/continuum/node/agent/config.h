@@ -166,6 +166,15 @@ struct MigrationSettings {
 // "Placement"). Needs [mqtt].
 struct PlacementSettings {
   bool enabled = false;
+  // Load-based moves (docs/migration.md "Placement: a node stays busy"): a
+  // node whose cpu_percent stays above load_threshold (percent of one core;
+  // 0: never) for load_window has its movable stage with the largest share
+  // moved to the least loaded node where load + share stays load_margin
+  // under the threshold; a moved stage is not moved again within cooldown.
+  double load_threshold = 80;
+  Millis load_window{30000};
+  Millis cooldown{300000};
+  double load_margin = 10;
 };
 
 struct NodeConfig {
