@@ -50,6 +50,13 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
   }
 }
 
+// A stage moved away is listed by the node it left too: "moved to NODE".
+std::string state_text(const json& row) {
+  std::string state = text(row, "state");
+  if (state == "moved" && !text(row, "moved_to", "").empty()) state += " to " + text(row, "moved_to");
+  return state;
+}
+
 // One row per stage of every node, flattened (also the --json shape).
 json stage_rows(const json& nodes) {
   json out = json::array();
@@ -63,6 +70,7 @@ json stage_rows(const json& nodes) {
                      {"version", text(module, "version", "")},
                      {"sha256", text(module, "sha256", "")},
                      {"state", s.value("state", std::string())},
+                     {"moved_to", text(s, "moved_to", "")},
                      {"in_per_s", rates.value("in_per_s", 0.0)},
                      {"out_per_s", rates.value("out_per_s", 0.0)}});
     }
@@ -115,7 +123,7 @@ Command add_ls_command(CLI::App& app) {
     rows = {{"STAGE", "NODE", "MODULE", "VERSION", "SHA256", "STATE", "IN/S", "OUT/S"}};
     for (const json& s : stages)
       rows.push_back({text(s, "stage"), text(s, "node"), text(s, "module"), text(s, "version"),
-                      text(s, "sha256").substr(0, 12), text(s, "state"), number(s, "in_per_s", "%.1f"),
+                      text(s, "sha256").substr(0, 12), state_text(s), number(s, "in_per_s", "%.1f"),
                       number(s, "out_per_s", "%.1f")});
     print_table(rows);
     return kExitOk;

@@ -34,6 +34,7 @@ json stage_json(const node::StageView& stage) {
   if (!stage.inputs.empty()) doc["inputs"] = stage.inputs;
   if (!stage.grants.empty()) doc["grants"] = stage.grants;
   if (!stage.publish.empty()) doc["publish"] = stage.publish;
+  if (!stage.moved_to.empty()) doc["moved_to"] = stage.moved_to;
   return doc;
 }
 

@@ -394,6 +394,8 @@ TEST_F(Migration, KilledNodesMovableStageIsReplacedAndDeviceBoundOneReportedDown
 // reference's (no seq missing or twice, the EMA where it was).
 TEST_F(Migration, AMovedStageRunsOnceOnItsTargetAfterBothNodesRestart) {
   start_probe();
+  const int http_port = testing::free_loopback_port();
+  start("cloud-1", "cloud", "[http]\nport = " + std::to_string(http_port) + "\napi_token = \"restart-test-token-0123\"\n");
   start("fog-1", "fog", filter_stage());
   start("edge-1", "edge", "");
   start("ref-1", "fog", filter_stage());
@@ -409,6 +411,13 @@ TEST_F(Migration, AMovedStageRunsOnceOnItsTargetAfterBothNodesRestart) {
   EXPECT_EQ(stage_of(fog.stats(), "filter").moved_to, "edge-1");
   EXPECT_EQ(stage_of(edge.stats(), "filter").state, "running");
   EXPECT_EQ(stage_of(edge.stats(), "filter").publisher, "fog-1");
+  // `continuum ls` (the cloud's fleet view, from the heartbeats) says so.
+  testing::ProgramRun ls;
+  EXPECT_TRUE(eventually([&] {
+    ls = testing::run_program(CONTINUUM_BIN, {"ls", "--api", "http://127.0.0.1:" + std::to_string(http_port), "--token",
+                                              "restart-test-token-0123"}, dir_.path());
+    return ls.status == 0 && ls.out.find("moved to edge-1") != std::string::npos;
+  })) << ls.out << ls.err;
   publish_readings(400, 600);
   expect_same_as_reference(600);
   EXPECT_EQ(stage_of(fog.stats(), "filter").delivered, 0u);

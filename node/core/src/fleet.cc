@@ -46,6 +46,7 @@ StageView read_stage(const std::string& name, const json& object) {
   StageView stage;
   stage.name = name;
   stage.state = text(object, "state").value_or("");
+  stage.moved_to = text(object, "moved_to").value_or("");
   stage.module_name = text(object, "module_name").value_or("");
   stage.module_version = text(object, "module_version").value_or("");
   stage.module_sha256 = text(object, "module_sha256").value_or("");

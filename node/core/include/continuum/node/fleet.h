@@ -24,6 +24,7 @@ namespace continuum::node {
 struct StageView {
   std::string name;
   std::string state;                       // "running", "backoff", ... as the node said
+  std::string moved_to;                    // state "moved": the node it runs on now (docs/migration.md)
   std::map<std::string, double> rates;     // members named *_per_s (in_per_s, out_per_s)
   std::map<std::string, double> counters;  // every other numeric member (delivered, emitted, queue, ...)
   // The running module as signed (empty when unsigned or not reported).
