@@ -23,6 +23,7 @@
 #include "registry_routes.h"
 #include "route_helpers.h"
 #include "move_routes.h"
+#include "place_routes.h"
 #include "route_change_routes.h"
 #include "rollout_routes.h"
 #include "series_query.h"
@@ -167,6 +168,7 @@ void HttpApi::Impl::routes() {
   if (sources_.registry.deploy) http::add_rollout_routes(server_, sources_.registry, sources_.fleet);
   if (sources_.move_stage) http::add_move_routes(server_, sources_.move_stage, sources_.fleet);
   if (sources_.route_stage) http::add_route_change_routes(server_, sources_.route_stage, sources_.fleet);
+  if (sources_.place_stage) http::add_place_routes(server_, sources_.place_stage);
   // The dashboard: every GET outside /api/ (and /metrics, matched above).
   server_.Get(R"(/(?!api/|api$).*)", [this](const httplib::Request& req, httplib::Response& res) { static_file(req, res); });
   // Anything else, and any error without a body of ours: JSON too.

@@ -153,7 +153,8 @@ bool Agent::Impl::open(std::string* error) {
                                        node, "stage.route", {{"stage", stage}, {"input", input}, {"sources", sources}},
                                        why, config_.migration.timeout * 2);
                                    return r ? std::optional<std::string>(r->dump()) : std::nullopt;
-                                 });
+                                 },
+                                 registry_ ? place_stage_route() : adapters::HttpApiSources::PlaceStage{});
       if (!http_) return false;
       // Deploy/rollback progress to the dashboard's event stream.
       if (registry_)

@@ -71,6 +71,10 @@ class Agent::Impl final : public CommandTarget {
   bool migrate_stage(const std::string& stage, const std::string& to, nlohmann::json* result,
                      std::string* error) override;
   bool adopt_stage(const nlohmann::json& args, nlohmann::json* result, std::string* error) override;
+  // A new stage placed here (stage_create.cc, docs/migration.md "Placement").
+  bool create_stage(const nlohmann::json& args, nlohmann::json* result, std::string* error) override;
+  // POST /api/stages/<stage>/place on a [registry] node (stage_create.cc).
+  adapters::HttpApiSources::PlaceStage place_stage_route();
   // Rerouting an input (stage_route.cc, docs/protocol.md "stage.route").
   bool route_stage(const std::string& stage, const std::string& input, const std::vector<std::string>& sources,
                    nlohmann::json* result, std::string* error) override;

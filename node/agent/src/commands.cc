@@ -61,6 +61,10 @@ bool stage_stand_down(CommandTarget& target, const json& args, json* result, std
   return target.stand_down_stage(args["stage"].get<std::string>(), args["runs_on"].get<std::string>(), result, error);
 }
 
+bool stage_create(CommandTarget& target, const json& args, json* result, std::string* error) {
+  return target.create_stage(args, result, error);
+}
+
 const char* type_name(ArgType type) {
   switch (type) {
     case ArgType::kString: return "string";
@@ -146,6 +150,15 @@ const std::vector<CommandSpec>& command_table() {
        stage_adopt,
        "sent by a node moving a stage here (stage.migrate): phase prepare (module, settings: load it and subscribe "
        "to its inputs), commit (snapshot: restore and resume) or abort"},
+      {"stage.create",
+       {{"stage", ArgType::kString, true},
+        {"settings", ArgType::kObject, true},
+        {"module", ArgType::kString, true},
+        {"from", ArgType::kString, false}},
+       stage_create,
+       "sent by the cloud placing a new stage here (docs/migration.md \"Placement\"): settings (as stage.adopt's) "
+       "and the signed module (base64, checked with [trust]); subscribes to its inputs and starts it fresh "
+       "(ctm_init); refused when a grant names a device this node lacks or a stage of that name exists"},
       {"stage.stand_down", {{"stage", ArgType::kStage, true}, {"runs_on", ArgType::kString, true}}, stage_stand_down,
        "sent by the placement service when this node, back after its Will, runs a stage that was restarted on node "
        "`runs_on` meanwhile: this copy stops and is kept as moved there (docs/migration.md)"},

@@ -45,6 +45,9 @@ class CommandTarget {
   virtual bool migrate_stage(const std::string& stage, const std::string& to, nlohmann::json* result,
                              std::string* error) = 0;
   virtual bool adopt_stage(const nlohmann::json& args, nlohmann::json* result, std::string* error) = 0;
+  // A new stage placed here by the cloud (stage_create.cc): ARGS carry its
+  // settings and signed module; it starts fresh (ctm_init).
+  virtual bool create_stage(const nlohmann::json& args, nlohmann::json* result, std::string* error) = 0;
   // Rewires STAGE's input port INPUT to SOURCES ("stage.port" or
   // "node/stage/port"), replacing its sources (stage_route.cc).
   virtual bool route_stage(const std::string& stage, const std::string& input,

@@ -19,7 +19,8 @@ bool HttpService::is_fleet_topic(const std::string& topic) {
 std::unique_ptr<HttpService> HttpService::start(const NodeConfig& config, MessageBus& bus, IngestWorker* ingest,
                                                 std::string* error, adapters::RegistrySources registry,
                                                 adapters::HttpApiSources::MoveStage move_stage,
-                                                adapters::HttpApiSources::RouteStage route_stage) {
+                                                adapters::HttpApiSources::RouteStage route_stage,
+                                                adapters::HttpApiSources::PlaceStage place_stage) {
   std::unique_ptr<HttpService> service(new HttpService());
   adapters::HttpApiSources sources;
   sources.node_id = config.id;
@@ -39,6 +40,7 @@ std::unique_ptr<HttpService> HttpService::start(const NodeConfig& config, Messag
   sources.registry = std::move(registry);
   sources.move_stage = std::move(move_stage);
   sources.route_stage = std::move(route_stage);
+  sources.place_stage = std::move(place_stage);
   adapters::HttpApiConfig api;
   api.host = config.http.host;
   api.port = config.http.port;

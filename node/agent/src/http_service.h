@@ -23,7 +23,8 @@ class HttpService {
   static std::unique_ptr<HttpService> start(const NodeConfig& config, MessageBus& bus, IngestWorker* ingest,
                                             std::string* error, adapters::RegistrySources registry = {},
                                             adapters::HttpApiSources::MoveStage move_stage = {},
-                                            adapters::HttpApiSources::RouteStage route_stage = {});
+                                            adapters::HttpApiSources::RouteStage route_stage = {},
+                                            adapters::HttpApiSources::PlaceStage place_stage = {});
   ~HttpService();
 
   // True for ctm/v1/<node>/status and ctm/v1/<node>/hb (the fleet view).
@@ -36,6 +37,8 @@ class HttpService {
     api_->publish_event(kind, node, stage, json);
   }
   int port() const { return api_->port(); }
+  // The fleet view the API serves (statuses and heartbeats): what placing a new stage looks at.
+  const FleetModel& fleet() const { return fleet_; }
 
  private:
   HttpService() = default;

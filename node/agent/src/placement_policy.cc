@@ -25,6 +25,8 @@ std::string mib(double kb) {
 std::string reason_left_out(const NodeView& n, const StageNeeds& needs) {
   if (std::find(needs.exclude.begin(), needs.exclude.end(), n.id) != needs.exclude.end()) return "excluded";
   if (n.state != "online") return n.state;  // "offline", or "unknown" (no status or heartbeat yet)
+  // Its devices, room and stages come with heartbeats; an online status alone says nothing of them.
+  if (n.heartbeats == 0) return "no heartbeat yet (its devices and room are unknown)";
   if (!needs.stage.empty() && runs_stage(n, needs.stage)) return "already runs stage " + needs.stage;
   if (needs.tier_required && n.tier != needs.tier)
     return "wrong tier (" + (n.tier.empty() ? std::string("not reported") : n.tier) + "; needs " + needs.tier + ")";

@@ -6,7 +6,7 @@
 // Pure logic over the fleet view (FleetModel's NodeView, learnt from statuses
 // and heartbeats): no bus, no clock, unit-tested on its own.
 //
-// A node is left out when it is offline (or unknown), excluded by the caller,
+// A node is left out when it is offline (or unknown), sent no heartbeat yet, excluded by the caller,
 // already runs a stage of that name, is not of a required tier, lacks a device
 // one of the stage's grants names (`sensor:`, `actuator:`, `serial:`; the
 // heartbeat's "devices"), has less free memory than the stage needs, or is

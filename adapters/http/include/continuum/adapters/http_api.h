@@ -120,6 +120,12 @@ struct HttpApiSources {
                                                               const std::string& input,
                                                               const std::vector<std::string>& sources, std::string* error)>;
   RouteStage route_stage;
+  // POST /api/stages/<stage>/place (place_routes.cc, docs/migration.md
+  // "Placement"): places a new stage; BODY is the request (JSON text); sets
+  // *status (201, 400, 404, 409, ...) and returns the answer's JSON text.
+  // Empty: no route (a node without [registry]).
+  using PlaceStage = std::function<std::string(const std::string& stage, const std::string& body, int* status)>;
+  PlaceStage place_stage;
 };
 
 class HttpApi {
