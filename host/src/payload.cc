@@ -6,8 +6,7 @@ namespace continuum::host {
 
 using nlohmann::json;
 
-bool make_envelope(const Envelope& e, std::string* out, std::string* error) {
-  std::string_view values = e.values_json;
+bool prepare_envelope_values(std::string_view values, std::string* text, std::string* error) {
   size_t first = values.find_first_not_of(" \t\r\n");
   size_t last = values.find_last_not_of(" \t\r\n");
   if (first == std::string_view::npos) {
@@ -23,12 +22,27 @@ bool make_envelope(const Envelope& e, std::string* out, std::string* error) {
   }
   // Line-oriented consumers read one message per line: multi-line values
   // are re-serialised compactly; otherwise they are kept exactly as emitted.
-  std::string values_text = values.find_first_of("\r\n") == std::string_view::npos
-                                ? std::string(values)
-                                : json::parse(values).dump();
-  *out = "{\"node\":" + json(e.node).dump() + ",\"stage\":" + json(e.stage).dump() +
-         ",\"seq\":" + std::to_string(e.seq) + ",\"ts\":" + std::to_string(e.ts_ms) +
-         ",\"values\":" + values_text + (e.hops_json.empty() ? "" : ",\"hops\":" + e.hops_json) + "}";
+  if (values.find_first_of("\r\n") == std::string_view::npos) text->assign(values);
+  else *text = json::parse(values).dump();
+  return true;
+}
+
+std::string envelope_text(const Envelope& e, std::string_view values_text) {
+  std::string node = json(e.node).dump(), stage = json(e.stage).dump();
+  std::string out;
+  out.reserve(64 + node.size() + stage.size() + values_text.size() + e.hops_json.size());
+  out.append("{\"node\":").append(node).append(",\"stage\":").append(stage);
+  out.append(",\"seq\":").append(std::to_string(e.seq)).append(",\"ts\":").append(std::to_string(e.ts_ms));
+  out.append(",\"values\":").append(values_text);
+  if (!e.hops_json.empty()) out.append(",\"hops\":").append(e.hops_json);
+  out.push_back('}');
+  return out;
+}
+
+bool make_envelope(const Envelope& e, std::string* out, std::string* error) {
+  std::string values;
+  if (!prepare_envelope_values(e.values_json, &values, error)) return false;
+  *out = envelope_text(e, values);
   return true;
 }
 

@@ -1,6 +1,8 @@
 // The data payload and the topic namespace (node/core).
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "continuum/node/reading.h"
 #include "continuum/node/topics.h"
 
@@ -35,6 +37,27 @@ TEST(Payload, BooleansAreNumbersStringsAreTextNullsAreSkipped) {
   ASSERT_EQ(reading->text_values.size(), 1u);
   EXPECT_EQ(reading->text_values[0], (std::pair<std::string, std::string>{"mode", "auto"}));
   EXPECT_EQ(decode_reading(encode_reading(*reading))->text_values, reading->text_values);
+}
+
+// encode_hops writes its text directly (no JSON tree): it must be exactly
+// what the library writes for the same array, escapes included.
+TEST(Payload, HopsTextIsTheLibrarysTextForTheSameArray) {
+  std::vector<Hop> hops = {{"edge-1", 1700000000150, "control"},
+                           {"fog \"1\"\\\n\x01", -5, ""},
+                           {"f\xc3\xa9g", 0, "st\tage"}};
+  nlohmann::json expected = nlohmann::json::array();
+  for (const Hop& hop : hops) {
+    nlohmann::json entry = {{"node", hop.node}, {"ts", hop.ts_ms}};
+    if (!hop.stage.empty()) entry["stage"] = hop.stage;
+    expected.push_back(entry);
+  }
+  EXPECT_EQ(encode_hops(hops), expected.dump());
+  EXPECT_EQ(encode_hops({}), "[]");
+  std::vector<Hop> back;
+  ASSERT_TRUE(decode_hops(encode_hops(hops), &back));
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_EQ(back[1].node, hops[1].node);
+  EXPECT_EQ(back[2].stage, hops[2].stage);
 }
 
 // The envelope exactly as docs/host-abi.md shows it.

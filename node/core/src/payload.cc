@@ -49,7 +49,27 @@ bool hops_from_json(const json& hops, std::vector<Hop>* out, std::string* why) {
 
 }  // namespace
 
-std::string encode_hops(const std::vector<Hop>& hops) { return hops_to_json(hops).dump(); }
+// Written directly rather than through a json tree (this runs for every
+// output a stage emits while handling an input, and for every stored row):
+// the same text hops_to_json(hops).dump() gives, members in its (sorted)
+// order node, stage, ts; strings escaped by the library.
+std::string encode_hops(const std::vector<Hop>& hops) {
+  std::string out = "[";
+  for (const Hop& hop : hops) {
+    if (out.size() > 1) out += ',';
+    out += "{\"node\":";
+    out += json(hop.node).dump();
+    if (!hop.stage.empty()) {
+      out += ",\"stage\":";
+      out += json(hop.stage).dump();
+    }
+    out += ",\"ts\":";
+    out += std::to_string(hop.ts_ms);
+    out += '}';
+  }
+  out += ']';
+  return out;
+}
 
 bool decode_hops(std::string_view text, std::vector<Hop>* out, std::string* why) {
   json doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);

@@ -26,6 +26,14 @@ struct Envelope {
 // The values are copied byte for byte (minus surrounding white space).
 bool make_envelope(const Envelope& e, std::string* out, std::string* error);
 
+// make_envelope in two steps, for a caller that must know the values are
+// valid before it gives the envelope its seq (the node agent: a refused
+// output must not use up a number), without checking them twice:
+// prepare_envelope_values checks VALUES and gives their text as the envelope
+// carries it; envelope_text then only writes (e.values_json is not read).
+bool prepare_envelope_values(std::string_view values, std::string* text, std::string* error);
+std::string envelope_text(const Envelope& e, std::string_view values_text);
+
 // Reads an envelope; false + *error naming the first missing or mistyped field.
 bool parse_envelope(std::string_view text, Envelope* out, std::string* error);
 
