@@ -27,12 +27,6 @@ bool device_bound(const std::vector<std::string>& grants) {
   return false;
 }
 
-bool runs_stage(const NodeView& n, const std::string& stage) {
-  for (const StageView& s : n.stages)
-    if (s.name == stage && s.state != "moved" && s.state != "adopting") return true;
-  return false;
-}
-
 void LoadBalancer::observe(const NodeView& node, int64_t now_ms) {
   NodeLoad& load = nodes_[node.id];
   if (!node.cpu_percent || *node.cpu_percent <= settings_.threshold_percent) load.above_since_ms.reset();

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "continuum/node/fleet.h"
+#include "placement_policy.h"  // runs_stage: the placement rule's
 
 namespace continuum::node::agent {
 
@@ -85,9 +86,5 @@ class LoadBalancer {
 // Whether a stage's grants name a local device (sensor:, actuator:, serial:):
 // such a stage cannot leave its node.
 bool device_bound(const std::vector<std::string>& grants);
-
-// Whether node N runs a stage named STAGE (listed, and neither moved away
-// nor being adopted).
-bool runs_stage(const NodeView& n, const std::string& stage);
 
 }  // namespace continuum::node::agent

@@ -9,12 +9,6 @@ namespace continuum::node::agent {
 
 namespace {
 
-bool runs_stage(const NodeView& n, const std::string& stage) {
-  for (const StageView& s : n.stages)
-    if (s.name == stage && s.state != "moved" && s.state != "adopting") return true;
-  return false;
-}
-
 std::string mib(double kb) {
   char text[32];
   std::snprintf(text, sizeof text, "%.0f MiB", kb / 1024.0);
@@ -49,6 +43,12 @@ std::string reason_left_out(const NodeView& n, const StageNeeds& needs) {
 }
 
 }  // namespace
+
+bool runs_stage(const NodeView& n, const std::string& stage) {
+  for (const StageView& s : n.stages)
+    if (s.name == stage && s.state != "moved" && s.state != "adopting") return true;
+  return false;
+}
 
 bool is_device_grant(const std::string& grant) {
   return grant.starts_with("sensor:") || grant.starts_with("actuator:") || grant.starts_with("serial:");

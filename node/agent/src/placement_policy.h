@@ -50,6 +50,11 @@ struct PlacementRanking {
   std::string reasons() const;
 };
 
+// Whether N's heartbeat lists a stage named STAGE that runs there (not moved
+// away, not being adopted): such a node is left out, and it is where the
+// stage runs now.
+bool runs_stage(const NodeView& n, const std::string& stage);
+
 // A grant that needs a device of the node running the stage ("sensor:soil-1",
 // "actuator:valve", "serial:rs485", or "sensor:*": any device of that kind).
 bool is_device_grant(const std::string& grant);

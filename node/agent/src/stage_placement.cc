@@ -108,11 +108,10 @@ std::optional<json> settings_from_request(const std::string& stage, const json& 
 
 bool runs_somewhere(const std::vector<NodeView>& fleet, const std::string& stage, std::string* where) {
   for (const NodeView& n : fleet)
-    for (const StageView& s : n.stages)
-      if (s.name == stage && s.state != "moved" && n.state == "online") {
-        *where = n.id;
-        return true;
-      }
+    if (n.state == "online" && runs_stage(n, stage)) {
+      *where = n.id;
+      return true;
+    }
   return false;
 }
 
