@@ -640,6 +640,7 @@ void Agent::Impl::stop() {
   }
   wake_.notify_all();
   if (loop_.joinable()) loop_.join();
+  run_after_reply();  // records of the last commands
   save_adopted_on_stop();  // restored at the next start (docs/migration.md "Across restarts")
   for (auto& slot : slots_) {
     if (slot->placement != StageSlot::Placement::kHere) continue;  // its state is the other node's now

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -136,6 +137,11 @@ class Agent::Impl final : public CommandTarget {
   void save_adopted_snapshot(StageSlot& slot, const std::string& module, const std::vector<uint8_t>& snapshot,
                              const std::map<std::string, uint64_t, std::less<>>& covered, bool clean);
   void save_adopted_on_stop();
+  // Record writes (fsync) wait until the command's reply is out: the
+  // source's pause does not include them (run_commands, stop).
+  void run_after_reply();
+  void write_adopted_record(StageSlot& slot, const std::string& from, const std::string& snapshot,
+                            const std::map<std::string, uint64_t, std::less<>>& covered);
   void bring_back_moves();
   bool start_restored(StageSlot& slot);
   bool settings_for_elsewhere(const StageSlot& slot, StageSettings* out, std::string* error);
@@ -187,6 +193,7 @@ class Agent::Impl final : public CommandTarget {
   ModuleStore modules_;  // <data_dir>/modules: installed and confirmed updates
   StageRecords records_{config_.data_dir};  // <data_dir>/stages: stages moved in and away
   std::map<std::string, StageRecord> restoring_;  // open(): adopted stages to start from their snapshot
+  std::vector<std::function<void()>> after_reply_;  // loop thread: run_after_reply
   // With [mqtt]: OTA transfers to this node; verified modules wait in
   // pending_installs_ (guarded by mutex_) for the loop thread.
   std::unique_ptr<ota::TransferReceiver> ota_receiver_;

@@ -27,7 +27,9 @@ void Agent::Impl::run_commands() {
     if (!sent)
       std::fprintf(stderr, "%s: cannot publish a command reply on %s: %s\n", config_.id.c_str(), reply->topic.c_str(),
                    sent.message.c_str());
+    run_after_reply();  // what the command left to write (stage_persistence.cc)
   }
+  run_after_reply();  // also after a request that got no reply
 }
 
 StageSlot* Agent::Impl::find_slot(std::string_view stage) const {

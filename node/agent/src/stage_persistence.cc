@@ -32,17 +32,34 @@ std::optional<std::string> Agent::Impl::module_digest(const std::string& path) c
   return ota::to_hex(crypto_->sha256(*bytes));
 }
 
+// Loop thread, after each command's reply went out (run_commands) and at
+// the stop: the record writes remember_adopted deferred.
+void Agent::Impl::run_after_reply() {
+  std::vector<std::function<void()>> work;
+  work.swap(after_reply_);
+  for (auto& w : work) w();
+}
+
 // The target, once a stage runs here (commit of a move, or a stage placed
 // here fresh): a configured stage back home clears its moved-away record;
 // any other is recorded as adopted, with the snapshot it arrived with (EMPTY
-// when none), which a crash before the next snapshot falls back to.
+// when none), which a crash before the next snapshot falls back to. Written
+// once the command's reply is out (two fsyncs would otherwise count in the
+// move's unavailability); should the node die in between, it does not bring
+// the stage back.
 void Agent::Impl::remember_adopted(StageSlot& slot, const std::string& from, const std::string& snapshot,
                                    const std::map<std::string, uint64_t, std::less<>>& covered) {
+  after_reply_.push_back([this, &slot, from, snapshot, covered] { write_adopted_record(slot, from, snapshot, covered); });
+}
+
+void Agent::Impl::write_adopted_record(StageSlot& slot, const std::string& from, const std::string& snapshot,
+                                       const std::map<std::string, uint64_t, std::less<>>& covered) {
   const std::string& stage = slot.settings.name;
   if (is_configured(slot)) {
     records_.forget(stage);  // home again: the configured stage runs here after a restart
     return;
   }
+  if (slot.placement != StageSlot::Placement::kHere) return;  // moved on already (remember_moved_away forgot it)
   StageRecord r;
   r.stage = stage;
   r.kind = StageRecord::Kind::kAdopted;
