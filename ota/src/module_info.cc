@@ -86,6 +86,7 @@ std::optional<ModuleInfo> describe_module(std::string_view bytes, std::string* e
   const engine::Module& m = *decoded.value();
   ModuleInfo info;
   info.size = bytes.size();
+  if (m.num_memories() > 0) info.memory_min_bytes = m.memory_type(0).limits.min * 65536;
 
   std::set<std::string> required;
   std::set<std::string_view> declared_kinds;

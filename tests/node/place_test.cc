@@ -191,6 +191,13 @@ TEST_F(PlaceNewStage, WhatFitsNowhereIsRefusedWithEveryNodesReason) {
     EXPECT_NE(big.err.find(std::string(node) + ": not enough memory (needs 1024000 MiB"), std::string::npos)
         << node << ": " << big.err;
 
+  // Less memory than the module's own linear memory starts with: no node could load it.
+  testing::ProgramRun tiny = cli({"deploy", filter_, "--stage", "tiny", "--memory", "1KiB"});
+  EXPECT_EQ(tiny.status, 1) << tiny.out << tiny.err;
+  EXPECT_NE(tiny.err.find("memory_bytes 1024 is less than module soil-filter's initial linear memory"),
+            std::string::npos)
+      << tiny.err;
+
   // --to a node without the device a grant names.
   testing::ProgramRun to = cli(std::vector<std::string>{"deploy", control_, "--stage", "control", "--to", "fog-1",
                                                         "--tick", "200ms"} +
@@ -211,7 +218,7 @@ TEST_F(PlaceNewStage, WhatFitsNowhereIsRefusedWithEveryNodesReason) {
   EXPECT_EQ(bad.out.find("uploaded"), std::string::npos) << bad.out;
 
   // Nothing was placed anywhere.
-  for (const char* stage : {"big", "control", "filter"}) EXPECT_EQ(ls_row(stage), json::object()) << stage;
+  for (const char* stage : {"big", "tiny", "control", "filter"}) EXPECT_EQ(ls_row(stage), json::object()) << stage;
 }
 
 }  // namespace

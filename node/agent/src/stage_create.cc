@@ -116,6 +116,10 @@ bool Agent::Impl::create_stage(const json& args, json* result, std::string* erro
 // and the registry, asking nodes over this node's command channel.
 adapters::HttpApiSources::PlaceStage Agent::Impl::place_stage_route() {
   return [this](const std::string& stage, const std::string& body, int* status) {
+    if (!http_) {  // a request in the moment between the server's start and open() keeping it
+      *status = 503;
+      return json{{"error", "the node is still starting; try again"}}.dump();
+    }
     PlacementAnswer answer = place_new_stage(
         stage, json::parse(body, nullptr, false), http_->fleet().nodes(), registry_->modules(), config_.id,
         [this](const std::string& node, const std::string& cmd, const json& args, std::string* why) {

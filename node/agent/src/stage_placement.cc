@@ -138,12 +138,24 @@ PlacementAnswer place_new_stage(const std::string& stage, const json& request, c
     return refuse(409, "stage " + stage + " already runs on node " + where +
                            ": deploy updates it there (POST /api/stages/" + stage + "/deploy), move moves it");
 
+  std::optional<std::string> bytes = registry.read_module(sha256, &error);
+  if (!bytes) return refuse(500, "cannot read module " + sha256 + " from the registry: " + error);
+  // What the module itself needs: its linear memory's initial size must fit the
+  // stage's memory_bytes, or no node could load it.
+  const uint64_t memory_bytes = stage_settings_from_json(*settings, &error)->memory_bytes;
+  std::optional<ota::ModuleInfo> info = ota::describe_module(*bytes, &error);
+  if (!info) return refuse(500, "module " + sha256 + " in the registry: " + error);
+  if (info->memory_min_bytes > memory_bytes)
+    return refuse(400, "memory_bytes " + std::to_string(memory_bytes) + " is less than module " + record->name +
+                           "'s initial linear memory (" + std::to_string(info->memory_min_bytes) +
+                           " bytes): give the stage more (--memory)");
+
   StageNeeds needs;
   needs.stage = stage;
   needs.tier = request.value("tier", std::string());
   needs.tier_required = request.value("tier_required", false);
   needs.grants = (*settings)["grants"].get<std::vector<std::string>>();
-  needs.memory_bytes = stage_settings_from_json(*settings, &error)->memory_bytes;
+  needs.memory_bytes = memory_bytes;
   PlacementRanking ranking = rank_nodes(fleet, needs, self);
   std::vector<std::string> order;
   const std::string to = request.value("to", std::string());
@@ -161,8 +173,6 @@ PlacementAnswer place_new_stage(const std::string& stage, const json& request, c
                         (ranking.left_out.empty() ? std::string("no node is known yet") : ranking.reasons()),
                     {{"left_out", left_out_json(ranking)}});
   }
-  std::optional<std::string> bytes = registry.read_module(sha256, &error);
-  if (!bytes) return refuse(500, "cannot read module " + sha256 + " from the registry: " + error);
   const json args = {{"stage", stage}, {"settings", *settings}, {"module", base64_encode(*bytes)}, {"from", self}};
   json tried = json::array();
   for (const std::string& node : order) {

@@ -28,6 +28,9 @@ struct ModuleInfo {
   std::vector<ModuleImport> imports;
   std::vector<std::string> declared_grants;  // from ctm.grants, in order
   std::vector<std::string> required_grants;  // sorted, unique
+  // The initial size of its linear memory (0 without one): a stage's
+  // memory_bytes below it cannot even load the module (placement checks it).
+  uint64_t memory_min_bytes = 0;
 };
 
 // Decodes and validates the module with the engine. Fails with `error` on an
