@@ -369,13 +369,11 @@ int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::stri
   } else {
     e.ts_ms = wall_clock_ms();
   }
-  e.values_json = std::string(values);
-  std::string text, why;
+  std::string values_text, why;
   // Validate before taking a sequence number so a bad payload leaves no gap.
-  e.seq = 0;
-  if (!host::make_envelope(e, &text, &why)) return host::kINVALID;
+  if (!host::prepare_envelope_values(values, &values_text, &why)) return host::kINVALID;
   e.seq = slot.seq.take();
-  host::make_envelope(e, &text, &why);
+  std::string text = host::envelope_text(e, values_text);
   {
     std::lock_guard<std::mutex> lock(stats_mutex_);
     ++slot.stats.emitted;
