@@ -122,12 +122,17 @@ static void emit_sample(const Channel* c, int64_t t_ms, const FilterSample* s) {
   send("filtered", &w);
 }
 
-// Keeps MEMBER in *SLOT if it is named WANT (N bytes, a literal: the
-// compiler turns the comparison into a few loads) and is the first of that
-// name (as ctm_json_find would pick).
-static void take_member(ctm_json_span name, ctm_json_span member, const char* want, uint32_t n,
-                        ctm_json_span* slot) {
-  if (!slot->ptr && name.len == n && __builtin_memcmp(name.ptr, want, n) == 0) *slot = member;
+// Keeps MEMBER in *SLOT if it is named WANT (N bytes, a literal) and is the
+// first of that name (as ctm_json_find would pick). Inlined, with the bytes
+// compared in a loop: at -Oz a memcmp stays a call into the byte loop of
+// ctm_libc.c, for every member of every message.
+static inline __attribute__((always_inline)) void take_member(ctm_json_span name, ctm_json_span member,
+                                                              const char* want, uint32_t n,
+                                                              ctm_json_span* slot) {
+  if (slot->ptr || name.len != n) return;
+  for (uint32_t i = 0; i < n; ++i)
+    if (name.ptr[i] != want[i]) return;
+  *slot = member;
 }
 #define TAKE(want, slot) take_member(name, member, want, sizeof want - 1, slot)
 

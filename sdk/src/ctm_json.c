@@ -3,6 +3,11 @@
  * cheap for the small payloads a stage handles. */
 #include "continuum_json.h"
 
+/* The few helpers every key, value and scanned character goes through are
+ * inlined: modules are built with -Oz, which keeps them as calls otherwise,
+ * and a call costs a wasm interpreter several times what these bodies do. */
+#define CTM_HOT static inline __attribute__((always_inline))
+
 /* ---- writer ---- */
 
 static void put(ctm_json_writer* w, const char* s, uint32_t n) {
@@ -15,7 +20,7 @@ static void put(ctm_json_writer* w, const char* s, uint32_t n) {
   w->len += n;
 }
 
-static void put_char(ctm_json_writer* w, char c) {
+CTM_HOT void put_char(ctm_json_writer* w, char c) {
   if (w->failed) return;
   if (w->len >= w->cap) {
     w->failed = 1;
@@ -25,7 +30,7 @@ static void put_char(ctm_json_writer* w, char c) {
 }
 
 /* Separates a new value from the previous item of its container. */
-static void before_value(ctm_json_writer* w) {
+CTM_HOT void before_value(ctm_json_writer* w) {
   if (w->after_key) {
     w->after_key = 0;
     return;
@@ -70,7 +75,19 @@ void ctm_jw_end_object(ctm_json_writer* w) { end(w, '}'); }
 void ctm_jw_begin_array(ctm_json_writer* w) { begin(w, '['); }
 void ctm_jw_end_array(ctm_json_writer* w) { end(w, ']'); }
 
-static int needs_escape(unsigned char c) { return c == '"' || c == '\\' || c < 0x20; }
+/* 1 for the bytes a string carries as they are: not '"', '\\', a control
+ * character or the terminating zero. One table load per character instead
+ * of four compares. */
+static const unsigned char kPlain[256] = {
+#define CTM_PLAIN16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+    CTM_PLAIN16(0), CTM_PLAIN16(0),
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x22 '"' */
+    CTM_PLAIN16(1), CTM_PLAIN16(1),
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x5c '\\' */
+    CTM_PLAIN16(1), CTM_PLAIN16(1), CTM_PLAIN16(1), CTM_PLAIN16(1), CTM_PLAIN16(1),
+    CTM_PLAIN16(1), CTM_PLAIN16(1), CTM_PLAIN16(1), CTM_PLAIN16(1), CTM_PLAIN16(1),
+#undef CTM_PLAIN16
+};
 
 static void put_string(ctm_json_writer* w, const char* s, uint32_t n) {
   static const char hex[] = "0123456789abcdef";
@@ -79,7 +96,7 @@ static void put_string(ctm_json_writer* w, const char* s, uint32_t n) {
    * a character at a time costs several times more in a wasm interpreter. */
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t run = i;
-    while (run < n && !needs_escape((unsigned char)s[run])) ++run;
+    while (run < n && kPlain[(unsigned char)s[run]]) ++run;
     if (run > i) {
       put(w, s + i, run - i);
       i = run;
@@ -105,24 +122,35 @@ static void put_string(ctm_json_writer* w, const char* s, uint32_t n) {
   put_char(w, '"');
 }
 
-/* A C string: one pass finds both its end and whether it needs escapes
- * (keys and names never do), instead of strlen and then the escape scan. */
-static void put_cstring(ctm_json_writer* w, const char* s) {
+/* A C string, then SUFFIX unless it is 0 (the ':' after a key): one pass
+ * finds both its end and whether it needs escapes (keys and names never do),
+ * and the quoted text goes in with one capacity check. */
+static void put_cstring(ctm_json_writer* w, const char* s, char suffix) {
   const char* p = s;
-  while (*p && !needs_escape((unsigned char)*p)) ++p;
+  while (kPlain[(unsigned char)*p]) ++p;
   if (*p) {
     put_string(w, s, (uint32_t)__builtin_strlen(s));
+    if (suffix) put_char(w, suffix);
     return;
   }
-  put_char(w, '"');
-  put(w, s, (uint32_t)(p - s));
-  put_char(w, '"');
+  if (w->failed) return;
+  uint32_t n = (uint32_t)(p - s);
+  uint32_t total = n + 2 + (suffix != 0);
+  if (total > w->cap - w->len) {
+    w->failed = 1;
+    return;
+  }
+  char* out = w->buf + w->len;
+  out[0] = '"';
+  __builtin_memcpy(out + 1, s, n);
+  out[n + 1] = '"';
+  if (suffix) out[n + 2] = suffix;
+  w->len += total;
 }
 
 void ctm_jw_key(ctm_json_writer* w, const char* key) {
   before_value(w);
-  put_cstring(w, key);
-  put_char(w, ':');
+  put_cstring(w, key, ':');
   w->after_key = 1;
 }
 
@@ -133,7 +161,7 @@ void ctm_jw_string(ctm_json_writer* w, const char* s, uint32_t len) {
 
 void ctm_jw_cstring(ctm_json_writer* w, const char* s) {
   before_value(w);
-  put_cstring(w, s);
+  put_cstring(w, s, 0);
 }
 
 void ctm_jw_f64(ctm_json_writer* w, double v) {
@@ -174,9 +202,9 @@ uint32_t ctm_jw_finish(const ctm_json_writer* w) {
  * every character of every message (per character a handful of wasm
  * instructions, not a call). */
 
-static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+CTM_HOT int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-static const char* skip_ws(const char* p, const char* end) {
+CTM_HOT const char* skip_ws(const char* p, const char* end) {
   while (p < end && is_ws(*p)) ++p;
   return p;
 }

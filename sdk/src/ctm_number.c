@@ -302,13 +302,6 @@ static u128 shr128(u128 a, int k) {
   return r;
 }
 
-static u128 add128(u128 a, u128 b) {
-  u128 r;
-  r.lo = a.lo + b.lo;
-  r.hi = a.hi + b.hi + (r.lo < a.lo);
-  return r;
-}
-
 static u128 sub128(u128 a, u128 b) {
   u128 r;
   r.lo = a.lo - b.lo;
@@ -461,21 +454,32 @@ static int fast_shortest(uint64_t mant, int exp2, int biased, shortest* out) {
       --d; /* v < 10^d */
       continue;
     }
-    /* Round to nearest, ties to even, on the exact remainder. */
+    /* Round to nearest, ties to even, on the exact remainder
+     * rem = P mod 2^sh (masked off, no shifts of P). */
     uint64_t n = floor_n.lo;
-    u128 rem = sub128(P, shl128(floor_n, sh));
+    u128 rem = P;
+    if (sh >= 64) {
+      rem.hi &= (1ull << (sh - 64)) - 1;
+    } else {
+      rem.hi = 0;
+      rem.lo &= (1ull << sh) - 1;
+    }
     int c = cmp128(rem, shl128(u128_of(1), sh - 1));
-    if (c > 0 || (c == 0 && (n & 1))) ++n;
-    /* The candidate n / 10^s against the interval, all scaled by
-     * 4 * 10^s * 2^sh: v -> 4P, the gap to each neighbour -> 4 * 5^s (half
-     * of it below a power of two), so the bounds are 4P +- 2 * 5^s. */
-    u128 cand = shl128(u128_of(n), sh + 2);
-    u128 four_p = shl128(P, 2);
-    u128 half_gap = shl128(u128_of(kPow5[s]), 1);
-    u128 high = add128(four_p, half_gap);
-    u128 low = sub128(four_p, narrow_below ? u128_of(kPow5[s]) : half_gap);
-    int below_high = cmp128(cand, high), above_low = cmp128(cand, low);
-    if ((below_high < 0 || (inclusive && below_high == 0)) && (above_low > 0 || (inclusive && above_low == 0))) {
+    int up = c > 0 || (c == 0 && (n & 1));
+    n += (uint64_t)up;
+    /* The candidate n / 10^s against the rounding interval. In units of
+     * 1 / (10^s * 2^sh), v is P, the candidate n * 2^sh, and the interval
+     * reaches half the gap to each neighbour: 5^s / 2 (5^s / 4 below a power
+     * of two). The candidate's distance to v is 2^sh - rem when rounded up,
+     * rem when rounded down; it is inside when K * distance < 5^s (or <=
+     * when the interval includes its ends), K = 4 on the narrow side, else
+     * 2. Compared as distance < ceil(5^s / K) (<= floor) so nothing
+     * overflows: one compare instead of two 128-bit ones on 4P +- 2 * 5^s. */
+    u128 dist = up ? sub128(shl128(u128_of(1), sh), rem) : rem;
+    const uint64_t gap = kPow5[s];
+    const int k_log2 = (!up && narrow_below) ? 2 : 1;
+    const uint64_t bound = inclusive ? gap >> k_log2 : (gap + (1ull << k_log2) - 1) >> k_log2;
+    if (dist.hi == 0 && (inclusive ? dist.lo <= bound : dist.lo < bound)) {
       int point = d + 1;
       if (n == kPow10[p]) { /* rounded up to the next power of ten */
         n = kPow10[p - 1];

@@ -46,6 +46,10 @@ RunExit run_loop(RunState* s);
 uint64_t g_profile[kIOpCount + 1];
 uint64_t g_profile_pairs[kIOpCount + 1][kIOpCount + 1];
 uint32_t g_profile_prev = kIOpCount;
+// Instructions executed in each function (module function index), to see
+// which guest functions a module's time goes to.
+constexpr uint32_t kProfileFuncs = 4096;
+uint64_t g_profile_funcs[kProfileFuncs];
 static const char* const g_profile_names[] = {
 #define CTM_IOP_NAME(name) #name,
 #include "interp/iop_list.inc"
@@ -68,6 +72,13 @@ struct ProfileReport {
       char line[96];
       snprintf(line, sizeof line, "%-20s %12llu %5.1f%%", kNames[i],
                (unsigned long long)g_profile[i], 100.0 * g_profile[i] / total);
+      port::log(port::LogLevel::Info, line);
+    }
+    for (uint32_t i = 0; i < kProfileFuncs; ++i) {
+      if (g_profile_funcs[i] * 100 < total) continue;
+      char line[96];
+      snprintf(line, sizeof line, "func %-5u %12llu %5.1f%%", i, (unsigned long long)g_profile_funcs[i],
+               100.0 * g_profile_funcs[i] / total);
       port::log(port::LogLevel::Info, line);
     }
     for (uint32_t i = 0; i < kIOpCount; ++i) {
@@ -205,6 +216,7 @@ dispatch:
   ++g_profile[*ip];
   ++g_profile_pairs[g_profile_prev][*ip];
   g_profile_prev = *ip;
+  ++g_profile_funcs[func->index % kProfileFuncs];
   if (g_trace_left > 0 && func->index == g_trace_func) {
     --g_trace_left;
     fprintf(stderr, "T %5u %-22s %d %d %d %d %d\n", unsigned(ip - func->code->code.data()),
@@ -517,6 +529,14 @@ dispatch:
       fp = nfp;
       func = callee;
       ip = c->code.data();
+      // Every body starts with its entry charge "Fuel amount" (compiler_impl.h,
+      // entry_fuel_point): charged here, it costs no dispatch of its own. When
+      // the fuel does not suffice the Fuel instruction runs and stops there,
+      // as before, so resume() starts the callee over at the same place.
+      if (fuel >= ip[1]) {
+        fuel -= ip[1];
+        ip += 2;
+      }
       LOAD_MEM();
       NEXT();
     }
