@@ -240,10 +240,11 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
   std::map<uint64_t, int> handled;  // reading seq -> outputs for it
   uint64_t first_new_reading = UINT64_MAX, last_old_reading = 0;
   for (const Received& x : all) {
-    if (x.message.topic == snapshot_topic && x.at < died) {
-      json doc = json::parse(x.message.payload, nullptr, false);
-      if (doc.is_object() && doc.contains("snapshot")) snapshot_next = doc.value("next_seq", uint64_t{0});
-    }
+    if (x.message.topic != snapshot_topic || x.at >= died) continue;
+    json doc = json::parse(x.message.payload, nullptr, false);
+    if (doc.is_object() && doc.contains("snapshot")) snapshot_next = doc.value("next_seq", uint64_t{0});
+  }
+  for (const Received& x : all) {
     if (x.message.topic != outputs) continue;
     for (const json& e : envelopes(x.message.payload)) {
       const uint64_t seq = e.value("seq", uint64_t{0});
@@ -255,6 +256,18 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
         if (seq >= snapshot_next) ++r.after_snapshot;
       }
     }
+  }
+  if (std::getenv("BENCH_REPLACEMENT_DEBUG")) {
+    for (const Received& x : all) {
+      json doc = json::parse(x.message.payload, nullptr, false);
+      double at = std::chrono::duration<double, std::milli>(x.at - died).count();
+      if (x.message.topic == snapshot_topic && doc.is_object())
+        std::fprintf(stderr, "snapshot at %.0f ms: next_seq %llu %s\n", at,
+                     static_cast<unsigned long long>(doc.value("next_seq", uint64_t{0})), doc.contains("snapshot") ? "" : "(none)");
+    }
+    std::fprintf(stderr, "snapshot_next %llu, last old reading %llu, first new reading %llu\n",
+                 static_cast<unsigned long long>(snapshot_next), static_cast<unsigned long long>(last_old_reading),
+                 static_cast<unsigned long long>(first_new_reading));
   }
   for (const auto& [input, n] : handled) r.handled_twice += n > 1;
   // Readings between the two copies' ranges that no copy handled.

@@ -26,6 +26,7 @@ NodeView node(const std::string& id, double cpu, std::vector<StageView> stages =
   NodeView n;
   n.id = id;
   n.state = "online";
+  n.heartbeats = 1;
   n.cpu_percent = cpu;
   n.stages = std::move(stages);
   return n;
@@ -137,6 +138,7 @@ TEST(LoadBalance, ATargetNeedsRoomAndThePlacingNodeComesLast) {
   nodes[2].cpu_percent = 30;
   EXPECT_FALSE(f.balancer.decide("w1", nodes, "cloud", 5000, &why));
   EXPECT_NE(why.find("no online node has room"), std::string::npos) << why;
+  EXPECT_NE(why.find("w2: busy (cpu 30%, above 25%)"), std::string::npos) << why;
   nodes[0].cpu_percent = 1;
   nodes[0].stages.clear();
   NodeView w3 = node("w3", 20);  // 20 + 15 fits, though the cloud is idler

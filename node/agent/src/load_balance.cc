@@ -21,12 +21,6 @@ double growth(double now, const std::map<std::string, double>& before, const std
 
 }  // namespace
 
-bool device_bound(const std::vector<std::string>& grants) {
-  for (const std::string& g : grants)
-    if (g.starts_with("sensor:") || g.starts_with("actuator:") || g.starts_with("serial:")) return true;
-  return false;
-}
-
 void LoadBalancer::observe(const NodeView& node, int64_t now_ms) {
   NodeLoad& load = nodes_[node.id];
   if (!node.cpu_percent || *node.cpu_percent <= settings_.threshold_percent) load.above_since_ms.reset();
@@ -85,7 +79,7 @@ std::optional<LoadMove> LoadBalancer::decide(const std::string& node, const std:
   for (const StageView& s : hot->stages) {
     if (s.state != "running") continue;
     auto cooled = moved_at_ms_.find(s.name);
-    if (device_bound(s.grants)) {
+    if (std::any_of(s.grants.begin(), s.grants.end(), [](const std::string& g) { return is_device_grant(g); })) {
       skipped += (skipped.empty() ? "" : ", ") + s.name + " (bound to its devices)";
     } else if (cooled != moved_at_ms_.end() && now_ms - cooled->second < settings_.cooldown.count()) {
       skipped += (skipped.empty() ? "" : ", ") + s.name + " (moved less than the cooldown ago)";
@@ -100,22 +94,27 @@ std::optional<LoadMove> LoadBalancer::decide(const std::string& node, const std:
     return std::nullopt;
   }
   const double room = settings_.threshold_percent - settings_.margin_percent;
+  std::string refusals;
   for (const auto& [sh, stage] : movable) {
-    const NodeView* best = nullptr;
-    for (const NodeView& n : fleet) {
-      if (n.id == node || n.state != "online" || !n.cpu_percent || runs_stage(n, stage->name)) continue;
-      if (*n.cpu_percent + sh > room) continue;
-      // The least loaded; this node (the placing one) only when no other has room.
-      if (!best || (best->id == self && n.id != self) ||
-          ((n.id == self) == (best->id == self) && *n.cpu_percent < *best->cpu_percent))
-        best = &n;
+    StageNeeds needs;
+    needs.stage = stage->name;
+    needs.tier = hot->tier;  // preferred, not required
+    needs.grants = stage->grants;
+    needs.exclude = {node};
+    needs.max_cpu_percent = room - sh;  // its load + the share stays under the threshold minus the margin
+    PlacementRanking ranking = rank_nodes(fleet, needs, self);
+    // A node whose CPU it does not report cannot be judged: not a target.
+    std::erase_if(ranking.candidates, [](const NodeView& n) { return !n.cpu_percent; });
+    if (!ranking.candidates.empty()) {
+      const NodeView& best = ranking.candidates.front();
+      return LoadMove{stage->name, node, best.id, hot->cpu_percent.value_or(0), sh, *best.cpu_percent};
     }
-    if (best)
-      return LoadMove{stage->name, node, best->id, hot->cpu_percent.value_or(0), sh, best->cpu_percent.value_or(0)};
+    refusals = ranking.reasons();  // the last (smallest) stage's, named below
   }
-  *why = "no online node has room for " + movable.front().second->name + " (its share " +
-         std::to_string(static_cast<int>(movable.front().first)) + "% plus a node's load must stay under " +
-         std::to_string(static_cast<int>(room)) + "%)" + (skipped.empty() ? std::string() : "; skipped: " + skipped);
+  *why = "no online node has room for " + movable.back().second->name + " (its share " +
+         std::to_string(static_cast<int>(movable.back().first)) + "% plus a node's load must stay under " +
+         std::to_string(static_cast<int>(room)) + "%: " + refusals + ")" +
+         (skipped.empty() ? std::string() : "; skipped: " + skipped);
   return std::nullopt;
 }
 

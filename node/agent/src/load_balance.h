@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "continuum/node/fleet.h"
-#include "placement_policy.h"  // runs_stage: the placement rule's
+#include "placement_policy.h"  // the one rule for choosing nodes
 
 namespace continuum::node::agent {
 
@@ -56,9 +56,10 @@ class LoadBalancer {
 
   // For a node whose load is sustained: its movable stage with the largest
   // share (device-bound ones, those cooling down and those not running are
-  // skipped) and the least loaded node of FLEET with room for it (online, not
-  // running a stage of that name, load + share <= threshold - margin; SELF
-  // only when no other has room). nullopt and *why when none.
+  // skipped) and the best node of FLEET for it by the placement rule
+  // (rank_nodes: online, not running a stage of that name, its tier first,
+  // SELF last, most free memory, lowest CPU) among those whose load + share
+  // stays at or under threshold - margin. nullopt and *why when none.
   std::optional<LoadMove> decide(const std::string& node, const std::vector<NodeView>& fleet,
                                  const std::string& self, int64_t now_ms, std::string* why) const;
 
@@ -82,9 +83,5 @@ class LoadBalancer {
   std::map<std::string, NodeLoad> nodes_;
   std::map<std::string, int64_t> moved_at_ms_;  // stage -> when it was last moved (or tried)
 };
-
-// Whether a stage's grants name a local device (sensor:, actuator:, serial:):
-// such a stage cannot leave its node.
-bool device_bound(const std::vector<std::string>& grants);
 
 }  // namespace continuum::node::agent
