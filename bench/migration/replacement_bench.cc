@@ -27,7 +27,6 @@
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -39,6 +38,7 @@
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
 #include "placement_service.h"
+#include "support/mqtt_probe.h"
 #include "support/server_process.h"
 
 using namespace continuum;
@@ -70,44 +70,8 @@ std::vector<json> envelopes(const std::string& payload) {
   return {doc};
 }
 
-struct Received {
-  Clock::time_point at;
-  node::Message message;
-};
-
-// Everything on the topics a run watches, with the time it arrived.
-class Watcher {
- public:
-  explicit Watcher(int port) : bus_(config(port)) {
-    bus_.set_message_handler([this](const node::Message& m) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      received_.push_back({Clock::now(), m});
-    });
-  }
-  bool start(const std::vector<std::string>& topics) {
-    if (!bus_.start() || !bus_.wait_connected(30000)) return false;
-    for (const std::string& t : topics) bus_.subscribe(t, 1);
-    return bus_.wait_subscribed(30000);
-  }
-  std::vector<Received> received() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return received_;
-  }
-  void stop() {
-    bus_.set_message_handler({});
-    bus_.stop();
-  }
-
- private:
-  static adapters::MqttConfig config(int port) {
-    adapters::MqttConfig c;
-    c.port = port;
-    return c;
-  }
-  adapters::MqttBus bus_;
-  std::mutex mutex_;
-  std::vector<Received> received_;
-};
+// A message and when it arrived (MqttProbe::timed_messages).
+using Received = std::pair<Clock::time_point, node::Message>;
 
 bool wait_until(const std::function<bool()>& condition, std::chrono::seconds limit) {
   auto deadline = Clock::now() + limit;
@@ -160,10 +124,12 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
   const std::string fog_config = (dir.path() / "fog-1.toml").string();
   std::ofstream(fog_config) << text("fog-1", "[migration]\nsnapshot_every = \"" + std::to_string(o.snapshot_every_ms) +
                                                  "ms\"\n" + filter);
-  Watcher watch(broker.port());
-  if (!watch.start({node::topics::data("fog-1", "filter", "filtered"), node::topics::placement("filter"),
-                    node::topics::stage_snapshot("fog-1", "filter")}))
-    return std::nullopt;
+  testing::MqttProbe watch(broker.port());
+  if (!watch.start()) return std::nullopt;
+  for (const std::string& t : {node::topics::data("fog-1", "filter", "filtered"), node::topics::placement("filter"),
+                               node::topics::stage_snapshot("fog-1", "filter")})
+    watch.subscribe(t, 1);
+  if (!watch.wait_subscribed(30000)) return std::nullopt;
   testing::ChildProcess fog;
   if (!fog.start({binary, "node", "--config", fog_config}, (dir.path() / "fog-1.log").string())) return std::nullopt;
 
@@ -188,7 +154,7 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
   });
   auto count = [&](const std::string& topic) {
     std::size_t n = 0;
-    for (const Received& r : watch.received()) n += r.message.topic == topic && !r.message.payload.empty();
+    for (const Received& r : watch.timed_messages()) n += r.second.topic == topic && !r.second.payload.empty();
     return n;
   };
   const std::string snapshot_topic = node::topics::stage_snapshot("fog-1", "filter");
@@ -204,13 +170,13 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
   const std::string placement = node::topics::placement("filter");
   const std::string outputs = node::topics::data("fog-1", "filter", "filtered");
   auto first = [&](const std::function<bool(const Received&)>& match) -> std::optional<Clock::time_point> {
-    for (const Received& r : watch.received())
-      if (match(r)) return r.at;
+    for (const Received& r : watch.timed_messages())
+      if (match(r)) return r.first;
     return std::nullopt;
   };
   auto new_output = [&](const Received& r) {
-    if (r.message.topic != outputs) return false;
-    for (const json& e : envelopes(r.message.payload))
+    if (r.second.topic != outputs) return false;
+    for (const json& e : envelopes(r.second.payload))
       if (e.value("seq", uint64_t{0}) >= node::agent::PlacementService::kSeqJump) return true;
     return false;
   };
@@ -222,7 +188,7 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
   if (stopper.joinable()) stopper.join();
   if (death == "hang") fog.kill_now();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the last outputs
-  std::vector<Received> all = watch.received();
+  std::vector<Received> all = watch.timed_messages();
   watch.stop();
   for (auto& a : agents) a->stop();
   if (!ready) {
@@ -232,7 +198,7 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
   }
   RunResult r;
   r.readings = sent;
-  auto verdict_at = first([&](const Received& x) { return x.message.topic == placement && !x.message.payload.empty(); });
+  auto verdict_at = first([&](const Received& x) { return x.second.topic == placement && !x.second.payload.empty(); });
   r.running_ms = verdict_at ? std::chrono::duration<double, std::milli>(*verdict_at - died).count() : -1;
   r.output_ms = std::chrono::duration<double, std::milli>(*first(new_output) - died).count();
   // The last snapshot before the death, and the output stream.
@@ -240,13 +206,13 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
   std::map<uint64_t, int> handled;  // reading seq -> outputs for it
   uint64_t first_new_reading = UINT64_MAX, last_old_reading = 0;
   for (const Received& x : all) {
-    if (x.message.topic != snapshot_topic || x.at >= died) continue;
-    json doc = json::parse(x.message.payload, nullptr, false);
+    if (x.second.topic != snapshot_topic || x.first >= died) continue;
+    json doc = json::parse(x.second.payload, nullptr, false);
     if (doc.is_object() && doc.contains("snapshot")) snapshot_next = doc.value("next_seq", uint64_t{0});
   }
   for (const Received& x : all) {
-    if (x.message.topic != outputs) continue;
-    for (const json& e : envelopes(x.message.payload)) {
+    if (x.second.topic != outputs) continue;
+    for (const json& e : envelopes(x.second.payload)) {
       const uint64_t seq = e.value("seq", uint64_t{0});
       const uint64_t input = static_cast<uint64_t>(e.value("ts", kTs0) - kTs0);
       ++handled[input];
@@ -259,9 +225,9 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
   }
   if (std::getenv("BENCH_REPLACEMENT_DEBUG")) {
     for (const Received& x : all) {
-      json doc = json::parse(x.message.payload, nullptr, false);
-      double at = std::chrono::duration<double, std::milli>(x.at - died).count();
-      if (x.message.topic == snapshot_topic && doc.is_object())
+      json doc = json::parse(x.second.payload, nullptr, false);
+      double at = std::chrono::duration<double, std::milli>(x.first - died).count();
+      if (x.second.topic == snapshot_topic && doc.is_object())
         std::fprintf(stderr, "snapshot at %.0f ms: next_seq %llu %s\n", at,
                      static_cast<unsigned long long>(doc.value("next_seq", uint64_t{0})), doc.contains("snapshot") ? "" : "(none)");
     }

@@ -92,6 +92,31 @@ TEST(NodeConfig, WrongTypesAndUnknownKeys) {
             "edge-1.toml: outbox.overflow: expected one of \"drop-oldest\", \"drop-newest\", \"block\"");
 }
 
+TEST(NodeConfig, PlacementLoadKeysHaveDefaultsAndBoundsOnTheMargin) {
+  const std::string mqtt = "[node]\nid = \"cloud\"\n[mqtt]\nport = 1883\n";
+  std::string error;
+  std::optional<NodeConfig> c = parse_node_config(mqtt + "[placement]\n", "cloud.toml", "/tmp", env({}), &error);
+  ASSERT_TRUE(c) << error;
+  EXPECT_EQ(c->placement.load_threshold, 80);
+  EXPECT_EQ(c->placement.load_window, std::chrono::milliseconds(30000));
+  EXPECT_EQ(c->placement.cooldown, std::chrono::milliseconds(300000));
+  EXPECT_EQ(c->placement.load_margin, 10);
+  c = parse_node_config(mqtt + "[placement]\nload_threshold = 50\nload_window = \"2s\"\ncooldown = \"1m\"\nload_margin = 5\n",
+                        "cloud.toml", "/tmp", env({}), &error);
+  ASSERT_TRUE(c) << error;
+  EXPECT_EQ(c->placement.load_threshold, 50);
+  EXPECT_EQ(c->placement.load_window, std::chrono::milliseconds(2000));
+  EXPECT_EQ(c->placement.cooldown, std::chrono::milliseconds(60000));
+  EXPECT_EQ(c->placement.load_margin, 5);
+  EXPECT_EQ(error_of(mqtt + "[placement]\nload_threshold = 30\nload_margin = 30\n"),
+            "edge-1.toml: placement.load_margin: expected a percentage >= 0 and under load_threshold");
+  EXPECT_EQ(error_of(mqtt + "[placement]\nload_threshold = -1\n"),
+            "edge-1.toml: placement.load_threshold: expected a percentage of one core >= 0 (0: no load-based moves)");
+  // Load moves off: any margin.
+  c = parse_node_config(mqtt + "[placement]\nload_threshold = 0\n", "cloud.toml", "/tmp", env({}), &error);
+  EXPECT_TRUE(c) << error;
+}
+
 TEST(NodeConfig, OutboxSyncIsNormalUnlessFullIsAsked) {
   std::string error;
   auto sync_of = [&](const std::string& outbox) {

@@ -18,6 +18,7 @@ class Collector {
   void add(const node::Message& message) {
     std::lock_guard lock(mutex_);
     messages_.push_back(message);
+    arrived_.push_back(std::chrono::steady_clock::now());
     changed_.notify_all();
   }
   // Waits until at least `count` messages arrived; returns what arrived.
@@ -30,11 +31,17 @@ class Collector {
     std::lock_guard lock(mutex_);
     return messages_;
   }
+  // When each message of snapshot() arrived (for benchmarks timing a reaction).
+  std::vector<std::chrono::steady_clock::time_point> arrival_times() {
+    std::lock_guard lock(mutex_);
+    return arrived_;
+  }
 
  private:
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<node::Message> messages_;
+  std::vector<std::chrono::steady_clock::time_point> arrived_;
 };
 
 }  // namespace continuum::testing

@@ -42,6 +42,14 @@ class MqttProbe {
   }
 
   std::vector<node::Message> messages() { return collector_.snapshot(); }
+  // Each message with the time it arrived, in order.
+  std::vector<std::pair<std::chrono::steady_clock::time_point, node::Message>> timed_messages() {
+    std::vector<std::chrono::steady_clock::time_point> at = collector_.arrival_times();
+    std::vector<node::Message> all = messages();
+    std::vector<std::pair<std::chrono::steady_clock::time_point, node::Message>> out;
+    for (std::size_t i = 0; i < all.size() && i < at.size(); ++i) out.push_back({at[i], all[i]});
+    return out;
+  }
   // The payload of the last message received, "" before the first.
   std::string last_payload() {
     std::vector<node::Message> all = messages();
