@@ -5,9 +5,10 @@
 // dashboard does the same), and shows each node's progress until all
 // confirmed (docs/ota.md "Deploy and rollback across nodes").
 //
-// A stage no node runs yet (or any of --tier, --input, --publish, --grant,
-// --config, --memory, --tick given) is a new stage: the cloud places it by
-// its constraints (POST /api/stages/<stage>/place; place_progress.h).
+// With --new, or any of --tier, --input, --publish, --grant, --config,
+// --memory, --tick, the stage is a new one: the cloud places it by its
+// constraints (POST /api/stages/<stage>/place; place_progress.h). Without, a
+// stage no node runs is an error with a hint (a typo must not start a stage).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
@@ -35,9 +36,10 @@ namespace {
 struct NewStageOptions {
   std::string tier, config, memory, tick;
   bool tier_required = false;
+  bool fresh = false;  // --new: a new stage with the defaults
   std::vector<std::string> inputs, publish, grants;
   bool given() const {
-    return !tier.empty() || tier_required || !config.empty() || !memory.empty() || !tick.empty() || !inputs.empty() ||
+    return fresh || !tier.empty() || tier_required || !config.empty() || !memory.empty() || !tick.empty() || !inputs.empty() ||
            !publish.empty() || !grants.empty();
   }
 };
@@ -143,6 +145,8 @@ Command add_deploy_command(CLI::App& app) {
       ->check(CLI::Range(1, 86400));
   // A new stage: its constraints and wiring (docs/node-config.md [[stages]] keys).
   NewStageOptions& n = o->create;
+  cmd->add_flag("--new", n.fresh,
+                "Place a new stage (no node runs it yet) by its constraints; implied by any option below");
   cmd->add_option("--tier", n.tier, "New stage: the tier it should run on (edge, fog, cloud; preferred)");
   cmd->add_flag("--tier-required", n.tier_required, "New stage: only on --tier, never elsewhere");
   cmd->add_option("--grant", n.grants,
@@ -186,9 +190,7 @@ Command add_deploy_command(CLI::App& app) {
     std::printf("%s %s %s (%s, %s bytes)\n", module.value("added", false) ? "uploaded" : "already registered:",
                 module.value("name", std::string()).c_str(), module.value("version", std::string()).c_str(),
                 sha256.substr(0, 12).c_str(), std::to_string(module.value("size", 0ull)).c_str());
-    std::optional<bool> exists = o->create.given() ? std::optional<bool>(false) : stage_runs(*api, o->stage);
-    if (!exists) return kExitError;
-    if (!*exists) {
+    if (o->create.given()) {
       std::optional<json> place = place_request(sha256, o->to, o->create);
       if (!place) return kExitUsage;
       return place_and_follow(*api, o->stage, *place, std::chrono::seconds(o->timeout_s));
@@ -196,7 +198,13 @@ Command add_deploy_command(CLI::App& app) {
     json request{{"sha256", sha256}, {"allow_downgrade", o->allow_downgrade}};
     if (!o->to.empty()) request["nodes"] = o->to;
     json rollout = api->post_json("/api/stages/" + url_segment(o->stage) + "/deploy", request);
-    if (rollout.is_null()) return kExitError;
+    if (rollout.is_null()) {
+      // A mistyped name must not start a stage by itself: placing one is asked for explicitly.
+      if (std::optional<bool> runs = stage_runs(*api, o->stage); runs && !*runs)
+        std::fprintf(stderr, "hint: to place %s as a new stage, say what it needs (--new for the defaults, or "
+                     "--tier, --grant, --input, --publish, --config, --memory, --tick)\n", o->stage.c_str());
+      return kExitError;
+    }
     std::vector<std::string> nodes;
     for (const json& t : rollout.value("targets", json::array())) nodes.push_back(t.value("node", std::string()));
     std::printf("deploying to stage %s on %zu node(s) (%s):\n", o->stage.c_str(), nodes.size(),
