@@ -252,6 +252,22 @@ TEST_F(Placement, AReplacedStagesOldNodeComesBackAndStandsDown) {
   for (uint64_t seq = 21; seq <= 30; ++seq) publish("a", seq);
   expect_each_once("w1", "hot", 30);  // one copy: 21..30 once, after 1..20
   EXPECT_EQ(stage_state("w2", "hot"), "running");
+
+  // Standing down is recorded on the node (a "moved" stage record): after
+  // another restart it does not run its copy at all, nothing to stand down.
+  nodes_["w1"]->stop();
+  const std::size_t again = heartbeats("w1").size();
+  start_node("w1", fog);
+  ASSERT_TRUE(eventually([&] { return heartbeats("w1").size() >= again + 3; }, 60s)) << logs();
+  EXPECT_EQ(stage_state("w1", "hot"), "moved");
+  std::ifstream cloud_log(log_of("cloud-1"));
+  std::string text((std::istreambuf_iterator<char>(cloud_log)), {});
+  std::size_t stand_downs = 0;
+  for (std::size_t at = text.find("stood down"); at != std::string::npos; at = text.find("stood down", at + 1))
+    ++stand_downs;
+  EXPECT_EQ(stand_downs, 1u) << text;
+  for (uint64_t seq = 31; seq <= 35; ++seq) publish("a", seq);
+  expect_each_once("w1", "hot", 35);
 }
 
 }  // namespace
