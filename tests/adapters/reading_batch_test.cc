@@ -51,6 +51,14 @@ std::vector<uint64_t> seqs_of(const node::Message& m, std::size_t* elements = nu
   return out;
 }
 
+// The cloud's side: every data message on BUS goes to RECEIVED.
+void collect_data(MqttBus& bus, testing::Collector& received) {
+  received.attach(bus);
+  bus.subscribe(node::topics::all_data(), 1);
+  ASSERT_TRUE(bus.start());
+  ASSERT_TRUE(bus.wait_subscribed(10000));
+}
+
 TEST(ReadingBatch, SplitsWhatEncodeBuildsIntoTheSameEnvelopes) {
   std::vector<std::string> envelopes;
   // Strings with braces, brackets, quotes and escapes must not confuse the splitter.
@@ -141,11 +149,7 @@ TEST(ReadingBatch, OutboxSenderBatchesABacklogAndKeepsOrder) {
   ASSERT_TRUE(broker.start()) << broker.log();
   MqttBus cloud(testing::quick_reconnect_client(broker.port()));
   testing::Collector received;
-  received.attach(cloud);
-  cloud.subscribe(node::topics::all_data(), 1);
-  ASSERT_TRUE(cloud.start());
-  ASSERT_TRUE(cloud.wait_subscribed(10000));
-
+  ASSERT_NO_FATAL_FAILURE(collect_data(cloud, received));
   testing::TempDir dir;
   node::Status status;
   auto outbox = SqliteOutbox::open({(dir.path() / "outbox.db").string(), 10000}, &status);
@@ -201,11 +205,7 @@ TEST(ReadingBatch, BrokerOutageMidBatchLosesNothingAndStoresOnce) {
   cloud_config.session_expiry_s = 300;
   MqttBus cloud(cloud_config);
   testing::Collector received;
-  received.attach(cloud);
-  cloud.subscribe(node::topics::all_data(), 1);
-  ASSERT_TRUE(cloud.start());
-  ASSERT_TRUE(cloud.wait_subscribed(10000));
-
+  ASSERT_NO_FATAL_FAILURE(collect_data(cloud, received));
   testing::TempDir dir;
   node::Status status;
   auto outbox = SqliteOutbox::open({(dir.path() / "outbox.db").string(), 100000}, &status);

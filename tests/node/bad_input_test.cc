@@ -13,6 +13,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -79,6 +80,32 @@ class HeartbeatWatch {
   bool started_ = false;
 };
 
+// The soil-filter stage on the remote input gen/src/readings, publishing
+// only its aggregate (config text for the nodes below).
+std::string filter_stage_config() {
+  return std::string("[[stages]]\nname = \"filter\"\nmodule = \"") + SOIL_FILTER_WASM + "\"\n" +
+         "grants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n" +
+         "inputs = { readings = \"gen/src/readings\" }\npublish = [\"aggregate\"]\n";
+}
+
+// Starts `continuum node --config CONFIG` and waits until its heartbeat
+// shows the stages (it subscribes to its inputs before loading them).
+void start_node(const std::string& config_path, const std::string& log_path, HeartbeatWatch& hb,
+                testing::ChildProcess& node) {
+  ASSERT_TRUE(hb.started());
+  ASSERT_TRUE(node.start({CONTINUUM_BIN, "node", "--config", config_path}, log_path));
+  ASSERT_TRUE(eventually([&] { return hb.last().contains("stage_stats"); })) << read_file(log_path);
+}
+
+// A plain MQTT client on the broker, connected.
+std::unique_ptr<adapters::MqttBus> connected_publisher(int port) {
+  adapters::MqttConfig pc;
+  pc.port = port;
+  auto publisher = std::make_unique<adapters::MqttBus>(pc);
+  if (!publisher->start() || !publisher->wait_connected(10000)) return nullptr;
+  return publisher;
+}
+
 // One node process: ingest (stores every data topic) plus two stages on the
 // remote input gen/src/readings: soil-filter, and a module that traps on
 // every message. A publisher sends, in this order, garbage, oversized and
@@ -93,24 +120,15 @@ TEST(NodeBadInput, GarbageOversizedMalformedAndTrapsAreDroppedCountedLoggedOnceA
                              << "\"\nheartbeat = \"100ms\"\n[mqtt]\nport = " << broker.port()
                              << "\nmax_payload = 1024\n[ingest]\n"
                              << "[supervisor]\nbackoff_min = \"10ms\"\nbackoff_max = \"40ms\"\n"
-                             << "[[stages]]\nname = \"filter\"\nmodule = \"" << SOIL_FILTER_WASM << "\"\n"
-                             << "grants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
-                             << "inputs = { readings = \"gen/src/readings\" }\npublish = [\"aggregate\"]\n"
+                             << filter_stage_config()
                              << "[[stages]]\nname = \"bad\"\nmodule = \"" << TRAP_WASM << "\"\n"
                              << "inputs = { readings = \"gen/src/readings\" }\nqueue = 1000\n";
   HeartbeatWatch hb(broker.port(), "fog-9");
-  ASSERT_TRUE(hb.started());
   testing::ChildProcess node;
-  ASSERT_TRUE(node.start({CONTINUUM_BIN, "node", "--config", config_path}, log_path));
-  // Subscribed once its heartbeat shows the stages (it subscribes before
-  // loading them).
-  ASSERT_TRUE(eventually([&] { return hb.last().contains("stage_stats"); })) << read_file(log_path);
-
-  adapters::MqttConfig pc;
-  pc.port = broker.port();
-  adapters::MqttBus publisher(pc);
-  ASSERT_TRUE(publisher.start());
-  ASSERT_TRUE(publisher.wait_connected(10000));
+  ASSERT_NO_FATAL_FAILURE(start_node(config_path, log_path, hb, node));
+  std::unique_ptr<adapters::MqttBus> connected = connected_publisher(broker.port());
+  ASSERT_TRUE(connected);
+  adapters::MqttBus& publisher = *connected;
   const std::string topic = topics::data("gen", "src", "readings");
   constexpr int kEach = 40, kGood = 25, kRefused = 15;
   int token = 0;
@@ -185,21 +203,13 @@ TEST(NodeBadInput, BatchesAreHandledReadingByReadingAndBadBatchesAreCounted) {
   const std::string log_path = (dir.path() / "fog-8.log").string();
   std::ofstream(config_path) << "[node]\nid = \"fog-8\"\ndata_dir = \"" << dir.path().string()
                              << "\"\nheartbeat = \"100ms\"\n[mqtt]\nport = " << broker.port()
-                             << "\nmax_payload = 65536\n[ingest]\n"
-                             << "[[stages]]\nname = \"filter\"\nmodule = \"" << SOIL_FILTER_WASM << "\"\n"
-                             << "grants = [\"config\", \"emit:filtered\", \"emit:aggregate\"]\n"
-                             << "inputs = { readings = \"gen/src/readings\" }\npublish = [\"aggregate\"]\n";
+                             << "\nmax_payload = 65536\n[ingest]\n" << filter_stage_config();
   HeartbeatWatch hb(broker.port(), "fog-8");
-  ASSERT_TRUE(hb.started());
   testing::ChildProcess node;
-  ASSERT_TRUE(node.start({CONTINUUM_BIN, "node", "--config", config_path}, log_path));
-  ASSERT_TRUE(eventually([&] { return hb.last().contains("stage_stats"); })) << read_file(log_path);
-
-  adapters::MqttConfig pc;
-  pc.port = broker.port();
-  adapters::MqttBus publisher(pc);
-  ASSERT_TRUE(publisher.start());
-  ASSERT_TRUE(publisher.wait_connected(10000));
+  ASSERT_NO_FATAL_FAILURE(start_node(config_path, log_path, hb, node));
+  std::unique_ptr<adapters::MqttBus> connected = connected_publisher(broker.port());
+  ASSERT_TRUE(connected);
+  adapters::MqttBus& publisher = *connected;
   const std::string topic = topics::data("gen", "src", "readings");
   constexpr int kBatch = 50;
   std::vector<std::string> good;
