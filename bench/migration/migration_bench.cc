@@ -147,22 +147,7 @@ int main(int argc, char** argv) {
   for (const char* n : {"fog-1", "edge-1"})
     if (!requester.call(n, std::string("ping-") + n, "ping", json::object())) return 1;
 
-  std::atomic<bool> stop{false};
-  std::thread stream([&] {
-    adapters::MqttConfig pc;
-    pc.port = broker.port();
-    adapters::MqttBus publisher(pc);
-    publisher.start();
-    publisher.wait_connected(30000);
-    int token = 0;
-    auto next = std::chrono::steady_clock::now();
-    for (uint64_t seq = 0; !stop; ++seq) {
-      publisher.publish(node::topics::data("gen", "src", "readings"), reading(seq), 1, false, &token);
-      next += std::chrono::microseconds(1000000 / rate);
-      std::this_thread::sleep_until(next);
-    }
-    publisher.stop();
-  });
+  bench::ReadingStream stream(broker.port(), rate, reading);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   std::vector<double> unavailable, paused;
   std::string at = "fog-1";
@@ -224,8 +209,7 @@ int main(int argc, char** argv) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  stop = true;
-  stream.join();
+  stream.stop();
   requester.stop();
   edge->stop();
   fog->stop();

@@ -133,25 +133,7 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
   testing::ChildProcess fog;
   if (!fog.start({binary, "node", "--config", fog_config}, (dir.path() / "fog-1.log").string())) return std::nullopt;
 
-  std::atomic<bool> stop{false};
-  std::atomic<uint64_t> sent{0};
-  std::thread stream([&] {
-    adapters::MqttConfig pc;
-    pc.port = broker.port();
-    adapters::MqttBus publisher(pc);
-    publisher.start();
-    publisher.wait_connected(30000);
-    int token = 0;
-    auto next = Clock::now();
-    for (uint64_t seq = 0; !stop; ++seq) {
-      publisher.publish(node::topics::data("gen", "src", "readings"), reading(seq), 1, false, &token);
-      sent = seq + 1;
-      next += std::chrono::microseconds(1000000 / o.rate);
-      std::this_thread::sleep_until(next);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the last PUBACKs
-    publisher.stop();
-  });
+  bench::ReadingStream stream(broker.port(), o.rate, reading);
   auto count = [&](const std::string& topic) {
     std::size_t n = 0;
     for (const Received& r : watch.timed_messages()) n += r.second.topic == topic && !r.second.payload.empty();
@@ -183,8 +165,7 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
   ready = ready && wait_until([&] { return first(new_output).has_value(); },
                               std::chrono::seconds(30 + 2 * o.keepalive_s));
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
-  stop = true;
-  stream.join();
+  stream.stop();
   if (stopper.joinable()) stopper.join();
   if (death == "hang") fog.kill_now();
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the last outputs
@@ -197,7 +178,7 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
     return std::nullopt;
   }
   RunResult r;
-  r.readings = sent;
+  r.readings = stream.sent();
   auto verdict_at = first([&](const Received& x) { return x.second.topic == placement && !x.second.payload.empty(); });
   r.running_ms = verdict_at ? std::chrono::duration<double, std::milli>(*verdict_at - died).count() : -1;
   r.output_ms = std::chrono::duration<double, std::milli>(*first(new_output) - died).count();
