@@ -1,5 +1,7 @@
 #include "placement_service.h"
 
+#include "placement_policy.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -205,22 +207,20 @@ void PlacementService::replace_stages_of(const std::string& dead) {
 bool PlacementService::replace_one(const std::string& dead, const json& snapshot, std::string* target,
                                    std::string* why) {
   const std::string stage = snapshot.value("stage", "");
-  const std::string tier = snapshot.value("tier", "");
-  const double memory_kb = snapshot.contains("settings")
-                               ? snapshot["settings"].value("memory_bytes", 0.0) / 1024.0
-                               : 0.0;
-  std::vector<NodeView> candidates;
-  for (const NodeView& n : fleet_.nodes()) {
-    if (n.id == dead || n.state != "online" || runs_stage(n, stage)) continue;
-    if (n.mem_available_kb && *n.mem_available_kb < memory_kb) continue;
-    candidates.push_back(n);
-  }
-  // This node last (it places, and hosts only when nothing else can), the
-  // dead node's tier first.
-  std::stable_partition(candidates.begin(), candidates.end(), [&](const NodeView& n) { return n.id != self_; });
-  std::stable_partition(candidates.begin(), candidates.end(), [&](const NodeView& n) { return n.tier == tier; });
+  // The placement rule (placement_policy.h): online nodes with room, not
+  // already running it, the dead node's tier first, this node last. Each is
+  // asked in turn until one takes it (a node refuses what its devices cannot serve).
+  StageNeeds needs;
+  needs.stage = stage;
+  needs.tier = snapshot.value("tier", "");
+  if (snapshot.contains("settings") && snapshot["settings"].is_object())
+    needs.memory_bytes = snapshot["settings"].value("memory_bytes", uint64_t{0});
+  needs.exclude = {dead};
+  PlacementRanking ranking = rank_nodes(fleet_.nodes(), needs, self_);
+  const std::vector<NodeView>& candidates = ranking.candidates;
   if (candidates.empty()) {
-    *why = "no online node has room for it";
+    *why = "no online node can run it (" + (ranking.left_out.empty() ? std::string("none known") : ranking.reasons()) +
+           ")";
     return false;
   }
   const json common = {{"stage", stage}, {"from", dead}, {"publisher", snapshot.value("publisher", dead)}};
