@@ -57,6 +57,11 @@ IOp fused_pair3(Op outer, IOp inner_plain) {
   if (outer == Op::o && inner_plain == IOp::i) return IOp::o##i;
   CTM_FOR_EACH_FUSED_PAIR3(CTM_PAIR3_CASE)
 #undef CTM_PAIR3_CASE
+#if CTM_INTERP_SUPERINSTRUCTIONS
+  // "a + x * y" (dot and matrix products), same layout "dst a x y"; its
+  // handler is hand-written (internal_ops.def): f64 operands.
+  if (outer == Op::F64Add && inner_plain == IOp::F64Mul) return IOp::F64MulAdd;
+#endif
   (void)outer, (void)inner_plain;
   return IOp::Count_;
 }

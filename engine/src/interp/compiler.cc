@@ -393,7 +393,8 @@ void Compiler::numeric(const OpInfo& info) {
                      code_[prev_acc_start_ + 1] == a;
   (void)stack_.resize(top - 1);
   IOp pair = b_acc ? fused_pair(info.op, acc_iop_) : IOp::Count_;
-  // (The outer operators of the three-operand pairs are all commutative.)
+  // (The outer operators of the three-operand pairs are all commutative;
+  // f64.add up to which NaN comes out, which wasm leaves open.)
   IOp pair3 = b_acc || a_acc ? fused_pair3(info.op, acc_iop_) : IOp::Count_;
   if (a_from_prev && info.op == Op::I32Xor && rotate_chain()) {
     // done: the last two instructions became one I32Rotl*Xor*
@@ -411,19 +412,6 @@ void Compiler::numeric(const OpInfo& info) {
     word(base);
     word(imm);
     word(offset);
-  } else if (info.op == Op::F64Add && (a_acc || b_acc) && acc_iop_ == IOp::F64Mul) {
-    // "a + x * y", the step of a dot product or a matrix product: the
-    // product's instruction "f64.mul dst x y" just before becomes the fused
-    // one (f64.add is commutative up to which NaN comes out, which wasm
-    // leaves open).
-    uint32_t other = b_acc ? a : b;
-    uint32_t x = code_[acc_start_ + 2], y = code_[acc_start_ + 3];
-    rewind_to(acc_start_);
-    op(IOp::F64MulAdd);
-    dst_top();
-    word(other);
-    word(x);
-    word(y);
 #endif
   } else if (pair3 != IOp::Count_) {
     // The accumulator came from "inner dst x y" just before: replace it by
