@@ -106,6 +106,17 @@ std::unique_ptr<adapters::MqttBus> connected_publisher(int port) {
   return publisher;
 }
 
+// The seqs of gen/src's readings in the node's store, sorted.
+std::vector<uint64_t> stored_seqs(const testing::TempDir& dir) {
+  std::vector<uint64_t> seqs;
+  auto store = adapters::SqliteReadingStore::open((dir.path() / "readings.db").string());
+  EXPECT_TRUE(store);
+  if (!store) return seqs;
+  for (const StoredReading& r : store->range("gen", "src", {0, INT64_MAX})) seqs.push_back(r.reading.seq);
+  std::sort(seqs.begin(), seqs.end());
+  return seqs;
+}
+
 // One node process: ingest (stores every data topic) plus two stages on the
 // remote input gen/src/readings: soil-filter, and a module that traps on
 // every message. A publisher sends, in this order, garbage, oversized and
@@ -171,12 +182,7 @@ TEST(NodeBadInput, GarbageOversizedMalformedAndTrapsAreDroppedCountedLoggedOnceA
 
   // Stored once each: the valid envelopes (good: seq 0..kGood-1; refused by
   // the stage but valid for ingest: 1000..), nothing else.
-  auto store = adapters::SqliteReadingStore::open((dir.path() / "readings.db").string());
-  ASSERT_TRUE(store);
-  std::vector<StoredReading> rows = store->range("gen", "src", {0, INT64_MAX});
-  std::vector<uint64_t> seqs;
-  for (const StoredReading& r : rows) seqs.push_back(r.reading.seq);
-  std::sort(seqs.begin(), seqs.end());
+  std::vector<uint64_t> seqs = stored_seqs(dir);
   ASSERT_EQ(seqs.size(), std::size_t(kGood + kRefused));
   for (int i = 0; i < kGood; ++i) EXPECT_EQ(seqs[i], uint64_t(i));
   for (int i = 0; i < kRefused; ++i) EXPECT_EQ(seqs[kGood + i], uint64_t(1000 + i));
@@ -249,12 +255,7 @@ TEST(NodeBadInput, BatchesAreHandledReadingByReadingAndBadBatchesAreCounted) {
   publisher.stop();
   node.stop(20000);
 
-  auto store = adapters::SqliteReadingStore::open((dir.path() / "readings.db").string());
-  ASSERT_TRUE(store);
-  std::vector<StoredReading> rows = store->range("gen", "src", {0, INT64_MAX});
-  std::vector<uint64_t> seqs;
-  for (const StoredReading& r : rows) seqs.push_back(r.reading.seq);
-  std::sort(seqs.begin(), seqs.end());
+  std::vector<uint64_t> seqs = stored_seqs(dir);
   ASSERT_EQ(seqs.size(), std::size_t(kBatch + 3));
   for (int i = 0; i < kBatch + 3; ++i) EXPECT_EQ(seqs[i], uint64_t(i));
   std::string log = read_file(log_path);
