@@ -38,6 +38,7 @@
 #include "continuum/node/agent/agent.h"
 #include "continuum/node/topics.h"
 #include "placement_service.h"
+#include "support/envelopes.h"
 #include "support/mqtt_probe.h"
 #include "support/server_process.h"
 
@@ -60,14 +61,6 @@ std::string reading(uint64_t seq) {
                 {"t_ms", kTs0 + static_cast<int64_t>(seq) * 1000},
                 {"value", 30.0 + 5.0 * std::sin(static_cast<double>(seq) * 0.1)}}}}
       .dump();
-}
-
-// The envelopes of a data message: one, or a batch of them (docs/protocol.md).
-std::vector<json> envelopes(const std::string& payload) {
-  json doc = json::parse(payload, nullptr, false);
-  if (!doc.is_object()) return {};
-  if (doc.contains("batch") && doc["batch"].is_array()) return doc["batch"].get<std::vector<json>>();
-  return {doc};
 }
 
 // A message and when it arrived (MqttProbe::timed_messages).
@@ -158,7 +151,7 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
   };
   auto new_output = [&](const Received& r) {
     if (r.second.topic != outputs) return false;
-    for (const json& e : envelopes(r.second.payload))
+    for (const json& e : continuum::testing::data_message_envelopes(r.second.payload))
       if (e.value("seq", uint64_t{0}) >= node::agent::PlacementService::kSeqJump) return true;
     return false;
   };
@@ -193,7 +186,7 @@ std::optional<RunResult> run_once(const Options& o, const std::string& death, co
   }
   for (const Received& x : all) {
     if (x.second.topic != outputs) continue;
-    for (const json& e : envelopes(x.second.payload)) {
+    for (const json& e : continuum::testing::data_message_envelopes(x.second.payload)) {
       const uint64_t seq = e.value("seq", uint64_t{0});
       const uint64_t input = static_cast<uint64_t>(e.value("ts", kTs0) - kTs0);
       ++handled[input];

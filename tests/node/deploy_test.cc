@@ -56,16 +56,17 @@ class FleetWatch {
     c.port = port;
     bus_ = std::make_unique<adapters::MqttBus>(c);
     bus_->set_message_handler([this](const Message& m) {
-      json j = json::parse(m.payload, nullptr, false);
-      if (!j.is_object()) return;
       std::lock_guard<std::mutex> lock(mutex_);
       if (m.topic.size() > 3 && m.topic.compare(m.topic.size() - 3, 3, "/hb") == 0) {
-        if (j.contains("stage_stats") && j["stage_stats"].contains("filter"))
+        json j = json::parse(m.payload, nullptr, false);
+        if (j.is_object() && j.contains("stage_stats") && j["stage_stats"].contains("filter"))
           filter_[j.value("node", std::string())] = j["stage_stats"]["filter"];
         return;
       }
-      const json values = j.value("values", json::object());
-      if (values.contains("t_ms")) ++outputs_[j.value("node", std::string())][values["t_ms"].get<int64_t>()];
+      for (const json& e : continuum::testing::data_message_envelopes(m.payload)) {
+        const json values = e.value("values", json::object());
+        if (values.contains("t_ms")) ++outputs_[e.value("node", std::string())][values["t_ms"].get<int64_t>()];
+      }
     });
     started_ = bus_->start() && bus_->subscribe(topics::all_heartbeats(), 0) &&
                bus_->subscribe(topics::data("+", "filter", "filtered"), 1) && bus_->wait_subscribed(30000);

@@ -20,6 +20,7 @@
 #include "continuum/node/topics.h"
 #include "node_test_support.h"
 #include "placement_service.h"
+#include "support/envelopes.h"
 #include "support/mqtt_probe.h"
 #include "support/run_program.h"
 #include "support/server_process.h"
@@ -109,8 +110,7 @@ class Migration : public ::testing::Test {
     std::map<uint64_t, json> by_seq;
     for (const Message& m : probe_->messages()) {
       if (m.topic != topics::data(publisher, "filter", port)) continue;
-      json message = json::parse(m.payload);
-      for (const json& e : message.contains("batch") ? message["batch"] : json::array({message})) {
+      for (const json& e : continuum::testing::data_message_envelopes(m.payload)) {
         uint64_t seq = e["seq"].get<uint64_t>();
         EXPECT_FALSE(by_seq.count(seq)) << publisher << " published seq " << seq << " twice";
         by_seq[seq] = e["values"];

@@ -20,6 +20,7 @@
 
 #include "continuum/adapters/mqtt_bus.h"
 #include "continuum/node/topics.h"
+#include "support/envelopes.h"
 #include "support/mqtt_probe.h"
 #include "support/poll.h"
 #include "support/server_process.h"
@@ -105,8 +106,7 @@ class Placement : public ::testing::Test {
     std::vector<int> out;
     for (const Message& m : probe_->messages()) {
       if (m.topic != topics::data(publisher, stage, "out")) continue;
-      json doc = json::parse(m.payload);
-      for (const json& e : doc.contains("batch") ? doc["batch"] : json::array({doc}))
+      for (const json& e : continuum::testing::data_message_envelopes(m.payload))
         out.push_back(e["values"]["n"].get<int>());
     }
     return out;
