@@ -29,12 +29,7 @@ using nlohmann::json;
 using testing::eventually;
 using testing::parse_config;
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using continuum::testing::read_file;
 
 std::string edge_config(const std::string& dir, int broker_port) {
   return "[node]\nid = \"edge-1\"\ndata_dir = \"" + dir + "\"\nheartbeat = \"100ms\"\n[mqtt]\nport = " +

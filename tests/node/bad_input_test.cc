@@ -37,10 +37,7 @@ using namespace std::chrono_literals;
 
 using testing::eventually;
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using continuum::testing::read_file;
 
 std::size_t occurrences(const std::string& text, const std::string& needle) {
   std::size_t n = 0;

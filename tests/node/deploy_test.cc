@@ -42,10 +42,7 @@ std::size_t wasm_files(const std::filesystem::path& dir) {
   return n;
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using continuum::testing::read_file;
 
 // Every edge's heartbeat figures of stage "filter", and the t_ms of every
 // filtered output (the reading it came from) per node.

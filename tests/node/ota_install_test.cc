@@ -28,10 +28,7 @@ using nlohmann::json;
 using test::eventually;
 constexpr std::chrono::milliseconds kLongMs{60000};  // generous: a loaded 2-core machine
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using continuum::testing::read_file;
 
 // The node's heartbeats (the filter stage's module_version) and OTA states.
 class Watch {

@@ -31,10 +31,7 @@ using nlohmann::json;
 using testing::eventually;
 constexpr std::chrono::milliseconds kLongMs{60000};  // generous: a loaded 2-core machine
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using continuum::testing::read_file;
 
 class PlaceNewStage : public ::testing::Test {
  protected:

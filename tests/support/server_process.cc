@@ -26,14 +26,14 @@ sockaddr_in loopback(int port) {
   return address;
 }
 
+}  // namespace
+
 std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
-
-}  // namespace
 
 int free_loopback_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);

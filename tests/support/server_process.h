@@ -22,6 +22,9 @@ class ChildProcess;
 bool wait_for_server(ChildProcess& process, int port, int timeout_ms);
 // Absolute path of an executable found on PATH (or in /usr/sbin), or "".
 std::string find_program(const std::string& name);
+// The whole file, byte for byte; "" when it cannot be read (a log not
+// written yet reads as empty).
+std::string read_file(const std::filesystem::path& path);
 
 class TempDir {
  public:
