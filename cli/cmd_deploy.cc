@@ -18,6 +18,7 @@
 
 #include "api_client.h"
 #include "commands.h"
+#include "continuum/node/agent/config.h"
 #include "continuum/ota/signature.h"
 #include "exit_codes.h"
 #include "module_files.h"
@@ -43,18 +44,6 @@ struct NewStageOptions {
            !publish.empty() || !grants.empty();
   }
 };
-
-// "250ms", "2s", "1m" -> milliseconds; nullopt for anything else.
-std::optional<uint64_t> duration_ms(const std::string& text) {
-  std::size_t digits = text.find_first_not_of("0123456789");
-  if (digits == 0 || digits == std::string::npos || digits > 9) return std::nullopt;
-  const uint64_t n = std::stoull(text.substr(0, digits));
-  const std::string unit = text.substr(digits);
-  if (unit == "ms") return n;
-  if (unit == "s") return n * 1000;
-  if (unit == "m") return n * 60'000;
-  return std::nullopt;
-}
 
 // The place request (docs/api.md "Placing a new stage"); nullopt after an
 // `error:` line (a usage error).
@@ -101,12 +90,13 @@ std::optional<json> place_request(const std::string& sha256, const std::vector<s
     r["memory_bytes"] = bytes;
   }
   if (!n.tick.empty()) {
-    std::optional<uint64_t> ms = duration_ms(n.tick);
-    if (!ms || *ms == 0) {
+    // The same forms as a stage's `tick` in a node config (docs/node-config.md).
+    std::optional<node::agent::Millis> ms = node::agent::parse_duration(n.tick);
+    if (!ms || ms->count() <= 0) {
       std::fprintf(stderr, "error: --tick %s: expected a duration such as 500ms, 2s or 1m\n", n.tick.c_str());
       return std::nullopt;
     }
-    r["tick_ms"] = *ms;
+    r["tick_ms"] = ms->count();
   }
   return r;
 }

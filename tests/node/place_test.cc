@@ -176,7 +176,7 @@ TEST_F(PlaceNewStage, DeviceGrantsAndTierDecideTheNodeAndThePlacedStagesRun) {
   // A stage that runs already is updated by deploy, not placed again.
   testing::ProgramRun again = cli({"deploy", filter_, "--stage", "filter", "--tier", "edge"});
   EXPECT_EQ(again.status, 1) << again.out << again.err;
-  EXPECT_NE(again.err.find("stage filter already runs on node fog-1: deploy updates it"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("stage filter already runs on node fog-1: to update it, deploy without the options of a new stage"), std::string::npos) << again.err;
 }
 
 TEST_F(PlaceNewStage, WhatFitsNowhereIsRefusedWithEveryNodesReason) {

@@ -114,7 +114,9 @@ bool Agent::Impl::open(std::string* error) {
     adapters::use_node_presence(mc, config_.id);
     bus_ = std::make_unique<adapters::MqttBus>(mc);
     sender_ = std::make_unique<OutboxSender>(*outbox_, *bus_, config_.outbox.window);
-    sender_->set_batching(config_.outbox.batch);  // docs/protocol.md, "Batches"
+    // docs/protocol.md, "Batches": a batch no larger than a payload this node
+    // accepts (receivers are expected to share the setting).
+    sender_->set_batching(config_.outbox.batch, config_.mqtt.max_payload);
     if (config_.ingest.enabled) {
       store_ = adapters::open_reading_store(config_.ingest.storage, &status);
       if (!store_) {
@@ -156,6 +158,7 @@ bool Agent::Impl::open(std::string* error) {
                                  },
                                  registry_ ? place_stage_route() : adapters::HttpApiSources::PlaceStage{});
       if (!http_) return false;
+      http_ready_.store(true, std::memory_order_release);  // http_ is set: the place route may read it
       // Deploy/rollback progress to the dashboard's event stream.
       if (registry_)
         registry_->set_rollout_listener([this](const ota::Rollout& r, const ota::RolloutTarget& t) {
@@ -395,7 +398,7 @@ int32_t Agent::Impl::on_emit(std::size_t index, std::string_view port, std::stri
 }
 
 void Agent::Impl::on_bus_message(const Message& m) {
-  if (is_data_topic(m.topic)) return on_data_message(m);
+  if (topics::is_data(m.topic)) return on_data_message(m);
   if (!inbound_->accept(m)) return;  // dropped, counted, logged once per kind
   if (bus_ && m.topic == migration_reply_topic()) return on_migration_reply(m);
   if (placement_ && placement_->handle_message(m)) return;  // snapshots; statuses and heartbeats go on
@@ -659,6 +662,7 @@ void Agent::Impl::stop() {
     placement_.reset();  // it calls nodes over the bus
     bus_->set_connection_handler({});  // it reaches ota_receiver_
     ota_receiver_.reset();  // its retry thread publishes on the bus
+    http_ready_.store(false, std::memory_order_release);
     http_.reset();  // before ingest_, which its handlers read
     registry_.reset();
     bus_->stop();  // DISCONNECT with Will: the broker publishes "offline"

@@ -159,10 +159,6 @@ class Agent::Impl final : public CommandTarget {
   int32_t on_emit(std::size_t index, std::string_view port, std::string_view values);
   void on_bus_message(const Message& m);
   void on_data_message(const Message& m);
-  static bool is_data_topic(const std::string& topic) {
-    static const std::string prefix = topics::all_data().substr(0, topics::all_data().size() - 1);
-    return topic.compare(0, prefix.size(), prefix) == 0;
-  }
   void enqueue(std::size_t index, std::string port, std::string payload,
                std::optional<InputOrigin> origin = std::nullopt, std::string source = {}, uint64_t seq = 0);
   void push_delivery(StageSlot& slot, Delivery d);  // under mutex_
@@ -207,6 +203,9 @@ class Agent::Impl final : public CommandTarget {
   std::unique_ptr<RegistryService> registry_;  // [registry]; before http_, which serves it
   std::unique_ptr<PlacementService> placement_;  // [placement]
   std::unique_ptr<HttpService> http_;  // [http]; declared after ingest_, which it reads
+  // Set once http_ holds the started service: its own handlers (the place
+  // route) can run before start() returns, on the server's threads.
+  std::atomic<bool> http_ready_{false};
 
   // Stages adopted by a move (slots_ grows, routes are added): their
   // settings (stable addresses: StageSlot keeps a reference), the lock the

@@ -121,7 +121,12 @@ void PlacementService::on_heartbeat(const std::string& node) {
     }
     for (const StageView& s : view->stages) {
       auto from = replaced_from_.find(s.name);
-      if (from == replaced_from_.end() || from->second != node || !runs_stage(*view, s.name)) continue;
+      if (from == replaced_from_.end() || from->second != node) continue;
+      if (!runs_stage(*view, s.name)) {
+        // Back without running it (it knows it moved away): nothing to stand down.
+        if (s.state == "moved") replaced_from_.erase(from);
+        continue;
+      }
       // Back from the dead and running it again: where does it live now?
       for (const NodeView& other : fleet) {
         if (other.id == node || other.state != "online" || !runs_stage(other, s.name)) continue;
@@ -310,6 +315,12 @@ void PlacementService::stand_down(const Job& job) {
   }
   std::lock_guard<std::mutex> lock(mutex_);
   standing_down_.erase({job.node, job.stage});  // a failure is tried again at its next heartbeat
+  // Stood down: the comeback is handled. Forgetting it matters: a later move
+  // of the stage back to that node (continuum move, a load move) must not be
+  // taken for another comeback and stood down too, which would leave the
+  // stage running nowhere.
+  auto from = replaced_from_.find(job.stage);
+  if (result && from != replaced_from_.end() && from->second == job.node) replaced_from_.erase(from);
 }
 
 }  // namespace continuum::node::agent

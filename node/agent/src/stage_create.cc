@@ -24,8 +24,11 @@ bool Agent::Impl::create_stage(const json& args, json* result, std::string* erro
     return false;
   }
   if (const StageSlot* existing = find_slot(stage)) {
-    *error = "node " + config_.id + " already has a stage named " + stage +
-             (existing->placement == StageSlot::Placement::kMovedAway ? " (moved to " + existing->moved_to + ")" : "");
+    *error = "node " + config_.id + " already has a stage named " + stage;
+    if (existing->placement == StageSlot::Placement::kMovedAway)
+      *error += existing->moved_to.empty()
+                    ? " (left by a placement that failed here; restart node " + config_.id + " to clear it)"
+                    : " (moved to " + existing->moved_to + ")";
     return false;
   }
   std::optional<StageSettings> settings = stage_settings_from_json(args["settings"], error);
@@ -116,7 +119,7 @@ bool Agent::Impl::create_stage(const json& args, json* result, std::string* erro
 // and the registry, asking nodes over this node's command channel.
 adapters::HttpApiSources::PlaceStage Agent::Impl::place_stage_route() {
   return [this](const std::string& stage, const std::string& body, int* status) {
-    if (!http_) {  // a request in the moment between the server's start and open() keeping it
+    if (!http_ready_.load(std::memory_order_acquire)) {  // between the server's start and open() keeping it
       *status = 503;
       return json{{"error", "the node is still starting; try again"}}.dump();
     }

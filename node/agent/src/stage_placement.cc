@@ -136,7 +136,9 @@ PlacementAnswer place_new_stage(const std::string& stage, const json& request, c
   if (!settings) return refuse(400, error);
   if (std::string where; runs_somewhere(fleet, stage, &where))
     return refuse(409, "stage " + stage + " already runs on node " + where +
-                           ": deploy updates it there (POST /api/stages/" + stage + "/deploy), move moves it");
+                           ": to update it, deploy without the options of a new stage (--new, --tier, --grant, "
+                           "--input, ...; POST /api/stages/" + stage + "/deploy); to move it: continuum move " +
+                           stage + " --to NODE");
 
   std::optional<std::string> bytes = registry.read_module(sha256, &error);
   if (!bytes) return refuse(500, "cannot read module " + sha256 + " from the registry: " + error);
@@ -194,6 +196,13 @@ PlacementAnswer place_new_stage(const std::string& stage, const json& request, c
     std::fprintf(stderr, "%s: placement: stage %s not placed on %s: %s\n", self.c_str(), stage.c_str(), node.c_str(),
                  why.c_str());
     tried.push_back({{"node", node}, {"error", why}});
+    // No answer is not a refusal: the node may still create the stage (its
+    // loop can be busy behind a move), and asking the next one could start
+    // it twice. Stop and say how to find out.
+    if (why.find(" did not answer ") != std::string::npos)
+      return refuse(504,
+                    why + "; it may still start stage " + stage + ": check `continuum ls` before placing it again",
+                    {{"left_out", left_out_json(ranking)}, {"tried", tried}});
   }
   std::string reasons;
   for (const json& t : tried) reasons += (reasons.empty() ? "" : "; ") + t["error"].get<std::string>();

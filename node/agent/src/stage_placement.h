@@ -19,7 +19,8 @@
 namespace continuum::node::agent {
 
 struct PlacementAnswer {
-  int status = 201;     // HTTP status: 201 placed, 400 bad request, 404 unknown module/node, 409 refused
+  int status = 201;     // HTTP status: 201 placed, 400 bad request, 404 unknown module/node, 409 refused,
+                        // 504 a node did not answer (it may still start it)
   nlohmann::json body;  // {"stage","node",...} or {"error", "left_out"?, "tried"?}
 };
 

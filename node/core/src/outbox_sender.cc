@@ -79,9 +79,10 @@ uint64_t OutboxSender::post_failures() {
   return post_failures_;
 }
 
-void OutboxSender::set_batching(std::size_t max_readings) {
+void OutboxSender::set_batching(std::size_t max_readings, std::size_t max_bytes) {
   std::lock_guard lock(mutex_);
   batch_max_ = std::clamp<std::size_t>(max_readings, 1, kMaxBatchReadings);
+  batch_max_bytes_ = std::min(max_bytes, kMaxBatchBytes);
 }
 
 namespace {
@@ -89,8 +90,7 @@ namespace {
 // An entry that may share a message: a data envelope (an object, not itself
 // a batch). Anything else (commands, raw test payloads) always goes alone.
 bool batchable(const OutboxEntry& e) {
-  static const std::string data_prefix = topics::all_data().substr(0, topics::all_data().size() - 1);
-  return e.topic.compare(0, data_prefix.size(), data_prefix) == 0 && !e.payload.empty() && e.payload[0] == '{' &&
+  return topics::is_data(e.topic) && !e.payload.empty() && e.payload[0] == '{' &&
          !is_reading_batch(e.payload);
 }
 
@@ -114,7 +114,7 @@ void OutboxSender::pump() {
       std::size_t bytes = entries[k].payload.size();
       while (end < entries.size() && end - k < batch_max_ && entries[end].topic == entries[k].topic &&
              batchable(entries[end]) &&
-             reading_batch_size(end - k + 1, bytes + entries[end].payload.size()) <= kMaxBatchBytes) {
+             reading_batch_size(end - k + 1, bytes + entries[end].payload.size()) <= batch_max_bytes_) {
         bytes += entries[end].payload.size();
         ++end;
       }

@@ -26,6 +26,10 @@ std::string data(std::string_view node, std::string_view stage, std::string_view
   return join({kRoot, "data", node, stage, port});
 }
 std::string all_data() { return join({kRoot, "data", "#"}); }
+bool is_data(std::string_view topic) {
+  static const std::string prefix = join({kRoot, "data", ""});
+  return topic.substr(0, prefix.size()) == prefix;
+}
 std::string all_statuses() { return join({kRoot, "+", "status"}); }
 std::string all_heartbeats() { return join({kRoot, "+", "hb"}); }
 std::string shared(std::string_view group, std::string_view filter) {

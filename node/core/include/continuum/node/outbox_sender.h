@@ -22,6 +22,7 @@
 
 #include "continuum/node/message_bus.h"
 #include "continuum/node/outbox.h"
+#include "continuum/node/reading_batch.h"
 
 namespace continuum::node {
 
@@ -54,10 +55,11 @@ class OutboxSender {
   // Opportunistic batching of data envelopes (reading_batch.h): when the
   // window lets several stored entries go at once and consecutive ones are
   // envelopes on the same data topic, up to MAX_READINGS of them (and
-  // kMaxBatchBytes) leave as one {"batch":[...]} message; a lone entry still
-  // leaves as itself, so nothing waits for a batch to fill. 1 (the default):
-  // every entry is its own message. Set before the first send.
-  void set_batching(std::size_t max_readings);
+  // MAX_BYTES, at most kMaxBatchBytes: receivers drop a larger payload whole)
+  // leave as one {"batch":[...]} message; a lone entry still leaves as
+  // itself, so nothing waits for a batch to fill. 1 (the default): every
+  // entry is its own message. Set before the first send.
+  void set_batching(std::size_t max_readings, std::size_t max_bytes = kMaxBatchBytes);
 
   std::size_t in_flight();  // messages (a batch counts once)
   uint64_t acknowledged();  // outbox entries acknowledged
@@ -75,6 +77,7 @@ class OutboxSender {
   std::unordered_map<int, std::vector<int64_t>> in_flight_;  // bus token -> outbox ids it carries
   uint64_t acknowledged_ = 0;
   std::size_t batch_max_ = 1;
+  std::size_t batch_max_bytes_ = kMaxBatchBytes;
   uint64_t batches_sent_ = 0;
 
   std::mutex post_mutex_;  // the fields below

@@ -24,6 +24,8 @@ std::string reply(std::string_view node, std::string_view requester);
 std::string data(std::string_view node, std::string_view stage, std::string_view port);
 // Filter matching every data topic.
 std::string all_data();
+// True for a data topic (ctm/v1/data/...).
+bool is_data(std::string_view topic);
 // Filters matching every node's status / heartbeat (the cloud's fleet view).
 std::string all_statuses();
 std::string all_heartbeats();
