@@ -233,7 +233,7 @@ def main():
     progress = Progress(args.runs * len(chosen))
     records, loads = [], []
     # bench/pipeline/run.py's own defaults for what its fog scenario reads from its arguments.
-    bench = pipeline.Bench(argparse.Namespace(build_dir=tree, data_root=work, outbox_sync="full", publishers=2))
+    bench = pipeline.Bench(argparse.Namespace(build_dir=tree, data_root=work, outbox_sync="full", publishers=2, batch=1))
     bench.start_broker()
     failed = []
     try:
